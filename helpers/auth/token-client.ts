@@ -1,0 +1,184 @@
+// HelseID tokens for the suite, on openid-client: client_credentials and RFC 8693 token
+// exchange, both DPoP-bound, with the nonce retry. A run asks for each token once: tokens are
+// cached per issuer, client, audience, scope set and key, across Playwright's workers.
+import * as oidc from 'openid-client';
+import type { JWK } from 'jose';
+import { ACCESS_TOKEN_TYPE, audienceOfScope, CLIENT_ASSERTION_TYP, TOKEN_EXCHANGE_GRANT } from '../config/services.ts';
+import type { ClientCredentials } from '../config/profiles.ts';
+import { appendJsonLine } from '../evidence/run-dir.ts';
+import { fingerprint } from '../evidence/redact.ts';
+import { DEFAULT_ASSERTION_LIFETIME } from './client-assertion.ts';
+import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey } from './keys.ts';
+import { sharedOnce } from './shared-cache.ts';
+
+export const TOKEN_LEDGER = 'token-ledger.jsonl';
+
+export interface AccessToken {
+  accessToken: string;
+  tokenType: string;
+  scope?: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+  issuedTokenType?: string;
+  /** Thumbprint of the DPoP key the token is bound to. */
+  jkt: string;
+}
+
+export interface TokenTuple {
+  issuer: string;
+  clientId: string;
+  grant: 'client_credentials' | 'token_exchange';
+  audience: string;
+  scopes: string[];
+  jkt: string;
+  /** Token exchange: which subject token (a fingerprint, never the token). */
+  subject?: string;
+}
+
+export interface LedgerEntry {
+  at: string;
+  tuple: TokenTuple;
+  /** `granted`: a token was issued; `rejected`: the endpoint refused (negative tests). */
+  outcome: 'granted' | 'rejected';
+  httpCalls: number;
+  nonceChallenges: number;
+  cached: boolean;
+  error?: string;
+}
+
+export function tupleKey(t: TokenTuple): string {
+  return [t.issuer, t.clientId, t.grant, t.audience, [...t.scopes].sort().join(' '), t.jkt, t.subject ?? ''].join('|');
+}
+
+export function recordTokenRequest(entry: Omit<LedgerEntry, 'at'>): void {
+  appendJsonLine(TOKEN_LEDGER, { at: new Date().toISOString(), ...entry });
+}
+
+const configs = new Map<string, Promise<oidc.Configuration>>();
+
+interface CallCounter {
+  http: number;
+  nonce: number;
+}
+
+async function configurationFor(issuer: string, client: ClientCredentials): Promise<{ config: oidc.Configuration; counter: CallCounter }> {
+  const cacheKey = `${issuer}|${client.clientId}`;
+  let pending = configs.get(cacheKey);
+  if (!pending) {
+    const clientKey = await importSigningKey(client.privateJwk as JWK);
+    pending = oidc.discovery(
+      new URL(issuer),
+      client.clientId,
+      { token_endpoint_auth_method: 'private_key_jwt' },
+      oidc.PrivateKeyJwt(clientKey.privateKey, {
+        [oidc.modifyAssertion]: (header, payload) => {
+          // HelseID's rules: a dedicated typ, and an assertion that lives at most 60 s.
+          header.typ = CLIENT_ASSERTION_TYP;
+          payload.exp = (payload.iat as number) + DEFAULT_ASSERTION_LIFETIME;
+        },
+      }),
+      issuer.startsWith('http://') ? { execute: [oidc.allowInsecureRequests] } : undefined,
+    );
+    configs.set(cacheKey, pending);
+    pending.catch(() => configs.delete(cacheKey));
+  }
+  const base = await pending;
+  // A per-call view that counts the HTTP calls this grant makes (the nonce retry is one more).
+  const counter: CallCounter = { http: 0, nonce: 0 };
+  const config = Object.create(base) as oidc.Configuration;
+  config[oidc.customFetch] = async (url, options) => {
+    counter.http += 1;
+    const response = await fetch(url, options as RequestInit);
+    if (response.status === 400 && response.headers.get('dpop-nonce')) counter.nonce += 1;
+    return response;
+  };
+  return { config, counter };
+}
+
+export class TokenClient {
+  constructor(
+    readonly issuer: string,
+    readonly client: ClientCredentials,
+  ) {}
+
+  /** The DPoP key this client uses for the whole run, shared by all workers. */
+  runKey(): Promise<SigningKey> {
+    return sharedOnce('keys', `dpop|${this.issuer}|${this.client.clientId}`, async () => exportPrivateJwk(await generateSigningKey('ES256'))).then((jwk) =>
+      importSigningKey(jwk),
+    );
+  }
+
+  /** A DPoP-bound client_credentials token for these scopes, asked for once per run. */
+  async clientCredentials(scopes: string[], key?: SigningKey): Promise<AccessToken> {
+    const dpopKey = key ?? (await this.runKey());
+    const tuple = this.tuple('client_credentials', scopes, dpopKey);
+    return sharedOnce('tokens', tupleKey(tuple), () => this.request(tuple, dpopKey, (config, dpop) => oidc.clientCredentialsGrant(config, { scope: scopes.join(' ') }, { DPoP: dpop })), isFresh);
+  }
+
+  /** RFC 8693: exchanges a subject token for a token with these scopes, bound to this client's key. */
+  async exchange(subjectToken: string, scopes: string[], key?: SigningKey): Promise<AccessToken> {
+    const dpopKey = key ?? (await this.runKey());
+    const tuple = { ...this.tuple('token_exchange', scopes, dpopKey), subject: fingerprint(subjectToken) };
+    return sharedOnce('tokens', tupleKey(tuple), () =>
+      this.request(tuple, dpopKey, (config, dpop) =>
+        oidc.genericGrantRequest(
+          config,
+          TOKEN_EXCHANGE_GRANT,
+          { subject_token: subjectToken, subject_token_type: ACCESS_TOKEN_TYPE, scope: scopes.join(' ') },
+          { DPoP: dpop },
+        ),
+      ),
+      isFresh,
+    );
+  }
+
+  private tuple(grant: TokenTuple['grant'], scopes: string[], key: SigningKey): TokenTuple {
+    const audience = audienceOfScope(scopes[0] ?? '') ?? 'unknown';
+    return { issuer: this.issuer, clientId: this.client.clientId, grant, audience, scopes: [...scopes].sort(), jkt: key.thumbprint };
+  }
+
+  private async request(
+    tuple: TokenTuple,
+    key: SigningKey,
+    call: (config: oidc.Configuration, dpop: oidc.DPoPHandle) => Promise<oidc.TokenEndpointResponse>,
+  ): Promise<AccessToken> {
+    const { config, counter } = await configurationFor(this.issuer, this.client);
+    const dpop = oidc.getDPoPHandle(config, { privateKey: key.privateKey, publicKey: key.publicKey });
+    try {
+      const response = await call(config, dpop);
+      recordTokenRequest({ tuple, outcome: 'granted', httpCalls: counter.http, nonceChallenges: counter.nonce, cached: true });
+      return {
+        accessToken: response.access_token,
+        tokenType: response.token_type,
+        scope: response.scope,
+        expiresAt: Math.floor(Date.now() / 1000) + (response.expires_in ?? 300),
+        issuedTokenType: response.issued_token_type as string | undefined,
+        jkt: key.thumbprint,
+      };
+    } catch (error) {
+      const message = describeTokenError(error);
+      recordTokenRequest({ tuple, outcome: 'rejected', httpCalls: counter.http, nonceChallenges: counter.nonce, cached: true, error: message });
+      throw new TokenRequestError(`token request for ${tuple.scopes.join(' ')} as ${tuple.clientId} failed: ${message}`);
+    }
+  }
+}
+
+export class TokenRequestError extends Error {
+  override name = 'TokenRequestError';
+  constructor(message: string) {
+    super(message);
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+function describeTokenError(error: unknown): string {
+  const e = error as { error?: string; error_description?: string; status?: number; code?: string; message?: string; cause?: { code?: string } };
+  if (e?.error) return `${e.status ?? ''} ${e.error}${e.error_description ? `: ${e.error_description}` : ''}`.trim();
+  const code = e?.cause?.code ?? e?.code;
+  return code ? `${code} (${e?.message ?? ''})` : (e?.message ?? String(error));
+}
+
+/** A cached token is reused while it has at least 30 s left. */
+function isFresh(token: AccessToken): boolean {
+  return token.expiresAt - Math.floor(Date.now() / 1000) > 30;
+}

@@ -1,0 +1,104 @@
+// Secrets never leave their source: everything the suite writes into a report, a log or an
+// attachment passes through here first.
+import { createHash } from 'node:crypto';
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'dpop', 'x-auth-key', 'x-api-key', 'cookie', 'set-cookie']);
+const SECRET_FIELDS = new Set([
+  'access_token', 'refresh_token', 'id_token', 'subject_token', 'actor_token', 'client_assertion', 'client_secret',
+  'assertion', 'password', 'accesstokenjwt', 'dpopproof', 'privatekeyforproofcreation', 'apikey', 'api_key',
+  'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'privatejwk', 'ttapikey', 'tttapikey',
+]);
+const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+
+const knownSecrets = new Set<string>();
+
+/** Registers a value (an API key, a password) that must be scrubbed wherever it appears. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) knownSecrets.add(value);
+}
+
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
+}
+
+function redactedMarker(secret: string): string {
+  return `[redacted sha256:${fingerprint(secret)}]`;
+}
+
+/** Describes a JWT without reproducing it: header fields and the non-secret claims a reader needs. */
+export function describeJwt(jwt: string): string {
+  try {
+    const [h, p] = jwt.split('.');
+    const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const keep = ['typ', 'alg', 'kid'];
+    const claims = ['htm', 'htu', 'iat', 'exp', 'aud', 'iss', 'scope', 'client_id'];
+    const hd = keep.filter((k) => k in header).map((k) => `${k}=${JSON.stringify(header[k])}`);
+    if (header.jwk) hd.push('jwk=<public key>');
+    const pd = claims.filter((k) => k in payload).map((k) => `${k}=${JSON.stringify(payload[k])}`);
+    return `[redacted JWT ${fingerprint(jwt)}: ${hd.join(' ')}; ${pd.join(' ')}]`;
+  } catch {
+    return redactedMarker(jwt);
+  }
+}
+
+export function redactText(text: string): string {
+  let out = text.replace(PEM_PATTERN, '[redacted private key]').replace(JWT_PATTERN, (jwt) => describeJwt(jwt));
+  for (const secret of knownSecrets) {
+    if (out.includes(secret)) out = out.split(secret).join(redactedMarker(secret));
+  }
+  return out;
+}
+
+export function redactHeaderValue(name: string, value: string): string {
+  const lower = name.toLowerCase();
+  if (!SECRET_HEADERS.has(lower)) return redactText(value);
+  if (lower === 'authorization' || lower === 'proxy-authorization') {
+    const [scheme, ...rest] = value.split(' ');
+    const credential = rest.join(' ');
+    return credential ? `${scheme} ${credential.startsWith('eyJ') ? describeJwt(credential) : redactedMarker(credential)}` : redactedMarker(value);
+  }
+  if (lower === 'dpop') return value.startsWith('eyJ') ? describeJwt(value) : redactedMarker(value);
+  return redactedMarker(value);
+}
+
+export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map((v) => redactHeaderValue(name, v)) : redactHeaderValue(name, value);
+  }
+  return out;
+}
+
+export function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_FIELDS.has(k.toLowerCase()) && v !== null && v !== undefined ? (typeof v === 'string' ? redactedMarker(v) : '[redacted]') : redactJson(v);
+    }
+    return out;
+  }
+  return typeof value === 'string' ? redactText(value) : value;
+}
+
+/** Redacts a request or response body of any content type. */
+export function redactBody(body: string, contentType: string | undefined): string {
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('x-www-form-urlencoded')) {
+    const params = new URLSearchParams(body);
+    const out = new URLSearchParams();
+    for (const [k, v] of params) out.append(k, SECRET_FIELDS.has(k.toLowerCase()) ? redactedMarker(v) : redactText(v));
+    return out.toString();
+  }
+  if (type.includes('json')) {
+    try {
+      return JSON.stringify(redactJson(JSON.parse(body)), null, 2);
+    } catch {
+      return redactText(body);
+    }
+  }
+  return redactText(body);
+}

@@ -1,0 +1,106 @@
+// Fault toggles: SANDBOX_FAULTS=<id>,<id> makes the twin break one documented rule per fault.
+// Each fault names the requirement IDs whose tests must catch it (the kill matrix).
+
+export interface FaultDefinition {
+  rule: string;
+  requirements: string[];
+}
+
+export const FAULTS = {
+  'ca-typ-not-required': {
+    rule: 'the token endpoint accepts a client assertion whose typ is not client-authentication+jwt',
+    requirements: ['HID-CA-002'],
+  },
+  'ca-long-lived': {
+    rule: 'the token endpoint accepts a client assertion that expires more than 60 s ahead',
+    requirements: ['HID-CA-004'],
+  },
+  'ca-jti-reuse': {
+    rule: 'the token endpoint keeps no replay cache: a client assertion jti can be used again',
+    requirements: ['HID-CA-005'],
+  },
+  'ca-aud-lenient': {
+    rule: 'the token endpoint accepts a client assertion whose aud is the token endpoint URL instead of the issuer',
+    requirements: ['HID-CA-003'],
+  },
+  'ca-sub-unchecked': {
+    rule: 'the token endpoint accepts a client assertion whose sub differs from iss',
+    requirements: ['HID-CA-001'],
+  },
+  'dpop-nonce-optional': {
+    rule: 'the token endpoint issues tokens for DPoP proofs without a server nonce',
+    requirements: ['HID-DPOP-001'],
+  },
+  'token-unbound': {
+    rule: 'access tokens carry no cnf.jkt, so they are not bound to the DPoP key',
+    requirements: ['HID-TOK-002'],
+  },
+  'token-no-client-claims': {
+    rule: 'access tokens lack the HelseID client claims (orgnr_parent, orgnr_child, client_name)',
+    requirements: ['HID-TOK-003'],
+  },
+  'exchange-keeps-audience': {
+    rule: 'token exchange returns a token for the subject token audience, not the one the scopes ask for',
+    requirements: ['HID-TX-001'],
+  },
+  'exchange-unbound': {
+    rule: "token exchange returns a token not bound to the actor's DPoP key",
+    requirements: ['HID-TX-002'],
+  },
+  'ttt-no-key-check': {
+    rule: 'the test-token service issues tokens without a valid X-Auth-Key',
+    requirements: ['HID-TTT-001'],
+  },
+  'discovery-no-dpop-algs': {
+    rule: 'discovery omits dpop_signing_alg_values_supported',
+    requirements: ['HID-DISC-002'],
+  },
+  'phr-ping-requires-auth': {
+    rule: 'PHR /ping demands a token',
+    requirements: ['PHR-PING-001'],
+  },
+  'phr-pingauth-open': {
+    rule: 'PHR /pingauth answers without a token',
+    requirements: ['PHR-PING-002'],
+  },
+  'person-ping-requires-auth': {
+    rule: 'Person API /ping demands a token',
+    requirements: ['PERSON-PING-001'],
+  },
+  'parek-metadata-requires-auth': {
+    rule: 'PaRek GET /<version>/metadata demands a token',
+    requirements: ['PAREK-META-001'],
+  },
+  'rs-html-errors': {
+    rule: 'the FHIR APIs answer authentication errors with an HTML page instead of an OperationOutcome',
+    requirements: ['PIT-ERR-001', 'PHR-ERR-001', 'PAREK-ERR-001'],
+  },
+  'rs-no-www-authenticate': {
+    rule: 'resource servers refuse unauthenticated requests without a WWW-Authenticate: DPoP challenge',
+    requirements: ['PIT-AUTH-001', 'PTS-AUTH-001', 'PERSON-AUTH-001'],
+  },
+} as const satisfies Record<string, FaultDefinition>;
+
+export type FaultId = keyof typeof FAULTS;
+
+export class Faults {
+  private readonly active: Set<FaultId>;
+
+  constructor(ids: Iterable<string>) {
+    const unknown = [...ids].filter((id) => !(id in FAULTS));
+    if (unknown.length) throw new Error(`unknown fault(s): ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
+    this.active = new Set(ids as Iterable<FaultId>);
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): Faults {
+    return new Faults((env.SANDBOX_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  }
+
+  has(id: FaultId): boolean {
+    return this.active.has(id);
+  }
+
+  list(): FaultId[] {
+    return [...this.active];
+  }
+}

@@ -1,0 +1,58 @@
+// oidc-provider storage for the twin: an in-memory map with expiry. Replay detection (used for
+// client-assertion and DPoP jti) can be switched off to plant the `ca-jti-reuse` fault.
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+const stores = new Map<string, Map<string, { payload: AdapterPayload; expiresAt: number }>>();
+
+export class TwinAdapter implements Adapter {
+  static replayDetectionEnabled = true;
+  private readonly store: Map<string, { payload: AdapterPayload; expiresAt: number }>;
+
+  constructor(private readonly model: string) {
+    let store = stores.get(model);
+    if (!store) stores.set(model, (store = new Map()));
+    this.store = store;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    if (this.model === 'ReplayDetection' && !TwinAdapter.replayDetectionEnabled) return;
+    this.store.set(id, { payload, expiresAt: Date.now() + (expiresIn || 3600) * 1000 });
+    if (this.store.size % 1000 === 0) this.sweep();
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const entry = this.store.get(id);
+    if (!entry) return undefined;
+    if (entry.expiresAt < Date.now()) {
+      this.store.delete(id);
+      return undefined;
+    }
+    return entry.payload;
+  }
+
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+
+  async consume(id: string): Promise<void> {
+    const entry = this.store.get(id);
+    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.store.delete(id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const [id, entry] of this.store) if (entry.payload.grantId === grantId) this.store.delete(id);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, entry] of this.store) if (entry.expiresAt < now) this.store.delete(id);
+  }
+}

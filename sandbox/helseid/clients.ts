@@ -1,0 +1,62 @@
+// The synthetic HelseID clients of the twin: their scopes and claims are configuration; their
+// keys are generated when the twin starts and handed to the `local` profile, never committed.
+import { HELSEID_CLAIMS, SCOPES } from '../../helpers/config/services.ts';
+import { syntheticOrgnr } from '../../helpers/identifiers.ts';
+
+export interface SyntheticClient {
+  role: string;
+  clientId: string;
+  name: string;
+  scopes: string[];
+  tokenExchange: boolean;
+  claims: Record<string, string>;
+}
+
+const ALL_SCOPES = Object.values(SCOPES).flat();
+
+function orgClaims(parent: string, child: string, name: string): Record<string, string> {
+  return {
+    [HELSEID_CLAIMS.orgnrParent]: parent,
+    [HELSEID_CLAIMS.orgnrChild]: child,
+    [HELSEID_CLAIMS.clientName]: name,
+  };
+}
+
+export const SYNTHETIC_CLIENTS: SyntheticClient[] = [
+  {
+    role: 'suite',
+    clientId: 'nhn-suite-vendor',
+    name: 'Synthetic EPJ vendor',
+    scopes: ALL_SCOPES,
+    tokenExchange: true,
+    claims: orgClaims(syntheticOrgnr(1), syntheticOrgnr(2), 'Synthetic EPJ vendor'),
+  },
+  {
+    role: 'read-only',
+    clientId: 'nhn-suite-read-only',
+    name: 'Synthetic read-only client',
+    scopes: ['nhn:pit/api.read', 'nhn:phr/mhd/read-document'],
+    tokenExchange: false,
+    claims: orgClaims(syntheticOrgnr(3), syntheticOrgnr(4), 'Synthetic read-only client'),
+  },
+  {
+    role: 'no-orgnr-parent',
+    clientId: 'nhn-suite-no-orgnr',
+    name: 'Synthetic client without organisation',
+    scopes: ALL_SCOPES,
+    tokenExchange: false,
+    claims: { [HELSEID_CLAIMS.clientName]: 'Synthetic client without organisation' },
+  },
+  {
+    role: 'exchange-actor',
+    clientId: 'nhn-suite-actor-api',
+    name: 'Synthetic API acting on behalf of a caller',
+    scopes: [...SCOPES['nhn:pts'], ...SCOPES['nhn:phr'], ...SCOPES['nhn:hgd-persontjenesten-api']],
+    tokenExchange: true,
+    claims: orgClaims(syntheticOrgnr(5), syntheticOrgnr(6), 'Synthetic API acting on behalf of a caller'),
+  },
+];
+
+export function clientById(clientId: string): SyntheticClient | undefined {
+  return SYNTHETIC_CLIENTS.find((c) => c.clientId === clientId);
+}

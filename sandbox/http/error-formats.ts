@@ -1,0 +1,53 @@
+// Each API's documented error format: OperationOutcome for the FHIR APIs (PIT, PHR, PaRek),
+// ProblemDetails for PTS and the Person API (whose 401 and 403 have no body).
+import type { Faults } from '../faults.ts';
+import type { TwinResponse } from './service.ts';
+
+export type IssueCode = 'invalid' | 'login' | 'forbidden' | 'not-found' | 'not-supported' | 'too-costly' | 'exception' | 'security' | 'processing' | 'required' | 'value';
+
+export interface ErrorFormat {
+  render(status: number, code: IssueCode, message: string): TwinResponse;
+}
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
+export function operationOutcome(code: IssueCode, message: string, severity: 'error' | 'fatal' | 'warning' | 'information' = 'error') {
+  return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics: message }] };
+}
+
+export function operationOutcomeFormat(faults: Faults): ErrorFormat {
+  return {
+    render(status, code, message) {
+      if (faults.has('rs-html-errors') && (status === 401 || status === 403)) {
+        return { status, body: `<!DOCTYPE html><html><body><h1>${status}</h1><p>Access denied</p></body></html>`, contentType: 'text/html; charset=utf-8' };
+      }
+      return { status, body: operationOutcome(code, message), contentType: FHIR_JSON };
+    },
+  };
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+};
+
+export function problemDetailsFormat(options: { emptyAuthErrors?: boolean } = {}): ErrorFormat {
+  return {
+    render(status, _code, message) {
+      if (options.emptyAuthErrors && (status === 401 || status === 403)) return { status };
+      return {
+        status,
+        body: { type: `https://tools.ietf.org/html/rfc9110#status.${status}`, title: TITLES[status] ?? 'Error', status, detail: message },
+        contentType: PROBLEM_JSON,
+      };
+    },
+  };
+}
