@@ -1,6 +1,7 @@
 // HelseID tokens for the suite, on openid-client: client_credentials and RFC 8693 token
 // exchange, both DPoP-bound, with the nonce retry. A run asks for each token once: tokens are
 // cached per issuer, client, audience, scope set and key, across Playwright's workers.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as oidc from 'openid-client';
 import type { JWK } from 'jose';
 import { ACCESS_TOKEN_TYPE, audienceOfScope, CLIENT_ASSERTION_TYP, TOKEN_EXCHANGE_GRANT } from '../config/services.ts';
@@ -38,8 +39,8 @@ export interface TokenTuple {
 export interface LedgerEntry {
   at: string;
   tuple: TokenTuple;
-  /** `granted`: a token was issued; `rejected`: the endpoint refused (negative tests). */
-  outcome: 'granted' | 'rejected';
+  /** `granted`: a token was issued; `refused`: the endpoint said no (negative tests); `nonce-challenge`: it asked for a DPoP nonce first. */
+  outcome: 'granted' | 'refused' | 'nonce-challenge';
   httpCalls: number;
   nonceChallenges: number;
   cached: boolean;
@@ -61,38 +62,40 @@ interface CallCounter {
   nonce: number;
 }
 
-async function configurationFor(issuer: string, client: ClientCredentials): Promise<{ config: oidc.Configuration; counter: CallCounter }> {
+/** Attributes each HTTP call to the grant that made it (the nonce retry is a second call). */
+const currentCounter = new AsyncLocalStorage<CallCounter>();
+
+function configurationFor(issuer: string, client: ClientCredentials): Promise<oidc.Configuration> {
   const cacheKey = `${issuer}|${client.clientId}`;
   let pending = configs.get(cacheKey);
   if (!pending) {
-    const clientKey = await importSigningKey(client.privateJwk as JWK);
-    pending = oidc.discovery(
-      new URL(issuer),
-      client.clientId,
-      { token_endpoint_auth_method: 'private_key_jwt' },
-      oidc.PrivateKeyJwt(clientKey.privateKey, {
-        [oidc.modifyAssertion]: (header, payload) => {
-          // HelseID's rules: a dedicated typ, and an assertion that lives at most 60 s.
-          header.typ = CLIENT_ASSERTION_TYP;
-          payload.exp = (payload.iat as number) + DEFAULT_ASSERTION_LIFETIME;
-        },
-      }),
-      issuer.startsWith('http://') ? { execute: [oidc.allowInsecureRequests] } : undefined,
-    );
+    pending = importSigningKey(client.privateJwk as JWK).then(async (clientKey) => {
+      const config = await oidc.discovery(
+        new URL(issuer),
+        client.clientId,
+        { token_endpoint_auth_method: 'private_key_jwt' },
+        oidc.PrivateKeyJwt(clientKey.privateKey, {
+          [oidc.modifyAssertion]: (header, payload) => {
+            // HelseID's rules: a dedicated typ, and an assertion that lives at most 60 s.
+            header.typ = CLIENT_ASSERTION_TYP;
+            payload.exp = (payload.iat as number) + DEFAULT_ASSERTION_LIFETIME;
+          },
+        }),
+        issuer.startsWith('http://') ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      );
+      config[oidc.customFetch] = async (url, options) => {
+        const counter = currentCounter.getStore();
+        if (counter) counter.http += 1;
+        const response = await fetch(url, options as RequestInit);
+        if (counter && response.status === 400 && response.headers.get('dpop-nonce')) counter.nonce += 1;
+        return response;
+      };
+      return config;
+    });
     configs.set(cacheKey, pending);
     pending.catch(() => configs.delete(cacheKey));
   }
-  const base = await pending;
-  // A per-call view that counts the HTTP calls this grant makes (the nonce retry is one more).
-  const counter: CallCounter = { http: 0, nonce: 0 };
-  const config = Object.create(base) as oidc.Configuration;
-  config[oidc.customFetch] = async (url, options) => {
-    counter.http += 1;
-    const response = await fetch(url, options as RequestInit);
-    if (response.status === 400 && response.headers.get('dpop-nonce')) counter.nonce += 1;
-    return response;
-  };
-  return { config, counter };
+  return pending;
 }
 
 export class TokenClient {
@@ -142,10 +145,11 @@ export class TokenClient {
     key: SigningKey,
     call: (config: oidc.Configuration, dpop: oidc.DPoPHandle) => Promise<oidc.TokenEndpointResponse>,
   ): Promise<AccessToken> {
-    const { config, counter } = await configurationFor(this.issuer, this.client);
+    const config = await configurationFor(this.issuer, this.client);
+    const counter: CallCounter = { http: 0, nonce: 0 };
     const dpop = oidc.getDPoPHandle(config, { privateKey: key.privateKey, publicKey: key.publicKey });
     try {
-      const response = await call(config, dpop);
+      const response = await currentCounter.run(counter, () => call(config, dpop));
       recordTokenRequest({ tuple, outcome: 'granted', httpCalls: counter.http, nonceChallenges: counter.nonce, cached: true });
       return {
         accessToken: response.access_token,
@@ -157,7 +161,7 @@ export class TokenClient {
       };
     } catch (error) {
       const message = describeTokenError(error);
-      recordTokenRequest({ tuple, outcome: 'rejected', httpCalls: counter.http, nonceChallenges: counter.nonce, cached: true, error: message });
+      recordTokenRequest({ tuple, outcome: 'refused', httpCalls: counter.http, nonceChallenges: counter.nonce, cached: true, error: message });
       throw new TokenRequestError(`token request for ${tuple.scopes.join(' ')} as ${tuple.clientId} failed: ${message}`);
     }
   }

@@ -14,6 +14,8 @@ export interface HttpRequest {
   headers?: Record<string, HeaderValue | undefined>;
   body?: string | Buffer;
   timeoutMs?: number;
+  /** Complete the TLS handshake even with an untrusted certificate, to report on it. No data is sent to such a host but this request. */
+  inspectTls?: boolean;
 }
 
 export interface TlsInfo {
@@ -78,7 +80,8 @@ function transmit(request: HttpRequest): Promise<HttpResponse> {
       settled = true;
       reject(classifyNetworkError(error, request.url, timeoutMs));
     };
-    const req = lib.request(url, { method: request.method, headers, agent: false }, (res) => {
+    const tlsOptions = url.protocol === 'https:' && request.inspectTls ? { rejectUnauthorized: false } : {};
+    const req = lib.request(url, { method: request.method, headers, agent: false, ...tlsOptions }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', fail);

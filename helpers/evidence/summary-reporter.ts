@@ -1,0 +1,162 @@
+// Writes reports/summary.json after every run: verdicts (passed, failed, warned, inconclusive,
+// skipped) by API and by requirement, failures classified as contract or infrastructure, the
+// token requests the run made, and the wall time.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
+import { INCONCLUSIVE_PREFIX, INFRASTRUCTURE_PREFIX } from '../http/errors.ts';
+import { TOKEN_LEDGER, tupleKey, type LedgerEntry } from '../auth/token-client.ts';
+import { readJsonLines, RUN_DIR_VARIABLE } from './run-dir.ts';
+import { redactText } from './redact.ts';
+import { BACKDOOR, INCONCLUSIVE, WARNED, type Verdict } from './verdicts.ts';
+
+export type FailureClass = 'contract' | 'infrastructure' | 'suite';
+
+export interface TestRecord {
+  title: string;
+  file: string;
+  project: string;
+  api: string;
+  requirements: string[];
+  verdict: Verdict;
+  failureClass?: FailureClass;
+  message?: string;
+  backdoor: boolean;
+  durationMs: number;
+}
+
+type Counts = Record<Verdict, number>;
+const zero = (): Counts => ({ passed: 0, failed: 0, warned: 0, inconclusive: 0, skipped: 0 });
+
+/** Worst first: a requirement's verdict is the worst of its tests'. */
+const SEVERITY: Verdict[] = ['failed', 'warned', 'inconclusive', 'passed', 'skipped'];
+
+export function verdictOf(result: Pick<TestResult, 'status' | 'errors'>, annotations: Array<{ type: string }>): { verdict: Verdict; failureClass?: FailureClass; message?: string } {
+  const message = result.errors.map((e) => e.message ?? e.value ?? '').join('\n').trim() || undefined;
+  const types = new Set(annotations.map((a) => a.type));
+  if (result.status === 'skipped') return { verdict: types.has(INCONCLUSIVE) ? 'inconclusive' : 'skipped' };
+  if (result.status === 'passed') return { verdict: types.has(WARNED) ? 'warned' : 'passed' };
+  const plain = (message ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  if (plain.includes(INCONCLUSIVE_PREFIX)) return { verdict: 'inconclusive', message };
+  const failureClass: FailureClass = plain.includes(INFRASTRUCTURE_PREFIX) ? 'infrastructure' : /\[guard\]|ConfigurationError|TokenRequestError/.test(plain) ? 'suite' : 'contract';
+  return { verdict: 'failed', failureClass, message };
+}
+
+/**
+ * Token requests of the run. The suite's own tokens (cached) must be asked for once per
+ * distinct issuer, client, grant, audience, scope set and key; direct calls are the token
+ * endpoint tests' deliberate requests.
+ */
+export function summariseTokens(entries: LedgerEntry[]) {
+  const granted = new Map<string, number>();
+  const count = (pred: (e: LedgerEntry) => boolean) => entries.filter(pred).length;
+  for (const e of entries) {
+    if (e.outcome === 'granted') granted.set(tupleKey(e.tuple), (granted.get(tupleKey(e.tuple)) ?? 0) + 1);
+  }
+  const duplicates = [...granted.entries()].filter(([, n]) => n > 1).map(([tuple, n]) => ({ tuple, granted: n }));
+  return {
+    requests: entries.length,
+    granted: count((e) => e.outcome === 'granted'),
+    refused: count((e) => e.outcome === 'refused'),
+    nonceChallenges: entries.reduce((n, e) => n + e.nonceChallenges, 0),
+    httpCalls: entries.reduce((n, e) => n + e.httpCalls, 0),
+    distinctTuples: granted.size,
+    suiteTokens: { requests: count((e) => e.cached), distinctTuples: new Set(entries.filter((e) => e.cached).map((e) => tupleKey(e.tuple))).size },
+    oneRequestPerTuple: duplicates.length === 0,
+    duplicates,
+  };
+}
+
+export default class SummaryReporter implements Reporter {
+  private readonly outputFile: string;
+  private readonly records: TestRecord[] = [];
+  private started = Date.now();
+  private projects: string[] = [];
+  private profileEvidence = new Map<string, boolean>();
+
+  constructor(options: { outputFile?: string } = {}) {
+    this.outputFile = options.outputFile ?? path.join(process.env.NHN_REPORT_DIR ?? 'reports', 'summary.json');
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.started = Date.now();
+    this.projects = suite.suites.map((s) => s.title);
+    for (const p of config.projects) this.profileEvidence.set(p.name, Boolean(p.metadata?.evidence));
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    // Only the final attempt counts.
+    if (result.retry < test.retries && result.status !== 'passed' && result.status !== 'skipped') return;
+    const file = path.relative(process.cwd(), test.location.file);
+    const api = /^specs[\\/]([^\\/]+)/.exec(file)?.[1] ?? 'suite';
+    const annotations = [...test.annotations, ...result.annotations];
+    const v = verdictOf(result, annotations);
+    this.records.push({
+      title: test.titlePath().slice(3).join(' › '),
+      file,
+      project: test.parent.project()?.name ?? '',
+      api,
+      requirements: requirementTags(test.tags),
+      verdict: v.verdict,
+      failureClass: v.failureClass,
+      message: v.message ? redactText(v.message.replace(/\u001b\[[0-9;]*m/g, '')).slice(0, 2000) : undefined,
+      backdoor: annotations.some((a) => a.type === BACKDOOR),
+      durationMs: result.duration,
+    });
+  }
+
+  async onEnd(result: FullResult): Promise<void> {
+    let catalogue = new Map<string, Requirement>();
+    try {
+      catalogue = loadCatalogue();
+    } catch {
+      // The coverage gate reports catalogue problems; the summary still gets written.
+    }
+    const counts = zero();
+    const byApi: Record<string, Counts> = {};
+    const byRequirement: Record<string, { level?: string; verdict: Verdict; tests: Array<{ title: string; project: string; verdict: Verdict; backdoor: boolean }> }> = {};
+    for (const r of this.records) {
+      counts[r.verdict] += 1;
+      (byApi[r.api] ??= zero())[r.verdict] += 1;
+      for (const id of r.requirements) {
+        const entry = (byRequirement[id] ??= { level: catalogue.get(id)?.level, verdict: 'skipped', tests: [] });
+        entry.tests.push({ title: r.title, project: r.project, verdict: r.verdict, backdoor: r.backdoor });
+        if (SEVERITY.indexOf(r.verdict) < SEVERITY.indexOf(entry.verdict)) entry.verdict = r.verdict;
+      }
+    }
+    const dir = process.env[RUN_DIR_VARIABLE];
+    const tokens = summariseTokens(readJsonLines<LedgerEntry>(TOKEN_LEDGER, dir && fs.existsSync(dir) ? dir : undefined));
+    const summary = {
+      run: {
+        startedAt: new Date(this.started).toISOString(),
+        wallTimeMs: Date.now() - this.started,
+        status: result.status,
+        projects: this.projects,
+        // Only NHN-run environments reached without the backdoor count as certification evidence.
+        certificationEvidence: this.projects.some((p) => this.profileEvidence.get(p)) && !this.records.some((r) => r.backdoor),
+        backdoorResults: this.records.filter((r) => r.backdoor).length,
+      },
+      counts,
+      byApi,
+      byRequirement,
+      failures: this.records
+        .filter((r) => r.verdict === 'failed')
+        .map((r) => ({ title: r.title, project: r.project, class: r.failureClass, requirements: r.requirements, message: r.message })),
+      tokens,
+      tests: this.records,
+    };
+    fs.mkdirSync(path.dirname(this.outputFile), { recursive: true });
+    fs.writeFileSync(this.outputFile, `${JSON.stringify(summary, null, 2)}\n`);
+    if (dir && fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
+    const line = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
+    const infra = summary.failures.filter((f) => f.class === 'infrastructure').length;
+    process.stdout.write(
+      `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.outputFile}\n`,
+    );
+  }
+}

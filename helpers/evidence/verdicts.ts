@@ -1,0 +1,22 @@
+// Verdicts beyond pass and fail (DESIGN.md): a broken SHOULD warns, an unmet precondition is
+// inconclusive. Both travel as test annotations, which the summary reporter reads.
+import { test, type TestInfo } from '@playwright/test';
+
+export const WARNED = 'warned';
+export const INCONCLUSIVE = 'inconclusive';
+export const BACKDOOR = 'backdoor';
+
+export type Verdict = 'passed' | 'failed' | 'warned' | 'inconclusive' | 'skipped';
+
+/** Records a SHOULD-level check: a failure warns instead of failing the test. */
+export function should(condition: boolean, message: string, info: TestInfo = test.info()): boolean {
+  if (!condition) info.annotations.push({ type: WARNED, description: message });
+  return condition;
+}
+
+/** Ends the test as inconclusive: the environment did not let it exercise the rule. */
+export function inconclusive(reason: string, info: TestInfo = test.info()): never {
+  info.annotations.push({ type: INCONCLUSIVE, description: reason });
+  test.skip(true, `inconclusive: ${reason}`);
+  throw new Error('unreachable');
+}

@@ -1,0 +1,154 @@
+// An API client per service and auth mode. Every request is signed afresh (a new DPoP proof
+// with `htu`, `htm` and `ath`), checked against the profile's guards before it leaves, and
+// recorded for the report.
+import { createDpopProof, type DpopFaults } from '../auth/dpop.ts';
+import type { TokenClient, AccessToken } from '../auth/token-client.ts';
+import type { SigningKey } from '../auth/keys.ts';
+import type { AuthMode, Profile } from '../config/profiles.ts';
+import type { ServiceName } from '../config/services.ts';
+import { classifyResponse, parseJson, send, type HeaderValue, type HttpResponse, type Recorder } from './client.ts';
+import { GuardError, InconclusiveError } from './errors.ts';
+
+export interface ApiRequest {
+  method?: string;
+  /** Path under the service's base URL, e.g. `/v1/Patient`. */
+  path: string;
+  query?: Record<string, string | string[] | undefined>;
+  headers?: Record<string, HeaderValue | undefined>;
+  /** Sent as JSON with content type `application/fhir+json` unless `contentType` says otherwise. */
+  json?: unknown;
+  form?: Record<string, string | string[]>;
+  body?: string | Buffer;
+  contentType?: string;
+  /** One-thing-wrong variants of the DPoP proof. */
+  proof?: DpopFaults;
+  /** Send these DPoP header values instead of one fresh proof (e.g. two headers, garbage). */
+  dpopHeaders?: string[];
+  /** Replace the Authorization header entirely. */
+  authorization?: string | null;
+  timeoutMs?: number;
+  /** Skip the broken-server classification (tests of the classification itself). */
+  raw?: boolean;
+}
+
+export interface ApiResponse extends HttpResponse {
+  url: string;
+  json<T = unknown>(): T;
+}
+
+export interface ApiClientOptions {
+  profile: Profile;
+  service: ServiceName;
+  mode: AuthMode;
+  recorder?: Recorder;
+  /** DPoP and Bearer modes: where tokens come from, with which scopes and key. */
+  tokens?: { client: TokenClient; scopes: string[]; key?: SigningKey };
+  /** Backdoor mode: the identity headers. */
+  backdoorHeaders?: Record<string, string>;
+  /** Called for 429/503: lets the fixture mark the test inconclusive instead of failed. */
+  onInconclusive?: (reason: string) => never;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export class ApiClient {
+  constructor(private readonly options: ApiClientOptions) {}
+
+  get baseUrl(): string {
+    const url = this.options.profile.urls[this.options.service];
+    if (!url) throw new GuardError(`profile ${this.options.profile.name} has no URL for ${this.options.service}`);
+    return url;
+  }
+
+  url(path: string, query?: ApiRequest['query']): string {
+    const u = new URL(`${this.baseUrl}${path.startsWith('/') ? '' : '/'}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      for (const item of Array.isArray(v) ? v : [v]) u.searchParams.append(k, item);
+    }
+    return u.href;
+  }
+
+  /** The access token this client presents (DPoP and Bearer modes). */
+  async token(): Promise<AccessToken> {
+    const t = this.options.tokens;
+    if (!t) throw new GuardError(`the ${this.options.mode} client for ${this.options.service} has no token source`);
+    return t.client.clientCredentials(t.scopes, t.key);
+  }
+
+  private guard(method: string, req: ApiRequest): void {
+    const { profile } = this.options;
+    if (!profile.allowsWrites && !READ_METHODS.has(method)) {
+      throw new GuardError(`profile ${profile.name} never writes: ${method} ${req.path} was not sent`);
+    }
+    const carriesData = req.json !== undefined || req.form !== undefined || req.body !== undefined || Object.keys(req.query ?? {}).length > 0;
+    if (!profile.allowsPatientData && carriesData) {
+      throw new GuardError(`profile ${profile.name} never sends patient data: ${method} ${req.path} with a body or query was not sent`);
+    }
+  }
+
+  async request(req: ApiRequest): Promise<ApiResponse> {
+    const method = (req.method ?? (req.json !== undefined || req.form || req.body !== undefined ? 'POST' : 'GET')).toUpperCase();
+    this.guard(method, req);
+    const url = this.url(req.path, req.query);
+    const headers: Record<string, HeaderValue | undefined> = { accept: 'application/fhir+json, application/json;q=0.9, */*;q=0.1' };
+
+    let body: string | Buffer | undefined = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] = req.contentType ?? 'application/fhir+json';
+    } else if (req.form) {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(req.form)) for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
+      body = form.toString();
+      headers['content-type'] = req.contentType ?? 'application/x-www-form-urlencoded';
+    } else if (req.contentType) {
+      headers['content-type'] = req.contentType;
+    }
+
+    await this.authenticate(method, url, headers, req);
+    Object.assign(headers, req.headers);
+
+    const response = await send({ method, url, headers, body, timeoutMs: req.timeoutMs }, this.options.recorder);
+    if (!req.raw) {
+      try {
+        classifyResponse(response, url);
+      } catch (e) {
+        if (e instanceof InconclusiveError && this.options.onInconclusive) this.options.onInconclusive(e.reason);
+        throw e;
+      }
+    }
+    return { ...response, url, json: <T>() => parseJson<T>(response, url) };
+  }
+
+  get(path: string, req: Omit<ApiRequest, 'path' | 'method'> = {}): Promise<ApiResponse> {
+    return this.request({ ...req, path, method: 'GET' });
+  }
+
+  post(path: string, req: Omit<ApiRequest, 'path' | 'method'> = {}): Promise<ApiResponse> {
+    return this.request({ ...req, path, method: 'POST' });
+  }
+
+  private async authenticate(method: string, url: string, headers: Record<string, HeaderValue | undefined>, req: ApiRequest): Promise<void> {
+    const { mode } = this.options;
+    if (mode === 'backdoor') {
+      Object.assign(headers, this.options.backdoorHeaders);
+      return;
+    }
+    if (mode === 'none') {
+      if (req.authorization) headers.authorization = req.authorization;
+      if (req.dpopHeaders) headers.dpop = req.dpopHeaders;
+      return;
+    }
+    const token = await this.token();
+    const scheme = mode === 'dpop' ? 'DPoP' : 'Bearer';
+    if (req.authorization !== null) headers.authorization = req.authorization ?? `${scheme} ${token.accessToken}`;
+    if (mode !== 'dpop') return;
+    if (req.dpopHeaders) {
+      headers.dpop = req.dpopHeaders;
+      return;
+    }
+    const key = this.options.tokens!.key ?? (await this.options.tokens!.client.runKey());
+    headers.dpop = await createDpopProof(key, { method, url, accessToken: token.accessToken }, req.proof);
+  }
+}

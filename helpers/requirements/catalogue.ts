@@ -1,0 +1,57 @@
+// The requirement catalogue: one YAML file per API in schemas/requirements/. Each rule has an
+// ID, a level, the rule in our words, its source, and (when no test can check it) the reason.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+export interface Requirement {
+  id: string;
+  level: Level;
+  text: string;
+  source: string;
+  /** Why no test can check this rule; a requirement has a test or this. */
+  untestable?: string;
+  /** Where the sources disagree or are silent, what the suite assumes. */
+  assumption?: string;
+  api: string;
+}
+
+export const REQUIREMENT_ID = /^[A-Z]+(?:-[A-Z0-9]+)+$/;
+export const TAG_PATTERN = /^@([A-Z]+(?:-[A-Z0-9]+)+)$/;
+const LEVELS = new Set(['MUST', 'SHOULD', 'MAY']);
+
+export class CatalogueError extends Error {
+  override name = 'CatalogueError';
+}
+
+export function catalogueDir(root = process.cwd()): string {
+  return path.join(root, 'schemas', 'requirements');
+}
+
+export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
+  const all = new Map<string, Requirement>();
+  const problems: string[] = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const doc = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { api?: string; requirements?: unknown[] };
+    const api = doc?.api ?? path.basename(file, '.yaml');
+    for (const [i, raw] of (doc?.requirements ?? []).entries()) {
+      const r = raw as Partial<Requirement>;
+      const where = `${file} #${i + 1}${r?.id ? ` (${r.id})` : ''}`;
+      if (!r?.id || !REQUIREMENT_ID.test(r.id)) problems.push(`${where}: id must look like PIT-PAGE-003`);
+      else if (all.has(r.id)) problems.push(`${where}: duplicate id`);
+      if (!r?.level || !LEVELS.has(r.level)) problems.push(`${where}: level must be MUST, SHOULD or MAY`);
+      if (!r?.text?.trim()) problems.push(`${where}: text is empty`);
+      if (!r?.source?.trim()) problems.push(`${where}: source is empty`);
+      if (r?.id) all.set(r.id, { ...(r as Requirement), api });
+    }
+  }
+  if (problems.length) throw new CatalogueError(`requirement catalogue is invalid:\n  ${problems.join('\n  ')}`);
+  return all;
+}
+
+/** Requirement IDs named by a test's tags. */
+export function requirementTags(tags: readonly string[]): string[] {
+  return tags.map((t) => TAG_PATTERN.exec(t)?.[1]).filter((id): id is string => id !== undefined);
+}

@@ -1,0 +1,66 @@
+// Each HelseID client-assertion rule broken alone, then the same request done right.
+import { generateSigningKey } from '../../helpers/auth/keys.ts';
+import type { ClientAssertionFaults } from '../../helpers/auth/client-assertion.ts';
+import type { Discovery } from '../../helpers/auth/token-endpoint.ts';
+import { expect, test } from '../../fixtures/helseid.ts';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+interface Case {
+  requirement: string;
+  title: string;
+  faults: (d: Discovery) => Promise<ClientAssertionFaults> | ClientAssertionFaults;
+  /** RFC 6749 §5.2 error codes that describe this refusal; invalid_client unless said otherwise. */
+  errors?: string[];
+}
+
+const CASES: Case[] = [
+  // A sub naming another client also contradicts the client_id parameter: invalid_request fits too.
+  { requirement: 'HID-CA-001', title: 'sub different from iss', faults: () => ({ sub: 'another-client' }), errors: ['invalid_client', 'invalid_request'] },
+  { requirement: 'HID-CA-002', title: 'typ JWT instead of client-authentication+jwt', faults: () => ({ typ: 'JWT' }) },
+  { requirement: 'HID-CA-002', title: 'no typ header', faults: () => ({ typ: null }) },
+  { requirement: 'HID-CA-003', title: 'aud is the token endpoint URL, not the issuer', faults: (d) => ({ aud: d.token_endpoint }) },
+  { requirement: 'HID-CA-003', title: 'aud is another issuer', faults: () => ({ aud: 'https://helseid-sts.nhn.no' }) },
+  { requirement: 'HID-CA-004', title: 'exp 10 minutes ahead', faults: () => ({ exp: now() + 600 }) },
+  { requirement: 'HID-CA-004', title: 'already expired', faults: () => ({ iat: now() - 180, exp: now() - 120 }) },
+  { requirement: 'HID-CA-006', title: 'alg none', faults: () => ({ algNone: true }) },
+  { requirement: 'HID-CA-006', title: 'a symmetric alg (HS256)', faults: () => ({ symmetric: true }) },
+  { requirement: 'HID-CA-006', title: 'signed by a key the client never registered', faults: async () => ({ signWith: await generateSigningKey('ES256') }) },
+];
+
+test.describe('HelseID client assertion', () => {
+  test.beforeEach(({ needs }) => needs({ services: ['helseid'], clients: ['default'] }));
+
+  for (const c of CASES) {
+    test(`an assertion with ${c.title} is refused`, { tag: [`@${c.requirement}`] }, async ({ tokenCall, discovery }) => {
+      const result = await tokenCall({ assertion: await c.faults(discovery) });
+      expect(result.status, `the token endpoint accepted an assertion with ${c.title}`).not.toBe(200);
+      expect([400, 401]).toContain(result.status);
+      expect(c.errors ?? ['invalid_client']).toContain(result.body.error);
+      expect(result.body).not.toHaveProperty('access_token');
+    });
+  }
+
+  test('an assertion is used once: the second use of the same jti is refused', { tag: ['@HID-CA-005'] }, async ({ tokenCall, discovery, clientKey }) => {
+    const { createClientAssertion } = await import('../../helpers/auth/client-assertion.ts');
+    const { clientId, key } = await clientKey();
+    const assertion = await createClientAssertion({ clientId, audience: discovery.issuer, key });
+    const first = await tokenCall({ assertion: { raw: assertion } });
+    expect(first.status, 'the first use must succeed, or the replay check proves nothing').toBe(200);
+    const second = await tokenCall({ assertion: { raw: assertion } });
+    expect(second.status, 'the token endpoint accepted a replayed client assertion').not.toBe(200);
+    expect(second.body.error).toBe('invalid_client');
+  });
+
+  test('a client secret instead of an assertion is refused', { tag: ['@HID-CA-007'] }, async ({ tokenCall }) => {
+    const result = await tokenCall({ assertion: null, params: { grant_type: 'client_credentials', scope: 'nhn:pit/api.read', client_secret: 'a-shared-secret' } });
+    expect([400, 401]).toContain(result.status);
+    expect(result.body.error).toBe('invalid_client');
+  });
+
+  test('positive control: the same request with a correct assertion gets a token', { tag: ['@HID-CA-001', '@HID-CA-002', '@HID-CA-003', '@HID-CA-004', '@HID-CA-005', '@HID-CA-006', '@HID-CA-007'] }, async ({ tokenCall }) => {
+    const result = await tokenCall();
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body.access_token).toEqual(expect.any(String));
+  });
+});

@@ -1,0 +1,69 @@
+// The token endpoint's DPoP handling and what the issued access token carries.
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { decodeUnverified } from '../../helpers/auth/jws.ts';
+import { generateSigningKey } from '../../helpers/auth/keys.ts';
+import { HELSEID_CLAIMS } from '../../helpers/config/services.ts';
+import { parseJson } from '../../helpers/http/client.ts';
+import { expect, test } from '../../fixtures/helseid.ts';
+
+test.describe('HelseID DPoP at the token endpoint', () => {
+  test.beforeEach(({ needs }) => needs({ services: ['helseid'], clients: ['default'] }));
+
+  test('a proof without a nonce is challenged with use_dpop_nonce, and the retry with the nonce gets a token', { tag: ['@HID-DPOP-001'] }, async ({ tokenCall }) => {
+    const dpopKey = await generateSigningKey('ES256');
+    const challenged = await tokenCall({ dpopKey, withNonce: false });
+    expect(challenged.status, 'a token was issued for a proof without a server nonce').toBe(400);
+    expect(challenged.body.error).toBe('use_dpop_nonce');
+    expect(challenged.nonce, 'the challenge must carry a DPoP-Nonce header').toEqual(expect.any(String));
+
+    const retried = await tokenCall({ dpopKey, nonce: challenged.nonce });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.access_token).toEqual(expect.any(String));
+  });
+
+  test('a request without a DPoP proof gets no token', { tag: ['@HID-DPOP-002'] }, async ({ tokenCall }) => {
+    const result = await tokenCall({ dpopKey: null });
+    expect(result.status).toBe(400);
+    expect(result.body).not.toHaveProperty('access_token');
+  });
+});
+
+test.describe('HelseID access token', () => {
+  test.beforeEach(({ needs }) => needs({ services: ['helseid'], clients: ['default'] }));
+
+  const scopes = ['nhn:pit/api.read'];
+
+  async function issued(tokens: (role?: 'default') => import('../../helpers/auth/token-client.ts').TokenClient) {
+    const client = tokens('default');
+    const token = await client.clientCredentials(scopes);
+    return { token, key: await client.runKey() };
+  }
+
+  test('is returned with token_type DPoP', { tag: ['@HID-TOK-001'] }, async ({ tokens }) => {
+    const { token } = await issued(tokens);
+    expect(token.tokenType.toLowerCase()).toBe('dpop');
+  });
+
+  test('is a JWT bound to the proof key: cnf.jkt is its RFC 7638 thumbprint', { tag: ['@HID-TOK-002'] }, async ({ tokens }) => {
+    const { token, key } = await issued(tokens);
+    const { payload } = decodeUnverified(token.accessToken);
+    expect((payload.cnf as { jkt?: string } | undefined)?.jkt, 'the access token has no cnf.jkt').toBe(key.thumbprint);
+  });
+
+  test('verifies with the JWKS and carries audience, client_id, scope and the HelseID client claims', { tag: ['@HID-TOK-003'] }, async ({ tokens, discovery, http, profile }) => {
+    const { token } = await issued(tokens);
+    const jwks = parseJson<{ keys: never[] }>(await http({ method: 'GET', url: discovery.jwks_uri }), discovery.jwks_uri);
+    const { payload } = await jwtVerify<JWTPayload>(token.accessToken, createLocalJWKSet(jwks), { issuer: discovery.issuer, audience: 'nhn:pit' });
+    const client = profile.client('default')!;
+    expect(payload.client_id).toBe(client.clientId);
+    expect(String(payload.scope).split(' ')).toEqual(expect.arrayContaining(scopes));
+    expect(payload.exp).toEqual(expect.any(Number));
+    expect(payload[HELSEID_CLAIMS.orgnrParent], 'orgnr_parent is missing').toEqual(expect.stringMatching(/^\d{9}$/));
+    if (client.claims) {
+      // The twin's synthetic clients have known claims: they must arrive exactly.
+      for (const claim of [HELSEID_CLAIMS.orgnrParent, HELSEID_CLAIMS.orgnrChild, HELSEID_CLAIMS.clientName]) {
+        expect(payload[claim], claim).toBe(client.claims[claim]);
+      }
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import type { ServiceName } from '../../helpers/config/services.ts';
+import { should } from '../../helpers/evidence/verdicts.ts';
+import { expectOperationOutcome } from '../../fixtures/expectations.ts';
+import { expect, test } from '../../fixtures/index.ts';
+
+const HOSTS: ServiceName[] = ['parek', 'parekBackdoor', 'parekResident'];
+
+test.describe('PaRek metadata', () => {
+  for (const host of HOSTS) {
+    test(`GET /<version>/metadata on ${host} answers a CapabilityStatement without authentication`, { tag: ['@PAREK-META-001', '@PAREK-META-002', '@availability'] }, async ({ api, needs, profile }) => {
+      needs({ services: [host] });
+      const response = await api(host, 'none').get(`/${profile.parekApiVersion}/metadata`);
+      expect(response.status).toBe(200);
+      const body = response.json<{ resourceType?: string; fhirVersion?: string }>();
+      expect(body.resourceType).toBe('CapabilityStatement');
+      should(body.fhirVersion === '5.0.0', `fhirVersion is ${body.fhirVersion}, not 5.0.0 as the PaRek guide`);
+    });
+  }
+
+  test('an unauthenticated ServiceRequest search is refused with an OperationOutcome', { tag: ['@PAREK-ERR-001'] }, async ({ api, needs, profile }) => {
+    needs({ services: ['parek'], auth: [['parek', 'dpop']] });
+    const response = await api('parek', 'none').get(`/${profile.parekApiVersion}/ServiceRequest`, { raw: true });
+    expectOperationOutcome(response, 401);
+  });
+});
