@@ -27,9 +27,25 @@ export const FAULTS = {
     rule: 'the token endpoint accepts a client assertion whose sub differs from iss',
     requirements: ['HID-CA-001'],
   },
+  'ca-alg-lenient': {
+    rule: "the token endpoint does not check the client assertion's signature or algorithm (alg none, HS256 and foreign keys pass)",
+    requirements: ['HID-CA-006'],
+  },
+  'ca-secret-accepted': {
+    rule: 'the token endpoint accepts a client secret in place of a client assertion',
+    requirements: ['HID-CA-007'],
+  },
   'dpop-nonce-optional': {
     rule: 'the token endpoint issues tokens for DPoP proofs without a server nonce',
     requirements: ['HID-DPOP-001'],
+  },
+  'token-without-dpop': {
+    rule: 'the token endpoint issues tokens to a request without a DPoP proof',
+    requirements: ['HID-DPOP-002'],
+  },
+  'token-type-bearer': {
+    rule: 'the token response says token_type Bearer for a DPoP-bound token',
+    requirements: ['HID-TOK-001'],
   },
   'token-unbound': {
     rule: 'access tokens carry no cnf.jkt, so they are not bound to the DPoP key',
@@ -47,9 +63,25 @@ export const FAULTS = {
     rule: "token exchange returns a token not bound to the actor's DPoP key",
     requirements: ['HID-TX-002'],
   },
+  'ttt-ignores-broken-flags': {
+    rule: 'the test-token service ignores the flags that ask for broken tokens and issues valid ones',
+    requirements: ['HID-TTT-003'],
+  },
+  'ttt-no-trust-framework': {
+    rule: 'the test-token service ignores createTillitsrammeverkClaims',
+    requirements: ['HID-TTT-004'],
+  },
   'ttt-no-key-check': {
     rule: 'the test-token service issues tokens without a valid X-Auth-Key',
     requirements: ['HID-TTT-001'],
+  },
+  'discovery-wrong-issuer': {
+    rule: 'discovery states an issuer other than the URL it is served from',
+    requirements: ['HID-DISC-001'],
+  },
+  'jwks-private-keys': {
+    rule: 'the JWKS publishes the private part of the signing key',
+    requirements: ['HID-DISC-003'],
   },
   'discovery-no-dpop-algs': {
     rule: 'discovery omits dpop_signing_alg_values_supported',
@@ -70,6 +102,22 @@ export const FAULTS = {
   'parek-metadata-requires-auth': {
     rule: 'PaRek GET /<version>/metadata demands a token',
     requirements: ['PAREK-META-001'],
+  },
+  'parek-metadata-r4': {
+    rule: 'the PaRek CapabilityStatement says FHIR 4.0.1',
+    requirements: ['PAREK-META-002'],
+  },
+  'rs-crash-on-garbage': {
+    rule: 'a malformed access token or DPoP proof makes the resource server fail with 500',
+    requirements: ['PIT-ERR-001'],
+  },
+  'rs-any-content-type': {
+    rule: 'the FHIR APIs accept a body of any content type',
+    requirements: ['PIT-ERR-001'],
+  },
+  'rs-no-size-limit': {
+    rule: 'the FHIR APIs accept bodies of any size',
+    requirements: ['PIT-ERR-001'],
   },
   'rs-html-errors': {
     rule: 'the FHIR APIs answer authentication errors with an HTML page instead of an OperationOutcome',

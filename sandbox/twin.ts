@@ -70,6 +70,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     issuer: urls.helseid,
     signingKey: signingJwk,
     clientKeys: Object.fromEntries(SYNTHETIC_CLIENTS.map((c, i) => [c.clientId, clientKeys[i]!.publicJwk])),
+    clientSigningKeys: Object.fromEntries(SYNTHETIC_CLIENTS.map((c, i) => [c.clientId, clientKeys[i]!])),
     faults,
   });
 
@@ -102,7 +103,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     else {
       const ctx: ApiContext = { faults, errors: operationOutcomeFormat(faults), publicUrl: urls[service] };
       const mod = apiModule(service, ctx)!;
-      server = createService({ name: mod.name, publicUrl: urls[service], routes: mod.routes, errors: mod.errors, rs });
+      server = createService({ name: mod.name, publicUrl: urls[service], routes: mod.routes, errors: mod.errors, rs, faults });
     }
     server.keepAliveTimeout = 5_000;
     servers.push(server);

@@ -11,7 +11,7 @@ export const PAREK_API_VERSION = 'v1';
 
 export type ParekHost = 'parek' | 'parekBackdoor' | 'parekResident';
 
-function capabilityStatement(publicUrl: string, host: ParekHost): TwinResponse {
+function capabilityStatement(publicUrl: string, host: ParekHost, fhirVersion: string): TwinResponse {
   return {
     status: 200,
     contentType: FHIR_JSON,
@@ -20,7 +20,7 @@ function capabilityStatement(publicUrl: string, host: ParekHost): TwinResponse {
       status: 'active',
       date: '2026-04-16',
       kind: 'instance',
-      fhirVersion: '5.0.0',
+      fhirVersion,
       format: ['application/fhir+json'],
       implementation: { description: `PaRek twin (${host})`, url: `${publicUrl}/${PAREK_API_VERSION}` },
       rest: [
@@ -56,7 +56,7 @@ export function parekModule(ctx: ApiContext, host: ParekHost): ApiModule {
         method: 'GET',
         path: `${v}/metadata`,
         auth: ctx.faults.has('parek-metadata-requires-auth') && host === 'parek' ? { audience: AUDIENCES.parek, modes: ['dpop'] } : undefined,
-        handler: () => capabilityStatement(ctx.publicUrl, host),
+        handler: () => capabilityStatement(ctx.publicUrl, host, ctx.faults.has('parek-metadata-r4') ? '4.0.1' : '5.0.0'),
       },
       ...resourceRoutes,
     ],

@@ -14,11 +14,12 @@ import {
   TOKEN_EXCHANGE_GRANT,
   type Audience,
 } from '../../helpers/config/services.ts';
-import { publicPart } from '../../helpers/auth/keys.ts';
+import { publicPart, type SigningKey } from '../../helpers/auth/keys.ts';
 import type { Faults } from '../faults.ts';
 import { clientById, SYNTHETIC_CLIENTS } from './clients.ts';
 import { TwinAdapter } from './adapter.ts';
 import { registerTokenExchange, type ExchangeContext } from './token-exchange.ts';
+import { lenientAssertionFront } from './lenient-front.ts';
 
 export const ACCESS_TOKEN_TTL = 3600;
 export const MAX_ASSERTION_LIFETIME = 60;
@@ -27,6 +28,8 @@ export interface HelseIdOptions {
   issuer: string;
   signingKey: JWK; // private, RS256
   clientKeys: Record<string, JWK>; // clientId → public JWK
+  /** The clients' private keys: used only by the faults that simulate a careless token endpoint. */
+  clientSigningKeys: Record<string, SigningKey>;
   faults: Faults;
 }
 
@@ -59,7 +62,7 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
       response_types: [],
       redirect_uris: [],
       scope: c.scopes.join(' '),
-      dpop_bound_access_tokens: true,
+      dpop_bound_access_tokens: !faults.has('token-without-dpop'),
       id_token_signed_response_alg: 'RS256',
     })),
     clientAuthMethods: ['private_key_jwt'],
@@ -139,13 +142,24 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
   provider.proxy = true;
   registerTokenExchange(provider, { faults, resourceServerInfo, publicJwks: { keys: [publicPart(options.signingKey)] } });
 
+  const lenient = lenientAssertionFront(faults, issuer, '/connect/token', options.clientSigningKeys);
+  if (lenient) provider.use(lenient);
+
   provider.use(async (ctx, next) => {
     await next();
+    if (ctx.path === '/connect/token' && ctx.status === 200 && faults.has('token-type-bearer')) {
+      ctx.body = { ...(ctx.body as Record<string, unknown>), token_type: 'Bearer' };
+    }
+    if (ctx.path === '/.well-known/openid-configuration/jwks' && ctx.status === 200 && faults.has('jwks-private-keys')) {
+      const body = ctx.body as { keys: Array<Record<string, unknown>> };
+      ctx.body = { keys: body.keys.map((k) => ({ ...k, d: options.signingKey.d })) };
+    }
     if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
       const body = { ...(ctx.body as Record<string, unknown>) };
       // HelseID publishes its own claim names; oidc-provider only knows the OIDC ones.
       body.claims_supported = [...new Set([...((body.claims_supported as string[]) ?? []), ...Object.values(HELSEID_CLAIMS)])];
       if (faults.has('discovery-no-dpop-algs')) delete body.dpop_signing_alg_values_supported;
+      if (faults.has('discovery-wrong-issuer')) body.issuer = `${issuer}/other-tenant`;
       ctx.body = body;
     }
   });

@@ -68,11 +68,16 @@ export function createTestTokenService(options: TttOptions): http.Server {
   let signer: { key: CryptoKey; kid?: string } | undefined;
   const signerKey = async () => (signer ??= { key: (await importJWK(options.signingKey, 'RS256')) as CryptoKey, kid: options.signingKey.kid });
 
-  async function issue(body: Json): Promise<Json> {
+  async function issue(request: Json): Promise<Json> {
+    let body = request;
     const audience = str(body.audience);
     if (!audience) throw new TttError(400, 'audience is required');
     const client = obj(body.clientClaimsParameters);
     const user = obj(body.userClaimsParameters);
+    if (options.faults.has('ttt-ignores-broken-flags')) {
+      body = { ...body, signJwtWithInvalidSigningKey: false, setInvalidIssuer: false, setInvalidAudience: false, expirationParameters: { ...obj(body.expirationParameters), setExpirationTimeAsExpired: false } };
+    }
+    if (options.faults.has('ttt-no-trust-framework')) body = { ...body, createTillitsrammeverkClaims: false };
     const expiration = obj(body.expirationParameters);
     const now = Math.floor(Date.now() / 1000);
     const lifetime = Number(expiration.expirationTimeInSeconds) || (Number(expiration.expirationTimeInDays) || 0) * 86_400 || 3600;

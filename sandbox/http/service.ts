@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { AuthPolicy, AuthSuccess, ResourceServer } from '../rs/resource-server.ts';
 import type { ErrorFormat } from './error-formats.ts';
+import type { Faults } from '../faults.ts';
 
 export interface TwinRequest {
   method: string;
@@ -44,6 +45,7 @@ export interface ServiceOptions {
   routes: Route[];
   errors: ErrorFormat;
   rs: ResourceServer;
+  faults: Faults;
   defaultMaxBodyBytes?: number;
 }
 
@@ -149,11 +151,11 @@ export function createService(options: ServiceOptions): http.Server {
     }
 
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && route.consumes && !route.consumes.includes(mediaType(req.headers['content-type']))) {
+    if (hasBody && route.consumes && !options.faults.has('rs-any-content-type') && !route.consumes.includes(mediaType(req.headers['content-type']))) {
       return errors.render(415, 'not-supported', `content type "${mediaType(req.headers['content-type']) || 'none'}" is not accepted here; use ${route.consumes.join(' or ')}`);
     }
 
-    const limit = route.maxBodyBytes ?? options.defaultMaxBodyBytes ?? DEFAULT_MAX_BODY;
+    const limit = options.faults.has('rs-no-size-limit') ? 64 * 1024 * 1024 : (route.maxBodyBytes ?? options.defaultMaxBodyBytes ?? DEFAULT_MAX_BODY);
     try {
       twinReq.body = await readBody(req, limit);
     } catch (e) {

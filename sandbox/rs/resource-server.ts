@@ -147,6 +147,7 @@ export class ResourceServer {
       return payload;
     } catch (e) {
       const code = (e as { code?: string }).code ?? '';
+      if (this.options.faults.has('rs-crash-on-garbage') && (code === 'ERR_JWS_INVALID' || code === 'ERR_JWT_INVALID')) throw new Error(`unhandled: ${code}`);
       const reason =
         code === 'ERR_JWT_EXPIRED' ? 'the access token has expired'
         : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? `the access token ${(e as Error).message}`
@@ -167,6 +168,7 @@ export class ResourceServer {
       header = decodeProtectedHeader(proof);
       if (proof.split('.').length !== 3) throw new Error('not compact');
     } catch {
+      if (this.options.faults.has('rs-crash-on-garbage')) throw new Error('unhandled: malformed DPoP proof');
       refuse(401, 'invalid_dpop_proof', 'the DPoP proof is not a well-formed JWT');
     }
     if (header.typ !== 'dpop+jwt') refuse(401, 'invalid_dpop_proof', 'the DPoP proof typ must be dpop+jwt');

@@ -4,6 +4,7 @@ import { decodeUnverified } from '../../helpers/auth/jws.ts';
 import { generateSigningKey } from '../../helpers/auth/keys.ts';
 import { HELSEID_CLAIMS } from '../../helpers/config/services.ts';
 import { parseJson } from '../../helpers/http/client.ts';
+import { redactJson } from '../../helpers/evidence/redact.ts';
 import { expect, test } from '../../fixtures/helseid.ts';
 
 test.describe('HelseID DPoP at the token endpoint', () => {
@@ -17,7 +18,7 @@ test.describe('HelseID DPoP at the token endpoint', () => {
     expect(challenged.nonce, 'the challenge must carry a DPoP-Nonce header').toEqual(expect.any(String));
 
     const retried = await tokenCall({ dpopKey, nonce: challenged.nonce });
-    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.status, JSON.stringify(redactJson(retried.body))).toBe(200);
     expect(retried.body.access_token).toEqual(expect.any(String));
   });
 

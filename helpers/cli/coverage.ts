@@ -1,0 +1,126 @@
+// `npm run coverage`: maps every requirement to the tests that verify it and their last
+// verdicts. Fails when a requirement has neither a test nor a reason, or a tag names an ID the
+// catalogue does not know.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CatalogueError, loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
+
+/** Tags that are not requirement IDs. */
+const KNOWN_TAGS = new Set(['@availability']);
+
+interface ListedTest {
+  title: string;
+  file: string;
+  line: number;
+  tags: string[];
+}
+
+interface JsonSuite {
+  title: string;
+  file?: string;
+  specs?: Array<{ title: string; file: string; line: number; tags?: string[] }>;
+  suites?: JsonSuite[];
+}
+
+function listTests(): ListedTest[] {
+  // Listing loads every spec (loops that generate tests included) without running anything.
+  const run = spawnSync(process.execPath, [path.resolve('node_modules/@playwright/test/cli.js'), 'test', '--list', '--reporter=json', '--project=local'], {
+    encoding: 'utf8',
+    env: { ...process.env, NHN_PROFILE: 'local', NHN_TWIN_EXTERNAL: '1', NHN_REPORT_DIR: path.join(process.env.NHN_REPORT_DIR ?? 'reports', '.list') },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`listing tests failed:\n${run.stderr || run.stdout}`);
+  const report = JSON.parse(run.stdout) as { suites: JsonSuite[]; errors?: Array<{ message: string }> };
+  if (report.errors?.length) throw new Error(`listing tests failed:\n${report.errors.map((e) => e.message).join('\n')}`);
+  const out: ListedTest[] = [];
+  const walk = (suite: JsonSuite, prefix: string[]) => {
+    for (const spec of suite.specs ?? []) out.push({ title: [...prefix, spec.title].join(' › '), file: spec.file, line: spec.line, tags: spec.tags?.map((t) => (t.startsWith('@') ? t : `@${t}`)) ?? [] });
+    for (const child of suite.suites ?? []) walk(child, child.file && !prefix.length ? [] : [...prefix, child.title]);
+  };
+  for (const s of report.suites) walk(s, []);
+  return out;
+}
+
+interface Summary {
+  byRequirement?: Record<string, { verdict: string; tests: Array<{ title: string; verdict: string }> }>;
+  run?: { startedAt: string; projects: string[] };
+}
+
+function main(): number {
+  const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+  let catalogue: Map<string, Requirement>;
+  try {
+    catalogue = loadCatalogue();
+  } catch (e) {
+    if (e instanceof CatalogueError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const tests = listTests();
+  const summaryFile = path.join(reportDir, 'summary.json');
+  const summary: Summary = fs.existsSync(summaryFile) ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Summary) : {};
+
+  const problems: string[] = [];
+  const testsByRequirement = new Map<string, ListedTest[]>();
+  for (const t of tests) {
+    for (const tag of t.tags) {
+      const ids = requirementTags([tag]);
+      if (!ids.length && !KNOWN_TAGS.has(tag)) problems.push(`${t.file}:${t.line} "${t.title}" has tag ${tag}, which is neither a requirement ID nor a known tag`);
+      for (const id of ids) {
+        if (!catalogue.has(id)) problems.push(`${t.file}:${t.line} "${t.title}" names unknown requirement ${id}`);
+        else testsByRequirement.set(id, [...(testsByRequirement.get(id) ?? []), t]);
+      }
+    }
+  }
+
+  const rows = [...catalogue.values()].map((r) => {
+    const covering = testsByRequirement.get(r.id) ?? [];
+    if (!covering.length && !r.untestable) problems.push(`${r.id} (${r.api}) has no test and no reason why it cannot be tested`);
+    if (covering.length && r.untestable) problems.push(`${r.id} is marked untestable but ${covering.length} test(s) name it`);
+    return {
+      id: r.id,
+      api: r.api,
+      level: r.level,
+      text: r.text,
+      source: r.source,
+      assumption: r.assumption,
+      untestable: r.untestable,
+      tests: covering.map((t) => `${t.file}:${t.line} ${t.title}`),
+      verdict: summary.byRequirement?.[r.id]?.verdict ?? (r.untestable ? 'untestable' : 'not run'),
+    };
+  });
+
+  fs.mkdirSync(reportDir, { recursive: true });
+  const result = { generatedAt: new Date().toISOString(), lastRun: summary.run ?? null, requirements: rows.length, tests: tests.length, problems, rows };
+  fs.writeFileSync(path.join(reportDir, 'requirements-coverage.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const table = [
+    '| Requirement | Level | API | Tests | Last verdict |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.id} | ${r.level} | ${r.api} | ${r.untestable ? `untestable: ${r.untestable}` : r.tests.length} | ${r.verdict} |`),
+  ].join('\n');
+  fs.writeFileSync(path.join(reportDir, 'requirements-coverage.md'), `# Requirement coverage\n\n${table}\n`);
+
+  const byApi = new Map<string, { total: number; tested: number }>();
+  for (const r of rows) {
+    const e = byApi.get(r.api) ?? { total: 0, tested: 0 };
+    e.total += 1;
+    if (r.tests.length) e.tested += 1;
+    byApi.set(r.api, e);
+  }
+  process.stdout.write(`requirement coverage (${tests.length} tests listed):\n`);
+  for (const [api, e] of [...byApi.entries()].sort()) process.stdout.write(`  ${api.padEnd(8)} ${e.tested}/${e.total} requirements tested\n`);
+  const verdicts = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.verdict]: (acc[r.verdict] ?? 0) + 1 }), {});
+  process.stdout.write(`  last verdicts: ${Object.entries(verdicts).map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
+  process.stdout.write(`  → ${path.join(reportDir, 'requirements-coverage.json')}, requirements-coverage.md\n`);
+  if (problems.length) {
+    process.stderr.write(`coverage gate FAILED:\n  ${problems.join('\n  ')}\n`);
+    return 1;
+  }
+  process.stdout.write('coverage gate passed\n');
+  return 0;
+}
+
+process.exit(main());

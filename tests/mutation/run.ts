@@ -1,0 +1,207 @@
+// `npm run mutation`: the kill matrix. For each twin fault, start a twin with that fault on,
+// run only the specs tagged with the fault's requirement IDs, and expect at least one of them
+// to fail for a contract reason (an infrastructure failure is not a kill). The same specs must
+// pass against a clean twin. Prints one line per fault and `mutation score: K/N`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FAULTS, type FaultId } from '../../sandbox/faults.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const PLAYWRIGHT = path.join(ROOT, 'node_modules/@playwright/test/cli.js');
+const FIRST_PORT = Number(process.env.MUTATION_PORT ?? 4800);
+const PARALLEL = Math.max(1, Number(process.env.MUTATION_PARALLEL ?? Math.min(2, os.availableParallelism())));
+
+interface TestOutcome {
+  title: string;
+  tags: string[];
+  status: string;
+  /** A SHOULD check broke: the test passed with a warning. */
+  warned: boolean;
+  infrastructure: boolean;
+  message: string;
+}
+
+interface Twin {
+  process: ChildProcess;
+  stateDir: string;
+  port: number;
+}
+
+function grepFor(requirements: readonly string[]): string {
+  // Whole IDs only: @HID-CA-002 must not match @HID-CA-0021.
+  return `@(${requirements.map((r) => r.replace(/[-]/g, '\\-')).join('|')})(?![A-Z0-9-])`;
+}
+
+async function startTwin(port: number, faults: string[]): Promise<Twin> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-mutation-twin-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sandbox/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, SANDBOX_PORT: String(port), SANDBOX_FAULTS: faults.join(','), SANDBOX_STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`twin on ${port} not ready after 20 s:\n${output}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('NHN twin ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`twin on ${port} exited with ${code}:\n${output}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  return { process: child, stateDir, port };
+}
+
+async function stopTwin(twin: Twin): Promise<void> {
+  await new Promise<void>((resolve) => {
+    if (twin.process.exitCode !== null) return resolve();
+    twin.process.once('exit', () => resolve());
+    twin.process.kill('SIGTERM');
+    setTimeout(() => twin.process.kill('SIGKILL'), 3_000).unref();
+  });
+  fs.rmSync(twin.stateDir, { recursive: true, force: true });
+}
+
+interface Annotation {
+  type: string;
+}
+
+interface JsonSuite {
+  specs?: Array<{
+    title: string;
+    tags?: string[];
+    tests: Array<{ annotations?: Annotation[]; results: Array<{ status: string; annotations?: Annotation[]; errors?: Array<{ message?: string }> }> }>;
+  }>;
+  suites?: JsonSuite[];
+}
+
+async function runSpecs(twin: Twin, requirements: readonly string[]): Promise<TestOutcome[]> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-mutation-run-'));
+  const runDir = path.join(work, 'run');
+  fs.mkdirSync(runDir, { mode: 0o700 });
+  const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--project=local', '--reporter=json', '--workers=1', '--grep', grepFor(requirements)], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NHN_PROFILE: 'local',
+      NHN_TWIN_EXTERNAL: '1',
+      SANDBOX_PORT: String(twin.port),
+      SANDBOX_STATE_DIR: twin.stateDir,
+      NHN_REPORT_DIR: work,
+      NHN_RUN_DIR: runDir,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(work, 'results.json'),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const file = path.join(work, 'results.json');
+  if (!fs.existsSync(file)) throw new Error(`playwright wrote no results: ${stderr}`);
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { suites: JsonSuite[]; errors?: Array<{ message: string }> };
+  fs.rmSync(work, { recursive: true, force: true });
+  if (report.errors?.length) throw new Error(`playwright failed to run: ${report.errors.map((e) => e.message).join('\n')}`);
+  const out: TestOutcome[] = [];
+  const walk = (s: JsonSuite) => {
+    for (const spec of s.specs ?? []) {
+      for (const t of spec.tests) {
+        const last = t.results[t.results.length - 1];
+        const message = (last?.errors ?? []).map((e) => e.message ?? '').join('\n').replace(/\u001b\[[0-9;]*m/g, '');
+        const annotations = [...(t.annotations ?? []), ...(last?.annotations ?? [])];
+        out.push({
+          title: spec.title,
+          tags: (spec.tags ?? []).map((x) => x.replace(/^@?/, '@')),
+          status: last?.status ?? 'unknown',
+          warned: annotations.some((a) => a.type === 'warned'),
+          infrastructure: message.includes('[infrastructure]'),
+          message,
+        });
+      }
+    }
+    s.suites?.forEach(walk);
+  };
+  report.suites.forEach(walk);
+  return out;
+}
+
+function touches(test: TestOutcome, requirements: readonly string[]): boolean {
+  return test.tags.some((t) => requirements.includes(t.slice(1)));
+}
+
+async function pool<T, R>(items: T[], size: number, work: (item: T, slot: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async (_, slot) => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]!, slot);
+      }
+    }),
+  );
+  return results;
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const only = process.argv.slice(2);
+  const ids = (only.length ? only : Object.keys(FAULTS)) as FaultId[];
+  for (const id of ids) if (!(id in FAULTS)) throw new Error(`unknown fault ${id}`);
+  const union = [...new Set(ids.flatMap((id) => FAULTS[id].requirements))];
+
+  // Clean baseline: every spec the matrix relies on passes against a twin without faults.
+  const clean = await startTwin(FIRST_PORT, []);
+  let baseline: TestOutcome[];
+  try {
+    baseline = await runSpecs(clean, union);
+  } finally {
+    await stopTwin(clean);
+  }
+
+  const lines = await pool(ids, PARALLEL, async (id, slot) => {
+    const fault = FAULTS[id];
+    const cleanTests = baseline.filter((t) => touches(t, fault.requirements));
+    const cleanFailures = cleanTests.filter((t) => (t.status !== 'passed' && t.status !== 'skipped') || t.warned);
+    const twin = await startTwin(FIRST_PORT + 20 * (slot + 1), [id]);
+    let faulty: TestOutcome[];
+    try {
+      faulty = await runSpecs(twin, fault.requirements);
+    } finally {
+      await stopTwin(twin);
+    }
+    // A broken MUST fails a test; a broken SHOULD warns. Either is a kill; an infrastructure failure is not.
+    const kills = faulty.filter((t) => ((t.status === 'failed' || t.status === 'timedOut') && !t.infrastructure) || (t.status === 'passed' && t.warned));
+    const infra = faulty.filter((t) => t.infrastructure).length;
+    const killed = kills.length > 0 && cleanTests.length > 0 && cleanFailures.length === 0;
+    const what = `${id.padEnd(28)} (${fault.requirements.join(', ')})`;
+    const detail = !cleanTests.length
+      ? 'no test carries these requirement tags'
+      : cleanFailures.length
+        ? `clean twin fails ${cleanFailures.length}: ${cleanFailures.map((t) => t.title).join('; ')}`
+        : `${kills.length}/${faulty.length} tests caught it${infra ? `, ${infra} infrastructure failures not counted` : ''}; clean: ${cleanTests.filter((t) => t.status === 'passed').length} passed`;
+    return { killed, line: `${killed ? 'KILLED  ' : 'SURVIVED'} ${what}  ${detail}` };
+  });
+
+  for (const l of lines) process.stdout.write(`${l.line}\n`);
+  const score = lines.filter((l) => l.killed).length;
+  process.stdout.write(`kill matrix: ${ids.length} faults, ${union.length} requirements, ${baseline.length} clean tests, ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`mutation score: ${score}/${ids.length}\n`);
+  return score === ids.length ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`kill matrix could not run: ${error.message}\n`);
+    process.exit(2);
+  },
+);
