@@ -139,7 +139,12 @@ export function createService(options: ServiceOptions): http.Server {
       return { ...errors.render(405, 'not-supported', `${method} is not supported on ${path}; allowed: ${allow}`), headers: { allow } };
     }
     const match = route.pattern.exec(path)!;
-    const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+    let params: Record<string, string>;
+    try {
+      params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+    } catch {
+      return errors.render(400, 'invalid', 'a path segment is not valid percent-encoding');
+    }
 
     // Authentication comes first, as in NHN's gateways: an unauthenticated caller learns nothing
     // about the body rules.

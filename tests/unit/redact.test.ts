@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { SignJWT } from 'jose';
+import { describeJwt, redactBody, redactHeaders, redactJson, redactText, registerSecret } from '../../helpers/evidence/redact.ts';
+import { generateSigningKey, exportPrivateJwk } from '../../helpers/auth/keys.ts';
+
+async function jwt(claims: Record<string, unknown>): Promise<string> {
+  const key = await generateSigningKey('ES256');
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(key.privateKey);
+}
+
+test('Authorization and DPoP headers keep their scheme and non-secret claims, never the token', async () => {
+  const token = await jwt({ aud: 'nhn:pit', scope: 'nhn:pit/api.read', cnf: { jkt: 'x' } });
+  const proof = await jwt({ htm: 'GET', htu: 'https://api.pit.test.nhn.no/v1/Patient', jti: 'j' });
+  const out = redactHeaders({ Authorization: `DPoP ${token}`, dpop: proof, 'x-auth-key': 'super-secret-api-key', accept: 'application/json' });
+  const text = JSON.stringify(out);
+  expect(text).not.toContain(token);
+  expect(text).not.toContain(proof);
+  expect(text).not.toContain('super-secret-api-key');
+  expect(out.Authorization).toMatch(/^DPoP \[redacted JWT [0-9a-f]{12}: .*aud="nhn:pit"/);
+  expect(out.dpop).toContain('htu="https://api.pit.test.nhn.no/v1/Patient"');
+  expect(out.accept).toBe('application/json');
+});
+
+test('form and JSON bodies lose assertions, tokens and private key members', async () => {
+  const assertion = await jwt({ iss: 'c', sub: 'c' });
+  const form = redactBody(`grant_type=client_credentials&client_assertion=${assertion}&client_secret=s3cret-value&scope=nhn%3Apit%2Fapi.read`, 'application/x-www-form-urlencoded');
+  expect(form).not.toContain(assertion);
+  expect(form).not.toContain('s3cret-value');
+  expect(form).toContain('scope=nhn%3Apit%2Fapi.read');
+
+  const key = await exportPrivateJwk(await generateSigningKey('ES256'));
+  const token = await jwt({ a: 1 });
+  const json = JSON.stringify(redactJson({ access_token: token, token_type: 'DPoP', nested: [{ privateJwk: key }, { d: key.d }] }));
+  expect(json).not.toContain(token);
+  expect(json).not.toContain(String(key.d));
+  expect(json).toContain('"token_type":"DPoP"');
+});
+
+test('free text loses JWTs, PEM keys and registered secrets', async () => {
+  const token = await jwt({ x: 1 });
+  registerSecret('registered-secret-123');
+  const text = redactText(`token ${token} key -----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY----- and registered-secret-123`);
+  expect(text).not.toContain(token);
+  expect(text).not.toContain('abc');
+  expect(text).not.toContain('registered-secret-123');
+});
+
+test('a string that is not a JWT is described by fingerprint only', () => {
+  expect(describeJwt('eyJnot-json.eyJx.y')).toMatch(/^\[redacted sha256:[0-9a-f]{12}\]$/);
+});

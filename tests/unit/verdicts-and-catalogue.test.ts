@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CatalogueError, loadCatalogue, requirementTags } from '../../helpers/requirements/catalogue.ts';
+import { summariseTokens, verdictOf } from '../../helpers/evidence/summary-reporter.ts';
+import type { LedgerEntry } from '../../helpers/auth/token-client.ts';
+import { resolveProfile, selectProfiles } from '../../helpers/config/profiles.ts';
+
+const result = (status: 'passed' | 'failed' | 'skipped' | 'timedOut', message?: string) => ({ status, errors: message ? [{ message }] : [] });
+
+test('verdicts: warned, inconclusive and failure classes come from annotations and error prefixes', () => {
+  expect(verdictOf(result('passed'), []).verdict).toBe('passed');
+  expect(verdictOf(result('passed'), [{ type: 'warned' }]).verdict).toBe('warned');
+  expect(verdictOf(result('skipped'), []).verdict).toBe('skipped');
+  expect(verdictOf(result('skipped'), [{ type: 'inconclusive' }]).verdict).toBe('inconclusive');
+  expect(verdictOf(result('failed', '[inconclusive] 503'), []).verdict).toBe('inconclusive');
+  expect(verdictOf(result('failed', 'InfrastructureError: [infrastructure] timeout: x'), [])).toMatchObject({ verdict: 'failed', failureClass: 'infrastructure' });
+  expect(verdictOf(result('failed', 'expect(received).toBe(expected)'), [])).toMatchObject({ verdict: 'failed', failureClass: 'contract' });
+  expect(verdictOf(result('timedOut', 'Test timeout of 30000ms exceeded'), [])).toMatchObject({ verdict: 'failed', failureClass: 'contract' });
+});
+
+test('token summary flags a tuple granted twice', () => {
+  const tuple = { issuer: 'i', clientId: 'c', grant: 'client_credentials' as const, audience: 'nhn:pit', scopes: ['nhn:pit/api.read'], jkt: 'k' };
+  const entry = (outcome: LedgerEntry['outcome'], jkt = 'k'): LedgerEntry => ({ at: '', tuple: { ...tuple, jkt }, outcome, httpCalls: 1, nonceChallenges: 0, cached: true });
+  expect(summariseTokens([entry('granted'), entry('granted', 'k2')]).oneRequestPerTuple).toBe(true);
+  const twice = summariseTokens([entry('granted'), entry('granted'), entry('refused')]);
+  expect(twice.oneRequestPerTuple).toBe(false);
+  expect(twice.duplicates).toHaveLength(1);
+  expect(twice.refused).toBe(1);
+});
+
+test('the catalogue rejects malformed, duplicate and incomplete entries', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-catalogue-'));
+  fs.writeFileSync(
+    path.join(dir, 'x.yaml'),
+    'api: x\nrequirements:\n  - { id: X-A-001, level: MUST, text: t, source: s }\n  - { id: X-A-001, level: MUST, text: t, source: s }\n  - { id: bad id, level: OFTEN, text: "", source: s }\n',
+  );
+  expect(() => loadCatalogue(dir)).toThrow(CatalogueError);
+  try {
+    loadCatalogue(dir);
+  } catch (e) {
+    expect((e as Error).message).toContain('duplicate id');
+    expect((e as Error).message).toContain('level must be');
+    expect((e as Error).message).toContain('text is empty');
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(loadCatalogue().size).toBeGreaterThan(20);
+  expect(requirementTags(['@PIT-PAGE-003', '@availability', 'PIT-X-1'])).toEqual(['PIT-PAGE-003']);
+});
+
+test('profiles: --project picks the profile, env overrides URLs, a bad key is never echoed', () => {
+  expect(selectProfiles(['node', 'pw', 'test', '--project=test'], {})).toEqual(['test']);
+  expect(selectProfiles(['node', 'pw', 'test', '--project', 'unit'], {})).toEqual([]);
+  expect(selectProfiles(['node', 'pw', 'test'], {})).toEqual(['local']);
+  expect(() => selectProfiles([], { NHN_PROFILE: 'staging' })).toThrow(/unknown profile/);
+  const test = resolveProfile('test', { NHN_PIT_URL: 'https://proxy.example/pit/' });
+  expect(test.urls.pit).toBe('https://proxy.example/pit');
+  expect(test.urlSources.pit).toBe('environment');
+  expect(test.urls.phr).toBe('https://api.pjd.test.nhn.no');
+  expect(test.client('default')).toBeUndefined();
+  const secret = '{"kty":"EC","d":"SECRET-PART"';
+  const broken = resolveProfile('test', { HELSEID_CLIENT_ID: 'c', HELSEID_CLIENT_JWK: secret });
+  expect(() => broken.client('default')).toThrow(/not valid JSON/);
+  try {
+    broken.client('default');
+  } catch (e) {
+    expect((e as Error).message).not.toContain('SECRET-PART');
+  }
+  const prod = resolveProfile('prod', {});
+  expect(prod.allowsWrites).toBe(false);
+  expect(prod.allowsPatientData).toBe(false);
+  expect(prod.urls.pit).toBeUndefined();
+});
