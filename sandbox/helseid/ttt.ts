@@ -75,7 +75,14 @@ export function createTestTokenService(options: TttOptions): http.Server {
     const client = obj(body.clientClaimsParameters);
     const user = obj(body.userClaimsParameters);
     if (options.faults.has('ttt-ignores-broken-flags')) {
-      body = { ...body, signJwtWithInvalidSigningKey: false, setInvalidIssuer: false, setInvalidAudience: false, expirationParameters: { ...obj(body.expirationParameters), setExpirationTimeAsExpired: false } };
+      body = {
+        ...body,
+        signJwtWithInvalidSigningKey: false,
+        setInvalidIssuer: false,
+        setInvalidAudience: false,
+        expirationParameters: { ...obj(body.expirationParameters), setExpirationTimeAsExpired: false },
+        dPoPProofParameters: { ...obj(body.dPoPProofParameters), invalidDPoPProofParameters: 'None' },
+      };
     }
     if (options.faults.has('ttt-no-trust-framework')) body = { ...body, createTillitsrammeverkClaims: false };
     const expiration = obj(body.expirationParameters);

@@ -92,6 +92,25 @@ test.describe('HelseID test-token service', () => {
     });
   }
 
+  const BROKEN_PROOFS: Array<[string, (proof: string) => Promise<void> | void]> = [
+    ['SetAnInvalidSignature', async (proof) => void (await expect(jwtVerify(proof, EmbeddedJWK)).rejects.toThrow(/signature/))],
+    ['DontSetHtuClaimValue', (proof) => expect(decodeUnverified(proof).payload).not.toHaveProperty('htu')],
+    ['SetPrivateKeyInJwkHeader', (proof) => expect(decodeUnverified(proof).header.jwk).toHaveProperty('d')],
+    ['SetIatValueInThePast', (proof) => expect(Date.now() / 1000 - Number(decodeUnverified(proof).payload.iat)).toBeGreaterThan(600)],
+  ];
+  for (const [variant, check] of BROKEN_PROOFS) {
+    test(`hands a DPoP proof broken by ${variant} on request`, { tag: ['@HID-TTT-003'] }, async ({ http, profile }) => {
+      const result = await call(
+        http,
+        profile.urls.ttt!,
+        request({ createDPoPTokenWithDPoPProof: true, dPoPProofParameters: { htuClaimValue: 'https://api.pit.test.nhn.no/v1/Patient', htmClaimValue: 'GET', invalidDPoPProofParameters: variant } }),
+        profile.tttApiKey(),
+      );
+      expect(result.status, result.body.errorResponse?.errorMessage).toBe(200);
+      await check(result.body.successResponse!.dPoPProof!);
+    });
+  }
+
   test('adds trust-framework claims when asked', { tag: ['@HID-TTT-004'] }, async ({ http, profile }) => {
     const result = await call(http, profile.urls.ttt!, request({ createTillitsrammeverkClaims: true }), profile.tttApiKey());
     expect(result.status, result.body.errorResponse?.errorMessage).toBe(200);
