@@ -1,0 +1,158 @@
+// Layer 2: what the JSON schema cannot say, from the base StructureDefinitions: cardinality
+// (required primitives included), exclusive choice types, reference target types, ele-1 and
+// ext-1 natively, and every other invariant evaluated with fhirpath. An invariant that cannot be
+// evaluated is reported as not checked, never passed silently.
+import fhirpath from 'fhirpath';
+import r4 from 'fhirpath/fhir-context/r4/index.js';
+import type { ValidationIssue } from '../issues.ts';
+import { definitions, type Constraint, type ElementInfo } from './definitions.ts';
+
+type Json = Record<string, unknown>;
+
+/** Invariants implemented natively (everywhere, cheaply) instead of through fhirpath. */
+const NATIVE = new Set(['ele-1', 'ext-1']);
+
+export interface StructureContext {
+  issues: ValidationIssue[];
+  notChecked: Set<string>;
+  /** Called for each nested resource (contained, Bundle entries, parameters). */
+  nested: (resource: Json, location: string) => void;
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function asArray(v: unknown): unknown[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function isEmpty(v: unknown): boolean {
+  if (v === null || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v as object).length === 0;
+  return false;
+}
+
+const compiled = new Map<string, ((node: unknown, env: Record<string, unknown>) => unknown[]) | Error>();
+
+function compiledConstraint(base: string | undefined, c: Constraint): ((node: unknown, env: Record<string, unknown>) => unknown[]) | Error {
+  const key = `${base ?? ''}|${c.key}`;
+  let fn = compiled.get(key);
+  if (!fn) {
+    try {
+      fn = fhirpath.compile(base ? { base, expression: c.expression } : c.expression, r4, { traceFn: () => undefined }) as (node: unknown, env: Record<string, unknown>) => unknown[];
+    } catch (e) {
+      fn = e as Error;
+    }
+    compiled.set(key, fn);
+  }
+  return fn;
+}
+
+function evaluateConstraints(ctx: StructureContext, constraints: Constraint[], node: unknown, base: string | undefined, location: string, resource: Json): void {
+  for (const c of constraints) {
+    if (NATIVE.has(c.key)) continue;
+    const fn = compiledConstraint(base, c);
+    let outcome: unknown[];
+    try {
+      if (fn instanceof Error) throw fn;
+      outcome = fn(node, { resource, rootResource: resource });
+    } catch (e) {
+      ctx.notChecked.add(`${c.key} (${base ?? 'resource'}): ${(e as Error).message.split('\n')[0]!.slice(0, 120)}`);
+      continue;
+    }
+    if (outcome.length === 1 && outcome[0] === false) {
+      ctx.issues.push({ severity: c.severity, location, rule: c.key, message: c.human, layer: 'invariant' });
+    }
+  }
+}
+
+function referenceType(reference: string): string | undefined {
+  if (reference.startsWith('#') || reference.startsWith('urn:')) return undefined;
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(reference);
+  return m?.[1];
+}
+
+function checkReference(ctx: StructureContext, value: Json, targets: string[], location: string, resource: Json): void {
+  if (!targets.length) return;
+  const ref = typeof value.reference === 'string' ? value.reference : undefined;
+  let type = typeof value.type === 'string' ? value.type : ref ? referenceType(ref) : undefined;
+  if (ref?.startsWith('#')) {
+    const contained = asArray(resource.contained).find((c) => (c as Json)?.id === ref.slice(1)) as Json | undefined;
+    type = contained ? String(contained.resourceType) : type;
+  }
+  if (type && !targets.includes(type)) {
+    ctx.issues.push({ severity: 'error', location, rule: 'structure:reference-target', message: `refers to a ${type}; allowed: ${targets.join(', ')}`, layer: 'structure' });
+  }
+}
+
+/** Walks one element (a resource root, a backbone element or a datatype value) against its definition. */
+function walk(ctx: StructureContext, defPath: string, node: Json, location: string, resource: Json): void {
+  const defs = definitions();
+  for (const child of defs.children(defPath)) {
+    const present: Array<[string, ElementInfo['types'][number] | undefined]> = [];
+    if (child.choice) {
+      for (const t of child.types) {
+        const key = `${child.name}${cap(t.code)}`;
+        if (node[key] !== undefined || node[`_${key}`] !== undefined) present.push([key, t]);
+      }
+      if (present.length > 1) {
+        ctx.issues.push({
+          severity: 'error',
+          location: `${location}.${child.name}[x]`,
+          rule: 'structure:choice',
+          message: `only one of ${child.name}[x] may be present, found ${present.map(([k]) => k).join(', ')}`,
+          layer: 'structure',
+        });
+      }
+    } else if (node[child.name] !== undefined || node[`_${child.name}`] !== undefined) {
+      present.push([child.name, child.types[0]]);
+    }
+
+    let count = 0;
+    for (const [key] of present) count += Math.max(asArray(node[key]).length, asArray(node[`_${key}`]).length);
+    if (count < child.min) {
+      ctx.issues.push({ severity: 'error', location: `${location}.${child.choice ? `${child.name}[x]` : child.name}`, rule: 'structure:min', message: `${child.path} is required (min ${child.min}) but absent`, layer: 'structure' });
+    }
+    // Two variants of one choice element are reported once, as a choice violation.
+    if (count > child.max && !(child.choice && present.length > 1)) {
+      ctx.issues.push({ severity: 'error', location: `${location}.${child.name}`, rule: 'structure:max', message: `${child.path} allows at most ${child.max}, found ${count}`, layer: 'structure' });
+    }
+
+    for (const [key, type] of present) {
+      const values = asArray(node[key]);
+      const many = Array.isArray(node[key]);
+      values.forEach((value, i) => {
+        const at = many ? `${location}.${key}[${i}]` : `${location}.${key}`;
+        if (isEmpty(value)) {
+          ctx.issues.push({ severity: 'error', location: at, rule: 'ele-1', message: 'an element must have a value or children', layer: 'structure' });
+          return;
+        }
+        if (!type || typeof value !== 'object' || value === null) return;
+        const v = value as Json;
+        if (type.code === 'Resource') {
+          ctx.nested(v, at);
+          return;
+        }
+        if (type.code === 'Reference') checkReference(ctx, v, type.targets, at, resource);
+        if (type.code === 'Extension' && (v.extension !== undefined) === Object.keys(v).some((k) => k.startsWith('value'))) {
+          ctx.issues.push({ severity: 'error', location: at, rule: 'ext-1', message: 'an extension must have either extensions or a value[x], not both', layer: 'structure' });
+        }
+        const inline = child.contentReference ? child.contentReference.slice(1) : type.code === 'BackboneElement' || type.code === 'Element' ? child.path : undefined;
+        const defAt = inline ?? type.code;
+        if (inline || defs.kind(type.code) === 'complex-type') {
+          walk(ctx, defAt, v, at, resource);
+          const constraints = inline ? (defs.element(child.path)?.constraints ?? []) : defs.rootConstraints(type.code);
+          evaluateConstraints(ctx, constraints, v, defAt, at, resource);
+        }
+      });
+    }
+  }
+}
+
+export function structureLayer(resource: Json, location: string, ctx: StructureContext): void {
+  const type = String(resource.resourceType);
+  walk(ctx, type, resource, location, resource);
+  evaluateConstraints(ctx, definitions().rootConstraints(type), resource, undefined, location, resource);
+}

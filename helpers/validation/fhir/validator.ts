@@ -1,0 +1,96 @@
+// FHIR validation in layers: parse guards, the R4 JSON schema (layer 1), the base
+// StructureDefinitions with invariants (layer 2), and profile rules (layer 3). It never throws
+// and never hangs: bad input of any kind becomes a result that says what is wrong.
+import { result, type ValidationIssue, type ValidationResult } from '../issues.ts';
+import { profileForUrl, profileLayer, profiles } from './profile-layer.ts';
+import { isR4ResourceType, schemaLayer } from './schema-layer.ts';
+import { structureLayer, type StructureContext } from './structure-layer.ts';
+
+type Json = Record<string, unknown>;
+
+export interface FhirValidationOptions {
+  /** A profile id from schemas/fhir/ (or one named by the resource's meta.profile). */
+  profile?: string;
+  /** Expected resource type, e.g. from the API operation. */
+  resourceType?: string;
+  maxDepth?: number;
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 64;
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > limit) return true;
+    if (v && typeof v === 'object') for (const child of Object.values(v as object)) if (child && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+function parseIssue(rule: string, message: string): ValidationResult {
+  return result([{ severity: 'error', location: '(document)', rule, message, layer: 'parse' }]);
+}
+
+function validateResourceLayers(resource: Json, location: string, issues: ValidationIssue[], notChecked: Set<string>): void {
+  const type = resource.resourceType;
+  if (typeof type !== 'string' || !isR4ResourceType(type)) {
+    issues.push({ severity: 'error', location, rule: 'schema:resourceType', message: `"${String(type)}" is not a FHIR R4 resource type`, layer: 'schema' });
+    return;
+  }
+  issues.push(...schemaLayer(resource, location));
+  const ctx: StructureContext = {
+    issues,
+    notChecked,
+    nested: (child, at) => validateResourceLayers(child, `${at}(${String(child.resourceType)})`, issues, notChecked),
+  };
+  structureLayer(resource, location, ctx);
+}
+
+export function validateFhir(input: unknown, options: FhirValidationOptions = {}): ValidationResult {
+  try {
+    let value = input;
+    if (typeof input === 'string' || Buffer.isBuffer(input)) {
+      const size = Buffer.byteLength(input);
+      if (size > (options.maxBytes ?? DEFAULT_MAX_BYTES)) return parseIssue('parse:size', `the document is ${size} bytes, over the limit of ${options.maxBytes ?? DEFAULT_MAX_BYTES}`);
+      const text = input.toString();
+      if (!text.trim()) return parseIssue('parse:empty', 'the document is empty');
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        const preview = text.slice(0, 60).replace(/\s+/g, ' ');
+        return parseIssue('parse:json', `not JSON (${(e as Error).message}); starts with "${preview}"`);
+      }
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return parseIssue('parse:resource', 'a FHIR resource must be a JSON object');
+    const resource = value as Json;
+    if (typeof resource.resourceType !== 'string') return parseIssue('parse:resourceType', 'the object has no resourceType');
+    if (depthExceeds(resource, options.maxDepth ?? DEFAULT_MAX_DEPTH)) return parseIssue('parse:depth', `the resource nests deeper than ${options.maxDepth ?? DEFAULT_MAX_DEPTH} levels`);
+    if (options.resourceType && resource.resourceType !== options.resourceType) {
+      return result([{ severity: 'error', location: String(resource.resourceType), rule: 'schema:resourceType', message: `expected a ${options.resourceType}, got a ${String(resource.resourceType)}`, layer: 'schema' }]);
+    }
+
+    const profileId = options.profile ?? (resource.meta as { profile?: string[] } | undefined)?.profile?.map((u) => profileForUrl(u)?.id).find(Boolean);
+    const profile = profileId ? profiles().get(profileId) : undefined;
+    if (profileId && !profile) return result([{ severity: 'error', location: '(options)', rule: 'profile:unknown', message: `unknown profile ${profileId}; known: ${[...profiles().keys()].join(', ')}`, layer: 'profile' }]);
+
+    const issues: ValidationIssue[] = [];
+    const notChecked = new Set<string>();
+    const location = String(resource.resourceType);
+    if (profile?.fhirVersion === 'R5') {
+      // No R5 schema or StructureDefinition package exists here: the R5 structural layer is the profile's base rules.
+      notChecked.add(`FHIR R5: no JSON schema or StructureDefinition layer; ${profile.limits ?? 'only the structural rules in schemas/fhir apply'}`);
+    } else {
+      validateResourceLayers(resource, location, issues, notChecked);
+    }
+    if (profile) {
+      const nested = (v: Json, id: string, at: string): ValidationIssue[] => profileLayer(v, id, at, nested);
+      issues.push(...profileLayer(resource, profile.id, location, nested));
+    }
+    return result(issues, [...notChecked].sort());
+  } catch (e) {
+    return result([{ severity: 'error', location: '(validator)', rule: 'validator:internal', message: `the validator failed: ${(e as Error).message}`, layer: 'parse' }]);
+  }
+}
