@@ -1,0 +1,32 @@
+// `npm run validate -- <file.json> [--profile <id>]`: every issue of a FHIR resource or Bundle,
+// one per line with its location and rule id. Exits 1 when there is an error, 2 on bad usage.
+import fs from 'node:fs';
+import { profiles } from '../validation/fhir/profile-layer.ts';
+import { validateFhir } from '../validation/fhir/validator.ts';
+import { formatIssue } from '../validation/issues.ts';
+
+const args = process.argv.slice(2);
+const usage = 'usage: npm run validate -- <file.json> [--profile <id>]   (npm run validate -- --profiles lists the profiles)';
+if (args.includes('--profiles')) {
+  for (const p of profiles().values()) process.stdout.write(`${p.id.padEnd(28)} ${p.resourceType.padEnd(18)} FHIR ${p.fhirVersion}  ${p.title}\n`);
+  process.exit(0);
+}
+const profileAt = args.indexOf('--profile');
+const profile = profileAt >= 0 ? args[profileAt + 1] : undefined;
+const file = args.find((a, i) => !a.startsWith('--') && i !== profileAt + 1);
+if (!file || (profileAt >= 0 && !profile)) {
+  process.stderr.write(`${usage}\n`);
+  process.exit(2);
+}
+if (!fs.existsSync(file)) {
+  process.stderr.write(`no such file: ${file}\n`);
+  process.exit(2);
+}
+const started = performance.now();
+const result = validateFhir(fs.readFileSync(file), { profile });
+for (const issue of result.issues) process.stdout.write(`${formatIssue(issue)}\n`);
+for (const n of result.notChecked) process.stdout.write(`NOT CHECKED ${n}\n`);
+const errors = result.issues.filter((i) => i.severity === 'error').length;
+const warnings = result.issues.filter((i) => i.severity === 'warning').length;
+process.stdout.write(`${file}: ${errors} error(s), ${warnings} warning(s)${profile ? ` against ${profile}` : ''} in ${Math.round(performance.now() - started)} ms\n`);
+process.exit(errors ? 1 : 0);
