@@ -78,7 +78,8 @@ function main(): number {
 
   const rows = [...catalogue.values()].map((r) => {
     const covering = testsByRequirement.get(r.id) ?? [];
-    if (!covering.length && !r.untestable) problems.push(`${r.id} (${r.api}) has no test and no reason why it cannot be tested`);
+    if (!covering.length && !r.untestable && !r.planned) problems.push(`${r.id} (${r.api}) has no test and no reason why it cannot be tested`);
+    if (covering.length && r.planned) problems.push(`${r.id} is marked planned but ${covering.length} test(s) name it: drop "planned"`);
     if (covering.length && r.untestable) problems.push(`${r.id} is marked untestable but ${covering.length} test(s) name it`);
     return {
       id: r.id,
@@ -88,8 +89,9 @@ function main(): number {
       source: r.source,
       assumption: r.assumption,
       untestable: r.untestable,
+      planned: r.planned,
       tests: covering.map((t) => `${t.file}:${t.line} ${t.title}`),
-      verdict: summary.byRequirement?.[r.id]?.verdict ?? (r.untestable ? 'untestable' : 'not run'),
+      verdict: summary.byRequirement?.[r.id]?.verdict ?? (r.untestable ? 'untestable' : r.planned ? 'planned' : 'not run'),
     };
   });
 
@@ -99,19 +101,20 @@ function main(): number {
   const table = [
     '| Requirement | Level | API | Tests | Last verdict |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.level} | ${r.api} | ${r.untestable ? `untestable: ${r.untestable}` : r.tests.length} | ${r.verdict} |`),
+    ...rows.map((r) => `| ${r.id} | ${r.level} | ${r.api} | ${r.untestable ? `untestable: ${r.untestable}` : r.planned ? `planned: ${r.planned}` : r.tests.length} | ${r.verdict} |`),
   ].join('\n');
   fs.writeFileSync(path.join(reportDir, 'requirements-coverage.md'), `# Requirement coverage\n\n${table}\n`);
 
-  const byApi = new Map<string, { total: number; tested: number }>();
+  const byApi = new Map<string, { total: number; tested: number; planned: number }>();
   for (const r of rows) {
-    const e = byApi.get(r.api) ?? { total: 0, tested: 0 };
+    const e = byApi.get(r.api) ?? { total: 0, tested: 0, planned: 0 };
     e.total += 1;
     if (r.tests.length) e.tested += 1;
+    if (r.planned) e.planned += 1;
     byApi.set(r.api, e);
   }
   process.stdout.write(`requirement coverage (${tests.length} tests listed):\n`);
-  for (const [api, e] of [...byApi.entries()].sort()) process.stdout.write(`  ${api.padEnd(8)} ${e.tested}/${e.total} requirements tested\n`);
+  for (const [api, e] of [...byApi.entries()].sort()) process.stdout.write(`  ${api.padEnd(8)} ${e.tested}/${e.total} requirements tested${e.planned ? `, ${e.planned} planned` : ''}\n`);
   const verdicts = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.verdict]: (acc[r.verdict] ?? 0) + 1 }), {});
   process.stdout.write(`  last verdicts: ${Object.entries(verdicts).map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
   process.stdout.write(`  → ${path.join(reportDir, 'requirements-coverage.json')}, requirements-coverage.md\n`);

@@ -15,6 +15,8 @@ export interface Requirement {
   untestable?: string;
   /** Where the sources disagree or are silent, what the suite assumes. */
   assumption?: string;
+  /** Catalogued, not yet tested: which pack brings the tests. Counted apart from covered rules. */
+  planned?: string;
   api: string;
 }
 

@@ -14,6 +14,8 @@ export interface ApiModule {
   name: string;
   errors: ErrorFormat;
   routes: Route[];
+  /** The OpenAPI documents (schemas/openapi) incoming requests are validated against. */
+  documents: string[];
   maxBodyBytes?: number;
 }
 

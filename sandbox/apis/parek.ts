@@ -51,6 +51,7 @@ export function parekModule(ctx: ApiContext, host: ParekHost): ApiModule {
   return {
     name: host,
     errors,
+    documents: ['parek'],
     routes: [
       {
         method: 'GET',

@@ -47,5 +47,5 @@ export function personModule(ctx: ApiContext): ApiModule {
     const auth: AuthPolicy = { audience: AUDIENCES.person, modes: ['dpop'], anyScope: [`${AUDIENCES.person}/${tier}`], requiredClaims: [HELSEID_CLAIMS.orgnrParent] };
     for (const op of OPERATIONS) routes.push(route(`/api/v3/${tier}`, op, auth));
   }
-  return { name: 'person', errors, routes };
+  return { name: 'person', errors, routes, documents: ['person-v2', 'person-v3'] };
 }

@@ -10,6 +10,7 @@ export function phrModule(ctx: ApiContext): ApiModule {
   return {
     name: 'phr',
     errors,
+    documents: ['phr'],
     routes: [
       {
         method: 'GET',
@@ -31,6 +32,12 @@ export function phrModule(ctx: ApiContext): ApiModule {
         auth: { audience: AUDIENCES.phr, modes: ['dpop'], anyScope: PHR_DOCUMENT_REFERENCE_SCOPES },
         consumes: FORM_TYPES,
         handler: notYetImplemented(errors, 'ITI-67 Find Document References'),
+      },
+      {
+        method: 'GET',
+        path: '/R4/fhir/DocumentReference',
+        auth: { audience: AUDIENCES.phr, modes: ['dpop'] },
+        handler: () => errors.render(405, 'not-supported', 'a DocumentReference search must be POST /R4/fhir/DocumentReference/_search; GET is not allowed'),
       },
       {
         method: 'GET',

@@ -17,6 +17,7 @@ export function pitModule(ctx: ApiContext): ApiModule {
   return {
     name: 'pit',
     errors,
+    documents: ['pit'],
     routes: [
       { method: 'GET', path: '/v1/Patient', auth: auth('nhn:pit/api.read'), handler: notYetImplemented(errors, 'PIT search') },
       {

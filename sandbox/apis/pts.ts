@@ -12,6 +12,7 @@ export function ptsModule(_ctx: ApiContext): ApiModule {
   return {
     name: 'pts',
     errors,
+    documents: ['pts'],
     routes: [
       { method: 'POST', path: base, auth, consumes: ['application/json'], handler: notYetImplemented(errors, 'PTS create restriction') },
       { method: 'POST', path: `${base}/associate-parent`, auth, consumes: ['application/json'], handler: notYetImplemented(errors, 'PTS associate parent') },

@@ -1,12 +1,14 @@
 // Each API's documented error format: OperationOutcome for the FHIR APIs (PIT, PHR, PaRek),
 // ProblemDetails for PTS and the Person API (whose 401 and 403 have no body).
+import type { ValidationIssue } from '../../helpers/validation/issues.ts';
 import type { Faults } from '../faults.ts';
 import type { TwinResponse } from './service.ts';
 
 export type IssueCode = 'invalid' | 'login' | 'forbidden' | 'not-found' | 'not-supported' | 'too-costly' | 'exception' | 'security' | 'processing' | 'required' | 'value';
 
 export interface ErrorFormat {
-  render(status: number, code: IssueCode, message: string): TwinResponse;
+  /** `details`: validation issues to list one by one (location and rule). */
+  render(status: number, code: IssueCode, message: string, details?: ValidationIssue[]): TwinResponse;
 }
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -18,11 +20,15 @@ export function operationOutcome(code: IssueCode, message: string, severity: 'er
 
 export function operationOutcomeFormat(faults: Faults): ErrorFormat {
   return {
-    render(status, code, message) {
+    render(status, code, message, details) {
       if (faults.has('rs-html-errors') && (status === 401 || status === 403)) {
         return { status, body: `<!DOCTYPE html><html><body><h1>${status}</h1><p>Access denied</p></body></html>`, contentType: 'text/html; charset=utf-8' };
       }
-      return { status, body: operationOutcome(code, message), contentType: FHIR_JSON };
+      const body = operationOutcome(code, message);
+      for (const d of details ?? []) {
+        body.issue.push({ severity: d.severity === 'information' ? 'information' : d.severity, code: 'invalid', diagnostics: `[${d.rule}] ${d.message}`, expression: [d.location] } as never);
+      }
+      return { status, body, contentType: FHIR_JSON };
     },
   };
 }
@@ -41,13 +47,12 @@ const TITLES: Record<number, string> = {
 
 export function problemDetailsFormat(options: { emptyAuthErrors?: boolean } = {}): ErrorFormat {
   return {
-    render(status, _code, message) {
+    render(status, _code, message, details) {
       if (options.emptyAuthErrors && (status === 401 || status === 403)) return { status };
-      return {
-        status,
-        body: { type: `https://tools.ietf.org/html/rfc9110#status.${status}`, title: TITLES[status] ?? 'Error', status, detail: message },
-        contentType: PROBLEM_JSON,
-      };
+      const body: Record<string, unknown> = { type: `https://tools.ietf.org/html/rfc9110#status.${status}`, title: TITLES[status] ?? 'Error', status, detail: message };
+      // ASP.NET's validation problem shape: field → messages.
+      if (details?.length) body.errors = Object.fromEntries(details.map((d) => [d.location, [`[${d.rule}] ${d.message}`]]));
+      return { status, body, contentType: PROBLEM_JSON };
     },
   };
 }

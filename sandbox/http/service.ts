@@ -5,6 +5,8 @@ import http from 'node:http';
 import type { AuthPolicy, AuthSuccess, ResourceServer } from '../rs/resource-server.ts';
 import type { ErrorFormat } from './error-formats.ts';
 import type { Faults } from '../faults.ts';
+import { loadApiDocument, matchOperation } from '../../helpers/validation/openapi/document.ts';
+import { validateRequest } from '../../helpers/validation/openapi/validator.ts';
 
 export interface TwinRequest {
   method: string;
@@ -46,6 +48,8 @@ export interface ServiceOptions {
   errors: ErrorFormat;
   rs: ResourceServer;
   faults: Faults;
+  /** OpenAPI documents the requests are validated against; the first that documents the path wins. */
+  documents?: string[];
   defaultMaxBodyBytes?: number;
 }
 
@@ -167,7 +171,23 @@ export function createService(options: ServiceOptions): http.Server {
       if (e instanceof BodyTooLarge) return errors.render(413, 'too-costly', `the request body exceeds the limit of ${limit} bytes`);
       throw e;
     }
+    const invalid = validateAgainstDocuments(twinReq);
+    if (invalid) return invalid;
     return route.handler(twinReq);
+  }
+
+  // The twin validates what it receives against the same OpenAPI documents the suite checks its
+  // answers with, so the two cannot drift apart. Only errors refuse a request.
+  function validateAgainstDocuments(req: TwinRequest): TwinResponse | undefined {
+    const docs = (options.documents ?? []).map((d) => loadApiDocument(d));
+    if (!docs.length) return undefined;
+    const doc = docs.find((d) => matchOperation(d, req.method, req.path).pathKnown) ?? docs[0]!;
+    const outcome = validateRequest(doc, { method: req.method, url: `${req.path}${req.url.search}`, headers: req.headers, body: req.body });
+    if (outcome.valid) return undefined;
+    const errorsOnly = outcome.issues.filter((i) => i.severity === 'error');
+    const status = outcome.status ?? 400;
+    const code = status === 415 ? 'not-supported' : status === 404 ? 'not-found' : status === 405 ? 'not-supported' : 'invalid';
+    return errors.render(status, code, `the request does not conform to the ${doc.api} API: ${errorsOnly.map((i) => `${i.location}: ${i.message}`).join('; ').slice(0, 500)}`, errorsOnly);
   }
 
   return http.createServer((req, res) => {

@@ -13,6 +13,7 @@ test.describe('PaRek metadata', () => {
       expect(response.status).toBe(200);
       const body = response.json<{ resourceType?: string; fhirVersion?: string }>();
       expect(body.resourceType).toBe('CapabilityStatement');
+      expect(response).toConformToOpenApi('parek', 'capabilities');
       should(body.fhirVersion === '5.0.0', `fhirVersion is ${body.fhirVersion}, not 5.0.0 as the PaRek guide`);
     });
   }
@@ -21,5 +22,6 @@ test.describe('PaRek metadata', () => {
     needs({ services: ['parek'], auth: [['parek', 'dpop']] });
     const response = await api('parek', 'none').get(`/${profile.parekApiVersion}/ServiceRequest`, { raw: true });
     expectOperationOutcome(response, 401);
+    expect(response).toConformToOpenApi('parek', 'searchServiceRequests');
   });
 });

@@ -8,6 +8,7 @@ test.describe('Person API availability and refusal', () => {
     const response = await api('person', 'none').get('/ping');
     expect(response.status).toBe(200);
     expect(response.text().replace(/"/g, '').trim()).toBe('Pong');
+    expect(response).toConformToOpenApi('person-v3', 'ping');
   });
 
   test('an operation without a token is refused with 401, a challenge and no body', { tag: ['@PERSON-AUTH-001'] }, async ({ api }) => {
@@ -15,5 +16,6 @@ test.describe('Person API availability and refusal', () => {
     expect(response.status).toBe(401);
     expectChallenge(response, 'DPoP');
     expect(response.body.length, 'the Person API documents 401 without a body').toBe(0);
+    expect(response).toConformToOpenApi('person-v3', 'getLatestEventFullAccess');
   });
 });

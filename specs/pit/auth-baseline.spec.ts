@@ -13,6 +13,7 @@ test.describe('PIT refusals', () => {
     const response = await api('pit', 'none').get('/v1/Patient', { raw: true });
     expectOperationOutcome(response, 401);
     expectChallenge(response, 'DPoP');
+    expect(response).toConformToOpenApi('pit', 'searchPatients');
   });
 
   test('a malformed access token is refused as invalid_token', { tag: ['@PIT-ERR-001'] }, async ({ api, needs }) => {
@@ -33,6 +34,7 @@ test.describe('PIT refusals', () => {
     needs({ clients: ['default'], writes: true, patientData: true });
     const response = await api('pit', 'dpop').post('/v1/Patient', { body: JSON.stringify(PATIENT), contentType: 'text/plain', raw: true });
     expectOperationOutcome(response, 415);
+    expect(response).toConformToOpenApi('pit', 'submitPatient');
   });
 
   test('a body far over the size limit is refused with 413', { tag: ['@PIT-ERR-001'] }, async ({ api, needs }) => {
@@ -40,6 +42,7 @@ test.describe('PIT refusals', () => {
     const padded = { ...PATIENT, text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'x'.repeat(2 * 1024 * 1024)}</div>` } };
     const response = await api('pit', 'dpop').post('/v1/Patient', { json: padded, raw: true });
     expectOperationOutcome(response, 413);
+    expect(response).toConformToOpenApi('pit', 'submitPatient');
   });
 
   test('positive control: the same token and a correct proof pass authentication', { tag: ['@PIT-ERR-001'] }, async ({ api, needs }) => {

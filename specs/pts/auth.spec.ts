@@ -7,5 +7,7 @@ test.describe('PTS refusal', () => {
     const response = await api('pts', 'none').post('/v0.5/access-restrictions/patient-safety/_search', { json: {}, contentType: 'application/json' });
     expect(response.status).toBe(401);
     expectChallenge(response, 'DPoP');
+    expect(response).toBeProblemDetails();
+    expect(response).toConformToOpenApi('pts', 'searchRestrictions');
   });
 });

@@ -15,7 +15,12 @@ export interface FhirValidationOptions {
   resourceType?: string;
   maxDepth?: number;
   maxBytes?: number;
+  /** Report best-practice warnings such as dom-6 (narrative); on by default. */
+  bestPractice?: boolean;
 }
+
+/** Invariants HL7 marks as best practice: warnings a caller may not want (an API's error body has no narrative). */
+const BEST_PRACTICE = new Set(['dom-6']);
 
 export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
@@ -89,7 +94,8 @@ export function validateFhir(input: unknown, options: FhirValidationOptions = {}
       const nested = (v: Json, id: string, at: string): ValidationIssue[] => profileLayer(v, id, at, nested);
       issues.push(...profileLayer(resource, profile.id, location, nested));
     }
-    return result(issues, [...notChecked].sort());
+    const kept = options.bestPractice === false ? issues.filter((i) => !BEST_PRACTICE.has(i.rule)) : issues;
+    return result(kept, [...notChecked].sort());
   } catch (e) {
     return result([{ severity: 'error', location: '(validator)', rule: 'validator:internal', message: `the validator failed: ${(e as Error).message}`, layer: 'parse' }]);
   }
