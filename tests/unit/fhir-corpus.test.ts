@@ -43,3 +43,12 @@ test('the validator never throws: garbage of every kind becomes a result', () =>
     expect(r.valid).toBe(false);
   }
 });
+
+test('native invariants decide exactly as fhirpath on every corpus case', () => {
+  for (const c of FHIR_CORPUS) {
+    const fast = validateFhir(c.input, { profile: c.profile });
+    const slow = validateFhir(c.input, { profile: c.profile, nativeInvariants: false });
+    const key = (r: typeof fast) => r.issues.map((i) => `${i.rule}@${i.location}`).sort();
+    expect(key(fast), c.name).toEqual(key(slow));
+  }
+});

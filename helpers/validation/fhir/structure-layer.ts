@@ -6,6 +6,7 @@ import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4/index.js';
 import type { ValidationIssue } from '../issues.ts';
 import { definitions, type Constraint, type ElementInfo } from './definitions.ts';
+import { NATIVE_INVARIANTS } from './native-invariants.ts';
 
 type Json = Record<string, unknown>;
 
@@ -15,6 +16,8 @@ const NATIVE = new Set(['ele-1', 'ext-1']);
 export interface StructureContext {
   issues: ValidationIssue[];
   notChecked: Set<string>;
+  /** Decide common invariants natively where that is exact (default); false: fhirpath only. */
+  nativeInvariants?: boolean;
   /** Called for each nested resource (contained, Bundle entries, parameters). */
   nested: (resource: Json, location: string) => void;
 }
@@ -53,6 +56,12 @@ function compiledConstraint(base: string | undefined, c: Constraint): ((node: un
 function evaluateConstraints(ctx: StructureContext, constraints: Constraint[], node: unknown, base: string | undefined, location: string, resource: Json): void {
   for (const c of constraints) {
     if (NATIVE.has(c.key)) continue;
+    const native = ctx.nativeInvariants === false ? undefined : NATIVE_INVARIANTS[c.key]?.(node as Json);
+    if (native === true) continue;
+    if (native === false) {
+      ctx.issues.push({ severity: c.severity, location, rule: c.key, message: c.human, layer: 'invariant' });
+      continue;
+    }
     const fn = compiledConstraint(base, c);
     let outcome: unknown[];
     try {
@@ -87,66 +96,106 @@ function checkReference(ctx: StructureContext, value: Json, targets: string[], l
   }
 }
 
+interface KeyTarget {
+  child: ElementInfo;
+  type: ElementInfo['types'][number] | undefined;
+}
+
+interface DefinitionIndex {
+  /** JSON key → the element it belongs to (choice variants included). */
+  byKey: Map<string, KeyTarget>;
+  required: ElementInfo[];
+}
+
+const indexes = new Map<string, DefinitionIndex>();
+
+function indexFor(defPath: string): DefinitionIndex {
+  let idx = indexes.get(defPath);
+  if (!idx) {
+    const byKey = new Map<string, KeyTarget>();
+    for (const child of definitions().children(defPath)) {
+      if (child.choice) for (const t of child.types) byKey.set(`${child.name}${cap(t.code)}`, { child, type: t });
+      else byKey.set(child.name, { child, type: child.types[0] });
+    }
+    idx = { byKey, required: definitions().children(defPath).filter((c) => c.min > 0) };
+    indexes.set(defPath, idx);
+  }
+  return idx;
+}
+
+function displayName(child: ElementInfo): string {
+  return child.choice ? `${child.name}[x]` : child.name;
+}
+
 /** Walks one element (a resource root, a backbone element or a datatype value) against its definition. */
 function walk(ctx: StructureContext, defPath: string, node: Json, location: string, resource: Json): void {
   const defs = definitions();
-  for (const child of defs.children(defPath)) {
-    const present: Array<[string, ElementInfo['types'][number] | undefined]> = [];
-    if (child.choice) {
-      for (const t of child.types) {
-        const key = `${child.name}${cap(t.code)}`;
-        if (node[key] !== undefined || node[`_${key}`] !== undefined) present.push([key, t]);
-      }
-      if (present.length > 1) {
-        ctx.issues.push({
-          severity: 'error',
-          location: `${location}.${child.name}[x]`,
-          rule: 'structure:choice',
-          message: `only one of ${child.name}[x] may be present, found ${present.map(([k]) => k).join(', ')}`,
-          layer: 'structure',
-        });
-      }
-    } else if (node[child.name] !== undefined || node[`_${child.name}`] !== undefined) {
-      present.push([child.name, child.types[0]]);
+  const idx = indexFor(defPath);
+  // Counts per element, from the keys actually present (a FHIR node is usually sparse).
+  const counts = new Map<ElementInfo, number>();
+  let variants: Map<ElementInfo, string[]> | undefined;
+  for (const key in node) {
+    const isExt = key.charCodeAt(0) === 95; /* _ */
+    const name = isExt ? key.slice(1) : key;
+    const target = idx.byKey.get(name);
+    if (!target) continue; // unknown elements are the schema layer's
+    if (isExt && node[name] !== undefined) continue; // counted with its value
+    const value = node[name];
+    const ext = node[`_${name}`];
+    const n = Math.max(Array.isArray(value) ? value.length : value === undefined ? 0 : 1, Array.isArray(ext) ? ext.length : ext === undefined ? 0 : 1);
+    counts.set(target.child, (counts.get(target.child) ?? 0) + n);
+    if (target.child.choice) {
+      variants ??= new Map();
+      variants.set(target.child, [...(variants.get(target.child) ?? []), name]);
     }
-
-    let count = 0;
-    for (const [key] of present) count += Math.max(asArray(node[key]).length, asArray(node[`_${key}`]).length);
-    if (count < child.min) {
-      ctx.issues.push({ severity: 'error', location: `${location}.${child.choice ? `${child.name}[x]` : child.name}`, rule: 'structure:min', message: `${child.path} is required (min ${child.min}) but absent`, layer: 'structure' });
+  }
+  for (const child of idx.required) {
+    if (!counts.has(child)) {
+      ctx.issues.push({ severity: 'error', location: `${location}.${displayName(child)}`, rule: 'structure:min', message: `${child.path} is required (min ${child.min}) but absent`, layer: 'structure' });
     }
-    // Two variants of one choice element are reported once, as a choice violation.
-    if (count > child.max && !(child.choice && present.length > 1)) {
+  }
+  for (const [child, count] of counts) {
+    const present = variants?.get(child);
+    if (present && present.length > 1) {
+      ctx.issues.push({ severity: 'error', location: `${location}.${child.name}[x]`, rule: 'structure:choice', message: `only one of ${child.name}[x] may be present, found ${present.join(', ')}`, layer: 'structure' });
+    } else if (count > child.max) {
       ctx.issues.push({ severity: 'error', location: `${location}.${child.name}`, rule: 'structure:max', message: `${child.path} allows at most ${child.max}, found ${count}`, layer: 'structure' });
+    } else if (count < child.min) {
+      ctx.issues.push({ severity: 'error', location: `${location}.${displayName(child)}`, rule: 'structure:min', message: `${child.path} needs at least ${child.min}, found ${count}`, layer: 'structure' });
     }
+  }
 
-    for (const [key, type] of present) {
-      const values = asArray(node[key]);
-      const many = Array.isArray(node[key]);
-      values.forEach((value, i) => {
-        const at = many ? `${location}.${key}[${i}]` : `${location}.${key}`;
-        if (isEmpty(value)) {
-          ctx.issues.push({ severity: 'error', location: at, rule: 'ele-1', message: 'an element must have a value or children', layer: 'structure' });
-          return;
-        }
-        if (!type || typeof value !== 'object' || value === null) return;
-        const v = value as Json;
-        if (type.code === 'Resource') {
-          ctx.nested(v, at);
-          return;
-        }
-        if (type.code === 'Reference') checkReference(ctx, v, type.targets, at, resource);
-        if (type.code === 'Extension' && (v.extension !== undefined) === Object.keys(v).some((k) => k.startsWith('value'))) {
-          ctx.issues.push({ severity: 'error', location: at, rule: 'ext-1', message: 'an extension must have either extensions or a value[x], not both', layer: 'structure' });
-        }
-        const inline = child.contentReference ? child.contentReference.slice(1) : type.code === 'BackboneElement' || type.code === 'Element' ? child.path : undefined;
-        const defAt = inline ?? type.code;
-        if (inline || defs.kind(type.code) === 'complex-type') {
-          walk(ctx, defAt, v, at, resource);
-          const constraints = inline ? (defs.element(child.path)?.constraints ?? []) : defs.rootConstraints(type.code);
-          evaluateConstraints(ctx, constraints, v, defAt, at, resource);
-        }
-      });
+  for (const key in node) {
+    const target = idx.byKey.get(key);
+    if (!target) continue;
+    const { child, type } = target;
+    const raw = node[key];
+    const many = Array.isArray(raw);
+    const length = many ? (raw as unknown[]).length : 1;
+    for (let i = 0; i < length; i++) {
+      const value = many ? (raw as unknown[])[i] : raw;
+      const at = many ? `${location}.${key}[${i}]` : `${location}.${key}`;
+      if (isEmpty(value)) {
+        ctx.issues.push({ severity: 'error', location: at, rule: 'ele-1', message: 'an element must have a value or children', layer: 'structure' });
+        continue;
+      }
+      if (!type || typeof value !== 'object' || value === null) continue;
+      const v = value as Json;
+      if (type.code === 'Resource') {
+        ctx.nested(v, at);
+        continue;
+      }
+      if (type.code === 'Reference') checkReference(ctx, v, type.targets, at, resource);
+      if (type.code === 'Extension' && (v.extension !== undefined) === Object.keys(v).some((k) => k.startsWith('value'))) {
+        ctx.issues.push({ severity: 'error', location: at, rule: 'ext-1', message: 'an extension must have either extensions or a value[x], not both', layer: 'structure' });
+      }
+      const inline = child.contentReference ? child.contentReference.slice(1) : type.code === 'BackboneElement' || type.code === 'Element' ? child.path : undefined;
+      const defAt = inline ?? type.code;
+      if (inline || defs.kind(type.code) === 'complex-type') {
+        walk(ctx, defAt, v, at, resource);
+        const constraints = inline ? (defs.element(child.path)?.constraints ?? []) : defs.rootConstraints(type.code);
+        evaluateConstraints(ctx, constraints, v, defAt, at, resource);
+      }
     }
   }
 }

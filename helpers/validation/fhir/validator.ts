@@ -17,6 +17,8 @@ export interface FhirValidationOptions {
   maxBytes?: number;
   /** Report best-practice warnings such as dom-6 (narrative); on by default. */
   bestPractice?: boolean;
+  /** false: evaluate every invariant with fhirpath (the native fast path is checked against this). */
+  nativeInvariants?: boolean;
 }
 
 /** Invariants HL7 marks as best practice: warnings a caller may not want (an API's error body has no narrative). */
@@ -39,7 +41,7 @@ function parseIssue(rule: string, message: string): ValidationResult {
   return result([{ severity: 'error', location: '(document)', rule, message, layer: 'parse' }]);
 }
 
-function validateResourceLayers(resource: Json, location: string, issues: ValidationIssue[], notChecked: Set<string>): void {
+function validateResourceLayers(resource: Json, location: string, issues: ValidationIssue[], notChecked: Set<string>, nativeInvariants: boolean): void {
   const type = resource.resourceType;
   if (typeof type !== 'string' || !isR4ResourceType(type)) {
     issues.push({ severity: 'error', location, rule: 'schema:resourceType', message: `"${String(type)}" is not a FHIR R4 resource type`, layer: 'schema' });
@@ -49,7 +51,8 @@ function validateResourceLayers(resource: Json, location: string, issues: Valida
   const ctx: StructureContext = {
     issues,
     notChecked,
-    nested: (child, at) => validateResourceLayers(child, `${at}(${String(child.resourceType)})`, issues, notChecked),
+    nativeInvariants,
+    nested: (child, at) => validateResourceLayers(child, `${at}(${String(child.resourceType)})`, issues, notChecked, nativeInvariants),
   };
   structureLayer(resource, location, ctx);
 }
@@ -88,7 +91,7 @@ export function validateFhir(input: unknown, options: FhirValidationOptions = {}
       // No R5 schema or StructureDefinition package exists here: the R5 structural layer is the profile's base rules.
       notChecked.add(`FHIR R5: no JSON schema or StructureDefinition layer; ${profile.limits ?? 'only the structural rules in schemas/fhir apply'}`);
     } else {
-      validateResourceLayers(resource, location, issues, notChecked);
+      validateResourceLayers(resource, location, issues, notChecked, options.nativeInvariants !== false);
     }
     if (profile) {
       const nested = (v: Json, id: string, at: string): ValidationIssue[] => profileLayer(v, id, at, nested);
