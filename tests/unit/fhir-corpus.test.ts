@@ -42,6 +42,7 @@ test('the validator never throws: garbage of every kind becomes a result', () =>
     const r = validateFhir(input);
     expect(r.valid).toBe(false);
   }
+  expect(validateFhir('{"resourceType":"Patient"}'.padEnd(4096, ' '), { maxBytes: 1024 }).issues[0]!.rule).toBe('parse:size');
 });
 
 test('native invariants decide exactly as fhirpath on every corpus case', () => {

@@ -7,6 +7,8 @@ import { profiles } from '../../helpers/validation/fhir/profile-layer.ts';
 import { API_DOCUMENTS, loadApiDocument, openApiDir } from '../../helpers/validation/openapi/document.ts';
 import { lintOpenApi } from '../../helpers/validation/openapi/lint.ts';
 import { validateRequest, validateResponse } from '../../helpers/validation/openapi/validator.ts';
+import { formatResult } from '../../helpers/validation/issues.ts';
+import { RESPONSE_CORPUS } from '../corpus/response-corpus.ts';
 
 test('every document lints with zero errors', async () => {
   for (const api of API_DOCUMENTS) {
@@ -75,3 +77,13 @@ test('response validation checks status, content type, headers and the FHIR body
   expect(rules(validateResponse('phr', 'findDocumentReferences', { status: 200, headers: { 'content-type': 'application/fhir+json' }, body: Buffer.from('{"resourceType":"Bundle","type":"searchset"}') }))).toContain('ITI67-002');
   expect(rules(validateResponse('pit', 'searchPatients', { status: 200, headers: { 'content-type': 'application/fhir+json' }, body: Buffer.from('{"resourceType":"Bundle","type":"sea') }))).toEqual(['openapi:body-json']);
 });
+
+for (const c of RESPONSE_CORPUS) {
+  test(`response corpus: ${c.name}`, () => {
+    const body = Buffer.from(typeof c.body === 'string' ? c.body : JSON.stringify(c.body));
+    const r = validateResponse(c.api, c.operationId, { status: c.status, headers: c.headers, body });
+    const errors = r.issues.filter((i) => i.severity === 'error').map((i) => i.rule);
+    if (!c.expect.length) expect(errors, formatResult(r)).toEqual([]);
+    for (const rule of c.expect) expect(errors, formatResult(r)).toContain(rule);
+  });
+}
