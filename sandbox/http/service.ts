@@ -184,6 +184,7 @@ export function createService(options: ServiceOptions): http.Server {
     const doc = docs.find((d) => matchOperation(d, req.method, req.path).pathKnown) ?? docs[0]!;
     const outcome = validateRequest(doc, { method: req.method, url: `${req.path}${req.url.search}`, headers: req.headers, body: req.body });
     if (outcome.valid) return undefined;
+    if (outcome.status === 415 && options.faults.has('rs-any-content-type')) return undefined;
     const errorsOnly = outcome.issues.filter((i) => i.severity === 'error');
     const status = outcome.status ?? 400;
     const code = status === 415 ? 'not-supported' : status === 404 ? 'not-found' : status === 405 ? 'not-supported' : 'invalid';
