@@ -32,17 +32,25 @@ export function isSyntheticNin(nin: string): boolean {
   return month >= 81 && month <= 92;
 }
 
+/** How many distinct synthetic NINs `syntheticNin` can make (n from 0 to this, exclusive). */
+export const SYNTHETIC_NIN_CAPACITY = 800_000;
+const CANDIDATES_PER_N = 8;
+
 /**
- * The n-th synthetic fødselsnummer: deterministic, so a run can be reproduced,
- * and distinct for distinct n within a run's range.
+ * The n-th synthetic fødselsnummer: deterministic, and injective (distinct n give distinct
+ * numbers, because each n draws from its own block of candidates).
  */
 export function syntheticNin(n: number): string {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const k = n * 7 + attempt;
-    const day = 1 + (k % 28);
-    const month = 81 + (Math.floor(k / 28) % 12);
-    const year = 50 + (Math.floor(k / 336) % 49); // 1950..1998
-    const individual = 100 + ((k * 37) % 400); // 100..499 → 1900s
+  if (!Number.isInteger(n) || n < 0 || n >= SYNTHETIC_NIN_CAPACITY) throw new RangeError(`synthetic NIN index ${n} outside 0..${SYNTHETIC_NIN_CAPACITY - 1}`);
+  for (let attempt = 0; attempt < CANDIDATES_PER_N; attempt++) {
+    let c = n * CANDIDATES_PER_N + attempt;
+    const individual = 100 + (c % 400); // 100..499: born in the 1900s
+    c = Math.floor(c / 400);
+    const day = 1 + (c % 28);
+    c = Math.floor(c / 28);
+    const month = 81 + (c % 12);
+    c = Math.floor(c / 12);
+    const year = 50 + (c % 49);
     const base = `${String(day).padStart(2, '0')}${month}${String(year).padStart(2, '0')}${individual}`;
     const digits = toDigits(base);
     const k1 = mod11(digits, K1_WEIGHTS);
@@ -51,7 +59,7 @@ export function syntheticNin(n: number): string {
     if (k2 === undefined) continue;
     return `${base}${k1}${k2}`;
   }
-  throw new Error(`no synthetic NIN for ${n}`);
+  throw new Error(`no valid synthetic NIN in block ${n}`);
 }
 
 /** A nine-digit organisation number with a valid control digit, starting with 3 like Skatteetaten's synthetic ones. */

@@ -103,7 +103,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     else {
       const ctx: ApiContext = { faults, errors: operationOutcomeFormat(faults), publicUrl: urls[service] };
       const mod = apiModule(service, ctx)!;
-      server = createService({ name: mod.name, publicUrl: urls[service], routes: mod.routes, errors: mod.errors, rs, faults, documents: mod.documents });
+      server = createService({ name: mod.name, publicUrl: urls[service], routes: mod.routes, errors: mod.errors, rs, faults, documents: mod.documents, tolerate: mod.tolerate });
     }
     server.keepAliveTimeout = 5_000;
     servers.push(server);

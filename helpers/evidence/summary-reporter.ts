@@ -9,7 +9,16 @@ import { INCONCLUSIVE_PREFIX, INFRASTRUCTURE_PREFIX } from '../http/errors.ts';
 import { TOKEN_LEDGER, tupleKey, type LedgerEntry } from '../auth/token-client.ts';
 import { readJsonLines, RUN_DIR_VARIABLE } from './run-dir.ts';
 import { redactText } from './redact.ts';
-import { BACKDOOR, INCONCLUSIVE, WARNED, type Verdict } from './verdicts.ts';
+import { BACKDOOR, INCONCLUSIVE, MEASUREMENT, WARNED, type Verdict } from './verdicts.ts';
+
+function measurementsOf(annotations: Array<{ type: string; description?: string }>): Record<string, number> | undefined {
+  const found = annotations.filter((a) => a.type === MEASUREMENT && a.description);
+  if (!found.length) return undefined;
+  return Object.fromEntries(found.map((a) => {
+    const at = a.description!.lastIndexOf(':');
+    return [a.description!.slice(0, at).trim(), Number(a.description!.slice(at + 1))];
+  }));
+}
 
 export type FailureClass = 'contract' | 'infrastructure' | 'suite';
 
@@ -24,6 +33,7 @@ export interface TestRecord {
   message?: string;
   backdoor: boolean;
   durationMs: number;
+  measurements?: Record<string, number>;
 }
 
 type Counts = Record<Verdict, number>;
@@ -107,6 +117,7 @@ export default class SummaryReporter implements Reporter {
       message: v.message ? redactText(v.message.replace(/\u001b\[[0-9;]*m/g, '')).slice(0, 2000) : undefined,
       backdoor: annotations.some((a) => a.type === BACKDOOR),
       durationMs: result.duration,
+      measurements: measurementsOf(annotations),
     });
   }
 
@@ -148,6 +159,7 @@ export default class SummaryReporter implements Reporter {
         .filter((r) => r.verdict === 'failed')
         .map((r) => ({ title: r.title, project: r.project, class: r.failureClass, requirements: r.requirements, message: r.message })),
       tokens,
+      measurements: this.records.filter((r) => r.measurements).map((r) => ({ title: r.title, project: r.project, ...r.measurements })),
       tests: this.records,
     };
     fs.mkdirSync(path.dirname(this.outputFile), { recursive: true });

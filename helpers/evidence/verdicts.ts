@@ -5,6 +5,7 @@ import { test, type TestInfo } from '@playwright/test';
 export const WARNED = 'warned';
 export const INCONCLUSIVE = 'inconclusive';
 export const BACKDOOR = 'backdoor';
+export const MEASUREMENT = 'measurement';
 
 export type Verdict = 'passed' | 'failed' | 'warned' | 'inconclusive' | 'skipped';
 
@@ -19,4 +20,9 @@ export function inconclusive(reason: string, info: TestInfo = test.info()): neve
   info.annotations.push({ type: INCONCLUSIVE, description: reason });
   test.skip(true, `inconclusive: ${reason}`);
   throw new Error('unreachable');
+}
+
+/** Records a figure the run observed (a delay, a window): reported in summary.json, never asserted. */
+export function measure(name: string, value: number, info: TestInfo = test.info()): void {
+  info.annotations.push({ type: MEASUREMENT, description: `${name}: ${value}` });
 }

@@ -1,5 +1,6 @@
 // What every twin API module gets, and the answer for documented operations whose behaviour
 // arrives with the API's pack: the route, its auth and its input checks exist from day one.
+import type { ValidationIssue } from '../../helpers/validation/issues.ts';
 import type { Faults } from '../faults.ts';
 import type { ErrorFormat } from '../http/error-formats.ts';
 import type { Route, TwinResponse } from '../http/service.ts';
@@ -16,6 +17,8 @@ export interface ApiModule {
   routes: Route[];
   /** The OpenAPI documents (schemas/openapi) incoming requests are validated against. */
   documents: string[];
+  /** Fault planting: OpenAPI issues the module lets through because a fault switches that rule off. */
+  tolerate?: (issue: ValidationIssue) => boolean;
   maxBodyBytes?: number;
 }
 

@@ -7,6 +7,7 @@ import type { ErrorFormat } from './error-formats.ts';
 import type { Faults } from '../faults.ts';
 import { loadApiDocument, matchOperation } from '../../helpers/validation/openapi/document.ts';
 import { validateRequest } from '../../helpers/validation/openapi/validator.ts';
+import type { ValidationIssue } from '../../helpers/validation/issues.ts';
 
 export interface TwinRequest {
   method: string;
@@ -50,6 +51,7 @@ export interface ServiceOptions {
   faults: Faults;
   /** OpenAPI documents the requests are validated against; the first that documents the path wins. */
   documents?: string[];
+  tolerate?: (issue: ValidationIssue) => boolean;
   defaultMaxBodyBytes?: number;
 }
 
@@ -185,7 +187,8 @@ export function createService(options: ServiceOptions): http.Server {
     const outcome = validateRequest(doc, { method: req.method, url: `${req.path}${req.url.search}`, headers: req.headers, body: req.body });
     if (outcome.valid) return undefined;
     if (outcome.status === 415 && options.faults.has('rs-any-content-type')) return undefined;
-    const errorsOnly = outcome.issues.filter((i) => i.severity === 'error');
+    const errorsOnly = outcome.issues.filter((i) => i.severity === 'error' && !options.tolerate?.(i));
+    if (!errorsOnly.length) return undefined;
     const status = outcome.status ?? 400;
     const code = status === 415 ? 'not-supported' : status === 404 ? 'not-found' : status === 405 ? 'not-supported' : 'invalid';
     return errors.render(status, code, `the request does not conform to the ${doc.api} API: ${errorsOnly.map((i) => `${i.location}: ${i.message}`).join('; ').slice(0, 500)}`, errorsOnly);

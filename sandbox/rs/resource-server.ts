@@ -23,6 +23,10 @@ export interface AuthPolicy {
   modes: Array<'dpop' | 'bearer'>;
   requiredClaims?: string[];
   requireNonce?: boolean;
+  /** Fault planting only: accept a DPoP-bound token presented as Bearer. */
+  bearerIgnoresBinding?: boolean;
+  /** Fault planting only: accept the DPoP scheme without a proof. */
+  proofOptional?: boolean;
 }
 
 export interface AuthSuccess {
@@ -125,10 +129,10 @@ export class ResourceServer {
     const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
 
     if (kind === 'bearer') {
-      if (jkt !== undefined) refuse(401, 'invalid_token', 'a DPoP-bound token must be presented with the DPoP scheme and a proof');
+      if (jkt !== undefined && !policy.bearerIgnoresBinding) refuse(401, 'invalid_token', 'a DPoP-bound token must be presented with the DPoP scheme and a proof');
     } else {
       if (typeof jkt !== 'string') refuse(401, 'invalid_token', 'the access token is not DPoP-bound (no cnf.jkt)');
-      await this.verifyProof(req, token, jkt, policy);
+      if (!(policy.proofOptional && headerLines(req.rawHeaders, 'dpop').length === 0)) await this.verifyProof(req, token, jkt, policy);
     }
 
     this.checkScopes(claims, policy);

@@ -1,0 +1,108 @@
+// PIT search: the Bundle, _count, _sort and _lastUpdated.
+import { validateFhir } from '../../helpers/validation/fhir/validator.ts';
+import { should } from '../../helpers/evidence/verdicts.ts';
+import { expect, test } from '../../fixtures/index.ts';
+import { minuteFloor, ninCounts, ninOf, readPage, syntheticPatient, traverse, waitUntil, type Patient } from '../../fixtures/pit.ts';
+import type { ApiClient } from '../../helpers/http/api-client.ts';
+
+/** Submits patients and waits until all are visible; answers the time just before submission. */
+async function seed(pit: ApiClient, patients: Patient[]): Promise<number> {
+  const before = Date.now();
+  for (const p of patients) expect((await pit.post('/v1/Patient', { json: p })).status).toBe(202);
+  const nins = patients.map((p) => ninOf(p)!);
+  await waitUntil('the seeded Patients are visible', async () => {
+    const counts = ninCounts((await traverse(pit, { _lastUpdated: `ge${minuteFloor(before)}`, _count: '50' })).rows);
+    return nins.every((n) => counts.has(n));
+  });
+  return before;
+}
+
+test.describe('PIT search', () => {
+  test.beforeEach(({ needs }) => needs({ services: ['pit', 'helseid'], clients: ['default'], auth: [['pit', 'dpop']] }));
+
+  test('answers a searchset Bundle of valid R4 Patients as application/fhir+json', { tag: ['@PIT-SEARCH-001', '@PIT-SEARCH-002'] }, async ({ api, needs }, info) => {
+    needs({ writes: true, patientData: true });
+    const pit = api('pit', 'dpop');
+    const since = await seed(pit, [syntheticPatient(info), syntheticPatient(info)]);
+    const response = await pit.get('/v1/Patient', { query: { _lastUpdated: `ge${minuteFloor(since)}` } });
+    expect(response.status).toBe(200);
+    expect(response.contentType()).toMatch(/^application\/fhir\+json/);
+    expect(response).toConformToOpenApi('pit', 'searchPatients');
+    expect(response).toMatchFhirResource('Bundle');
+    const page = readPage(response);
+    expect(page.entries.length, 'the search exercised nothing').toBeGreaterThan(0);
+    for (const entry of page.entries) {
+      expect(entry.resource.resourceType).toBe('Patient');
+      expect(entry.resource.meta?.lastUpdated, 'every Patient carries meta.lastUpdated').toEqual(expect.any(String));
+      const profiled = validateFhir(entry.resource, { profile: 'pit-patient', bestPractice: false });
+      should(profiled.valid, `Patient ${entry.resource.id} does not conform to the PIT profile: ${profiled.issues.map((i) => i.rule).join(', ')}`);
+    }
+  });
+
+  test('_count defaults to 20 and takes 1 to 50; 0 and 51 are refused with 400', { tag: ['@PIT-COUNT-001'] }, async ({ api, needs }, info) => {
+    needs({ writes: true, patientData: true });
+    const pit = api('pit', 'dpop');
+    const since = await seed(pit, Array.from({ length: 22 }, () => syntheticPatient(info)));
+    const filter = { _lastUpdated: `ge${minuteFloor(since)}` };
+    expect(readPage(await pit.get('/v1/Patient', { query: filter })).entries.length, 'default page size').toBe(20);
+    expect(readPage(await pit.get('/v1/Patient', { query: { ...filter, _count: '1' } })).entries.length).toBe(1);
+    expect((await pit.get('/v1/Patient', { query: { ...filter, _count: '50' } })).status).toBe(200);
+    for (const count of ['0', '51', '-1', 'ten']) {
+      const response = await pit.get('/v1/Patient', { query: { ...filter, _count: count }, raw: true });
+      expect(response.status, `_count=${count}`).toBe(400);
+      expect(response).toBeOperationOutcome();
+    }
+  });
+
+  test('_sort orders ascending by default and descending with -_lastUpdated; other values are refused', { tag: ['@PIT-SORT-001'] }, async ({ api, needs }, info) => {
+    needs({ writes: true, patientData: true });
+    const pit = api('pit', 'dpop');
+    const since = await seed(pit, Array.from({ length: 6 }, () => syntheticPatient(info)));
+    const filter = { _lastUpdated: `ge${minuteFloor(since)}`, _count: '50' };
+    const times = async (sort?: string) => (await traverse(pit, sort ? { ...filter, _sort: sort } : filter)).rows.map((r) => Date.parse(r.resource.meta!.lastUpdated!));
+    const asc = await times();
+    expect(asc.length).toBeGreaterThan(5);
+    expect(asc, 'default order is ascending').toEqual([...asc].sort((a, b) => a - b));
+    expect(await times('_lastUpdated')).toEqual(asc);
+    const desc = await times('-_lastUpdated');
+    expect(desc, '-_lastUpdated is descending').toEqual([...desc].sort((a, b) => b - a));
+    expect(desc[0]).toBeGreaterThan(desc[desc.length - 1]!);
+    for (const bad of ['lastUpdated', '_id', 'birthdate']) {
+      const response = await pit.get('/v1/Patient', { query: { _sort: bad }, raw: true });
+      expect(response.status, `_sort=${bad}`).toBe(400);
+      expect(response).toBeOperationOutcome();
+    }
+  });
+
+  test('_lastUpdated needs a prefix and minute precision', { tag: ['@PIT-LU-001'] }, async ({ api }) => {
+    const pit = api('pit', 'dpop');
+    for (const ok of ['ge2024-01-01T12:00Z', 'gt2024-01-01T12:00:30Z', 'lt2030-01-01T00:00+01:00', 'le2030-01-01T00:00:00.000Z']) {
+      expect((await pit.get('/v1/Patient', { query: { _lastUpdated: ok } })).status, ok).toBe(200);
+    }
+    for (const bad of ['2024-01-01T12:00Z', 'eq2024-01-01T12:00Z', 'ne2024-01-01T12:00Z', 'ge2024-01-01', 'ge2024-01-01T12Z', 'ge2024-01', 'geyesterday']) {
+      const response = await pit.get('/v1/Patient', { query: { _lastUpdated: bad }, raw: true });
+      expect(response.status, `_lastUpdated=${bad}`).toBe(400);
+      expect(response).toBeOperationOutcome();
+    }
+  });
+
+  test('two _lastUpdated values make a range that every result lies in', { tag: ['@PIT-LU-002'] }, async ({ api, needs }, info) => {
+    needs({ writes: true, patientData: true });
+    const pit = api('pit', 'dpop');
+    const first = syntheticPatient(info);
+    const later = syntheticPatient(info);
+    const since = await seed(pit, [first]);
+    const boundary = new Date().toISOString(); // millisecond precision is more than minute precision
+    await new Promise((r) => setTimeout(r, 5));
+    await seed(pit, [later]);
+    const from = minuteFloor(since);
+    const range = await traverse(pit, { _lastUpdated: [`ge${from}`, `lt${boundary}`], _count: '50' });
+    for (const r of range.rows) {
+      const t = Date.parse(r.resource.meta!.lastUpdated!);
+      expect(t >= Date.parse(from) && t < Date.parse(boundary), `${r.resource.meta!.lastUpdated} is outside [${from}, ${boundary})`).toBe(true);
+    }
+    const nins = ninCounts(range.rows);
+    expect(nins.has(ninOf(first)!), 'the Patient written inside the range is missing').toBe(true);
+    expect(nins.has(ninOf(later)!), 'the Patient written after the range was returned').toBe(false);
+  });
+});
