@@ -145,6 +145,7 @@ export const FAULTS = {
   'pit-proof-optional': { rule: 'PIT accepts the DPoP scheme without a proof', requirements: ['PIT-DPOP-001'] },
   'pit-cursor-honours-sort': { rule: 'PIT re-sorts by _sort when a cursor is given', requirements: ['PIT-PAGE-003'] },
   'pit-strips-identifier': { rule: 'PIT returns Patients without their national identifier', requirements: ['PIT-SEARCH-002'] },
+  'pit-bundle-not-searchset': { rule: 'PIT answers searches with a collection Bundle instead of a searchset', requirements: ['PIT-SEARCH-001'] },
   'pit-loses-submissions': { rule: 'PIT answers 202 but loses about one submission in a hundred', requirements: ['PIT-LOAD-001'] },
 } as const satisfies Record<string, FaultDefinition>;
 

@@ -36,7 +36,13 @@ export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
   const all = new Map<string, Requirement>();
   const problems: string[] = [];
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const doc = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { api?: string; requirements?: unknown[] };
+    let doc: { api?: string; requirements?: unknown[] };
+    try {
+      doc = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as typeof doc;
+    } catch (e) {
+      problems.push(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+      continue;
+    }
     const api = doc?.api ?? path.basename(file, '.yaml');
     for (const [i, raw] of (doc?.requirements ?? []).entries()) {
       const r = raw as Partial<Requirement>;

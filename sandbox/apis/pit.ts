@@ -154,7 +154,7 @@ export function pitModule(ctx: ApiContext): ApiModule {
       contentType: FHIR_JSON,
       body: {
         resourceType: 'Bundle',
-        type: 'searchset',
+        type: faults.has('pit-bundle-not-searchset') ? 'collection' : 'searchset',
         link: links,
         entry: page.map((v) => ({ fullUrl: `${base}/${v.id}`, resource: faults.has('pit-strips-identifier') ? { ...v.resource, identifier: undefined } : v.resource, search: { mode: 'match' } })),
       },

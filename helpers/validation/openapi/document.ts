@@ -145,3 +145,21 @@ export function matchOperation(doc: LoadedDocument, method: string, pathname: st
   }
   return { operation, pathParams, pathKnown: candidates.length > 0 };
 }
+
+/** Which of our documents describes a service's endpoint (the Person API has one per version). */
+export function documentForService(service: string, path: string): ApiDocument | undefined {
+  switch (service) {
+    case 'pit':
+    case 'phr':
+    case 'pts':
+      return service;
+    case 'parek':
+    case 'parekBackdoor':
+    case 'parekResident':
+      return 'parek';
+    case 'person':
+      return path.startsWith('/api/v3/') || path === '/ping' ? 'person-v3' : 'person-v2';
+    default:
+      return undefined;
+  }
+}
