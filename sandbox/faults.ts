@@ -4,6 +4,8 @@
 export interface FaultDefinition {
   rule: string;
   requirements: string[];
+  /** Twin settings the fault's specs need, for the faulty and the clean twin alike (e.g. nonces on). */
+  twinEnv?: Record<string, string>;
 }
 
 export const FAULTS = {
@@ -147,6 +149,16 @@ export const FAULTS = {
   'pit-strips-identifier': { rule: 'PIT returns Patients without their national identifier', requirements: ['PIT-SEARCH-002'] },
   'pit-bundle-not-searchset': { rule: 'PIT answers searches with a collection Bundle instead of a searchset', requirements: ['PIT-SEARCH-001'] },
   'pit-loses-submissions': { rule: 'PIT answers 202 but loses about one submission in a hundred', requirements: ['PIT-LOAD-001'] },
+  'rs-nonce-unchecked': {
+    rule: 'resource servers that want DPoP nonces accept any nonce value',
+    requirements: ['DPOP-RS-026', 'DPOP-RS-027'],
+    twinEnv: { SANDBOX_RS_NONCE_APIS: 'pit', SANDBOX_RS_NONCE_TTL_MS: '1500' },
+  },
+  'rs-nonce-not-required': {
+    rule: 'a resource server configured to want nonces serves proofs without one',
+    requirements: ['DPOP-RS-025'],
+    twinEnv: { SANDBOX_RS_NONCE_APIS: 'pit', SANDBOX_RS_NONCE_TTL_MS: '1500' },
+  },
 } as const satisfies Record<string, FaultDefinition>;
 
 export type FaultId = keyof typeof FAULTS;

@@ -79,7 +79,9 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     // Verification goes through the stand-in's published JWKS, over HTTP, like a real API.
     jwksUrl: `http://${host}:${twinPort('helseid', basePort)}/.well-known/openid-configuration/jwks`,
     faults,
+    nonceSlotMs: env.SANDBOX_RS_NONCE_TTL_MS ? Number(env.SANDBOX_RS_NONCE_TTL_MS) : undefined,
   });
+  const nonceApis = new Set((env.SANDBOX_RS_NONCE_APIS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
   const apiModule = (service: ServiceName, ctx: ApiContext): ApiModule | undefined => {
     switch (service) {
@@ -103,7 +105,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     else {
       const ctx: ApiContext = { faults, errors: operationOutcomeFormat(faults), publicUrl: urls[service] };
       const mod = apiModule(service, ctx)!;
-      server = createService({ name: mod.name, publicUrl: urls[service], routes: mod.routes, errors: mod.errors, rs, faults, documents: mod.documents, tolerate: mod.tolerate });
+      server = createService({ name: mod.name, publicUrl: urls[service], routes: mod.routes, errors: mod.errors, rs, faults, documents: mod.documents, tolerate: mod.tolerate, requireNonce: nonceApis.has(service) });
     }
     server.keepAliveTimeout = 5_000;
     servers.push(server);

@@ -33,6 +33,8 @@ export interface DpopFaults {
   jti?: string | null;
   ath?: string | null;
   nonce?: string;
+  /** Send no nonce even when the server has given one. */
+  omitNonce?: boolean;
   extraHeader?: Header;
   extraClaims?: JWTPayload;
 }
@@ -64,7 +66,7 @@ export async function createDpopProof(key: SigningKey, request: DpopProofRequest
     iat: Math.floor(Date.now() / 1000) + (faults.iatOffsetSeconds ?? 0),
   };
   if (request.accessToken) payload.ath = accessTokenHash(request.accessToken);
-  const nonce = faults.nonce ?? request.nonce;
+  const nonce = faults.omitNonce ? undefined : (faults.nonce ?? request.nonce);
   if (nonce !== undefined) payload.nonce = nonce;
   setOrDrop(payload, 'htm', faults.htm);
   setOrDrop(payload, 'htu', faults.htu);

@@ -29,6 +29,8 @@ export interface ApiRequest {
   timeoutMs?: number;
   /** Skip the broken-server classification (tests of the classification itself). */
   raw?: boolean;
+  /** false: do not answer a use_dpop_nonce challenge by retrying with the nonce (tests of the challenge). */
+  nonceRetry?: boolean;
 }
 
 export interface ApiResponse extends HttpResponse {
@@ -50,6 +52,17 @@ export interface ApiClientOptions {
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Server-provided DPoP nonces per origin (RFC 9449 §9): used in every later proof to that origin. */
+const nonces = new Map<string, string>();
+
+export function dpopNonceFor(url: string): string | undefined {
+  return nonces.get(new URL(url).origin);
+}
+
+function isNonceChallenge(response: HttpResponse): boolean {
+  return response.status === 401 && /error="use_dpop_nonce"/.test(response.header('www-authenticate') ?? '') && !!response.header('dpop-nonce');
+}
 
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
@@ -74,6 +87,13 @@ export class ApiClient {
     const t = this.options.tokens;
     if (!t) throw new GuardError(`the ${this.options.mode} client for ${this.options.service} has no token source`);
     return t.client.clientCredentials(t.scopes, t.key);
+  }
+
+  /** The DPoP key this client's token is bound to. */
+  async dpopKey(): Promise<SigningKey> {
+    const t = this.options.tokens;
+    if (!t) throw new GuardError(`the ${this.options.mode} client for ${this.options.service} has no token source`);
+    return t.key ?? t.client.runKey();
   }
 
   private guard(method: string, req: ApiRequest): void {
@@ -109,7 +129,18 @@ export class ApiClient {
     await this.authenticate(method, url, headers, req);
     Object.assign(headers, req.headers);
 
-    const response = await send({ method, url, headers, body, timeoutMs: req.timeoutMs }, this.options.recorder);
+    let response = await send({ method, url, headers, body, timeoutMs: req.timeoutMs }, this.options.recorder);
+    const offered = response.header('dpop-nonce');
+    if (offered && this.options.mode === 'dpop') {
+      const origin = new URL(url).origin;
+      nonces.set(origin, offered);
+      // One retry with the server's nonce, as RFC 9449 §9 intends, unless the test is about the challenge.
+      if (isNonceChallenge(response) && req.nonceRetry !== false && !req.dpopHeaders && req.proof?.nonce === undefined) {
+        await this.authenticate(method, url, headers, req);
+        Object.assign(headers, req.headers);
+        response = await send({ method, url, headers, body, timeoutMs: req.timeoutMs }, this.options.recorder);
+      }
+    }
     if (!req.raw) {
       try {
         classifyResponse(response, url);
@@ -149,6 +180,6 @@ export class ApiClient {
       return;
     }
     const key = this.options.tokens!.key ?? (await this.options.tokens!.client.runKey());
-    headers.dpop = await createDpopProof(key, { method, url, accessToken: token.accessToken }, req.proof);
+    headers.dpop = await createDpopProof(key, { method, url, accessToken: token.accessToken, nonce: dpopNonceFor(url) }, req.proof);
   }
 }

@@ -23,6 +23,7 @@ export interface Requirement {
 export const REQUIREMENT_ID = /^[A-Z]+(?:-[A-Z0-9]+)+$/;
 export const TAG_PATTERN = /^@([A-Z]+(?:-[A-Z0-9]+)+)$/;
 const LEVELS = new Set(['MUST', 'SHOULD', 'MAY']);
+const FIELDS = new Set(['id', 'level', 'text', 'source', 'untestable', 'assumption', 'planned']);
 
 export class CatalogueError extends Error {
   override name = 'CatalogueError';
@@ -52,6 +53,9 @@ export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
       if (!r?.level || !LEVELS.has(r.level)) problems.push(`${where}: level must be MUST, SHOULD or MAY`);
       if (!r?.text?.trim()) problems.push(`${where}: text is empty`);
       if (!r?.source?.trim()) problems.push(`${where}: source is empty`);
+      const unknown = Object.keys(r ?? {}).filter((k) => !FIELDS.has(k));
+      // An unquoted comma in a YAML flow mapping silently makes a new key: catch it here.
+      if (unknown.length) problems.push(`${where}: unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')} (quote values that contain commas)`);
       if (r?.id) all.set(r.id, { ...(r as Requirement), api });
     }
   }

@@ -44,7 +44,8 @@ export function parekModule(ctx: ApiContext, host: ParekHost): ApiModule {
     : host === 'parekResident' ? { audience: AUDIENCES.parek, modes: ['bearer'] }
     : undefined; // the backdoor takes identity from headers, checked by its pack
   const resourceRoutes: Route[] = ['ServiceRequest', 'Specimen'].flatMap((type) => [
-    { method: 'GET', path: `${v}/${type}`, auth, handler: notYetImplemented(errors, `PaRek ${type} search`) },
+    // Until the PaRek pack: searches answer an empty searchset, so the auth matrix has an endpoint.
+    { method: 'GET', path: `${v}/${type}`, auth, handler: () => ({ status: 200, contentType: FHIR_JSON, body: { resourceType: 'Bundle', type: 'searchset', total: 0, link: [{ relation: 'self', url: `${ctx.publicUrl}${v}/${type}` }] } }) },
     { method: 'GET', path: `${v}/${type}/:id`, auth, handler: notYetImplemented(errors, `PaRek ${type} read`) },
     { method: 'POST', path: `${v}/${type}`, auth, consumes: FHIR_JSON_TYPES, handler: notYetImplemented(errors, `PaRek ${type} create`) },
   ]);

@@ -29,7 +29,8 @@ export function personModule(ctx: ApiContext): ApiModule {
     path: `${prefix}/${op}`,
     auth,
     consumes: method === 'POST' ? FORM_TYPES : undefined,
-    handler: notYetImplemented(errors, `Person API ${op}`),
+    // Until the Person API pack: the event feed is empty (404 for the latest event).
+    handler: op === 'event/latest' ? () => errors.render(404, 'not-found', 'no events yet') : notYetImplemented(errors, `Person API ${op}`),
   });
   const routes: Route[] = [
     {

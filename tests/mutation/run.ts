@@ -34,11 +34,11 @@ function grepFor(requirements: readonly string[]): string {
   return `@(${requirements.map((r) => r.replace(/[-]/g, '\\-')).join('|')})(?![A-Z0-9-])`;
 }
 
-async function startTwin(port: number, faults: string[]): Promise<Twin> {
+async function startTwin(port: number, faults: string[], twinEnv: Record<string, string> = {}): Promise<Twin> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-mutation-twin-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sandbox/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, SANDBOX_PORT: String(port), SANDBOX_FAULTS: faults.join(','), SANDBOX_STATE_DIR: stateDir },
+    env: { ...process.env, ...twinEnv, SANDBOX_PORT: String(port), SANDBOX_FAULTS: faults.join(','), SANDBOX_STATE_DIR: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -84,7 +84,7 @@ interface JsonSuite {
   suites?: JsonSuite[];
 }
 
-async function runSpecs(twin: Twin, requirements: readonly string[]): Promise<TestOutcome[]> {
+async function runSpecs(twin: Twin, requirements: readonly string[], twinEnv: Record<string, string> = {}): Promise<TestOutcome[]> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-mutation-run-'));
   const runDir = path.join(work, 'run');
   fs.mkdirSync(runDir, { mode: 0o700 });
@@ -92,6 +92,7 @@ async function runSpecs(twin: Twin, requirements: readonly string[]): Promise<Te
     cwd: ROOT,
     env: {
       ...process.env,
+      ...twinEnv,
       NHN_PROFILE: 'local',
       NHN_TWIN_EXTERNAL: '1',
       SANDBOX_PORT: String(twin.port),
@@ -157,24 +158,31 @@ async function main(): Promise<number> {
   const ids = (only.length ? only : Object.keys(FAULTS)) as FaultId[];
   for (const id of ids) if (!(id in FAULTS)) throw new Error(`unknown fault ${id}`);
   const union = [...new Set(ids.flatMap((id) => FAULTS[id].requirements))];
+  const envOf = (id: FaultId): Record<string, string> => ('twinEnv' in FAULTS[id] ? (FAULTS[id] as { twinEnv: Record<string, string> }).twinEnv : {});
 
-  // Clean baseline: every spec the matrix relies on passes against a twin without faults.
-  const clean = await startTwin(FIRST_PORT, []);
-  let baseline: TestOutcome[];
-  try {
-    baseline = await runSpecs(clean, union);
-  } finally {
-    await stopTwin(clean);
+  // Clean baselines: every spec the matrix relies on passes against a twin without faults, one
+  // baseline per twin setting the faults need (e.g. resource servers that want nonces).
+  const baselines = new Map<string, TestOutcome[]>();
+  for (const key of new Set(ids.map((id) => JSON.stringify(envOf(id))))) {
+    const twinEnv = JSON.parse(key) as Record<string, string>;
+    const requirements = [...new Set(ids.filter((id) => JSON.stringify(envOf(id)) === key).flatMap((id) => FAULTS[id].requirements))];
+    const clean = await startTwin(FIRST_PORT, [], twinEnv);
+    try {
+      baselines.set(key, await runSpecs(clean, requirements, twinEnv));
+    } finally {
+      await stopTwin(clean);
+    }
   }
+  const baseline = [...baselines.values()].flat();
 
   const lines = await pool(ids, PARALLEL, async (id, slot) => {
     const fault = FAULTS[id];
-    const cleanTests = baseline.filter((t) => touches(t, fault.requirements));
+    const cleanTests = baselines.get(JSON.stringify(envOf(id)))!.filter((t) => touches(t, fault.requirements));
     const cleanFailures = cleanTests.filter((t) => (t.status !== 'passed' && t.status !== 'skipped') || t.warned);
-    const twin = await startTwin(FIRST_PORT + 20 * (slot + 1), [id]);
+    const twin = await startTwin(FIRST_PORT + 20 * (slot + 1), [id], envOf(id));
     let faulty: TestOutcome[];
     try {
-      faulty = await runSpecs(twin, fault.requirements);
+      faulty = await runSpecs(twin, fault.requirements, envOf(id));
     } finally {
       await stopTwin(twin);
     }

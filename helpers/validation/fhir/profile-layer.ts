@@ -50,6 +50,7 @@ export interface Profile {
 }
 
 let registry: Map<string, Profile> | undefined;
+const RULE_FIELDS = new Set(['id', 'source', 'path', 'min', 'max', 'fixed', 'pattern', 'codes', 'targets', 'slice', 'expression', 'allowedElements', 'profile', 'message', 'severity']);
 
 export function profilesDir(): string {
   return path.resolve(process.env.NHN_FHIR_PROFILES ?? path.join(process.cwd(), 'schemas', 'fhir'));
@@ -63,7 +64,11 @@ export function profiles(dir = profilesDir()): Map<string, Profile> {
     for (const p of 'profiles' in doc ? doc.profiles : [doc]) {
       if (!p?.id || !Array.isArray(p.rules)) throw new Error(`${file}: a profile needs an id and rules`);
       if (registry.has(p.id)) throw new Error(`${file}: duplicate profile id ${p.id}`);
-      for (const r of p.rules) if (!r.id || !r.source) throw new Error(`${file}: every rule needs an id and a source (${JSON.stringify(r).slice(0, 80)})`);
+      for (const r of p.rules) {
+        if (!r.id || !r.source) throw new Error(`${file}: every rule needs an id and a source (${JSON.stringify(r).slice(0, 80)})`);
+        const unknown = Object.keys(r).filter((k) => !RULE_FIELDS.has(k));
+        if (unknown.length) throw new Error(`${file}: rule ${r.id} has unknown field(s) ${unknown.join(', ')} (quote values that contain commas)`);
+      }
       registry.set(p.id, p);
     }
   }
