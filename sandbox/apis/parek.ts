@@ -41,7 +41,7 @@ export function parekModule(ctx: ApiContext, host: ParekHost): ApiModule {
   const v = `/${PAREK_API_VERSION}`;
   const auth: AuthPolicy | undefined =
     host === 'parek' ? { audience: AUDIENCES.parek, modes: ['dpop'], anyScope: ['nhn:parek/rekvisisjon'] }
-    : host === 'parekResident' ? { audience: AUDIENCES.parek, modes: ['bearer'] }
+    : host === 'parekResident' ? { audience: AUDIENCES.parek, modes: ctx.faults.has('resident-refuses-bearer') ? ['dpop'] : ['bearer'] }
     : undefined; // the backdoor takes identity from headers, checked by its pack
   const resourceRoutes: Route[] = ['ServiceRequest', 'Specimen'].flatMap((type) => [
     // Until the PaRek pack: searches answer an empty searchset, so the auth matrix has an endpoint.

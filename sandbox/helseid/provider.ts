@@ -20,6 +20,8 @@ import { clientById, SYNTHETIC_CLIENTS } from './clients.ts';
 import { TwinAdapter } from './adapter.ts';
 import { registerTokenExchange, type ExchangeContext } from './token-exchange.ts';
 import { lenientAssertionFront } from './lenient-front.ts';
+import instance from 'oidc-provider/lib/helpers/weak_cache.js';
+import { decodeJwt } from 'jose';
 
 export const ACCESS_TOKEN_TTL = 3600;
 export const MAX_ASSERTION_LIFETIME = 60;
@@ -144,6 +146,25 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
 
   const lenient = lenientAssertionFront(faults, issuer, '/connect/token', options.clientSigningKeys);
   if (lenient) provider.use(lenient);
+  if (faults.has('dpop-nonce-any')) {
+    const nonces = instance(provider).DPoPNonces;
+    if (nonces) nonces.checkChallenge = () => true;
+  }
+  if (faults.has('dpop-htu-unchecked')) {
+    // A token endpoint that takes the proof's word for its own URL: behind proxy = true, the
+    // forwarded host and protocol become what htu is compared with.
+    provider.use(async (ctx, next) => {
+      const proof = ctx.get('dpop');
+      try {
+        const htu = new URL(String(decodeJwt(proof).htu));
+        ctx.request.header['x-forwarded-host'] = htu.host;
+        ctx.request.header['x-forwarded-proto'] = htu.protocol.replace(':', '');
+      } catch {
+        // no usable proof: nothing to forge
+      }
+      await next();
+    });
+  }
 
   provider.use(async (ctx, next) => {
     await next();

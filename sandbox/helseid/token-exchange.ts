@@ -3,7 +3,7 @@
 import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 // oidc-provider keeps its DPoP validation internal; the version is pinned in package.json.
 import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validate_dpop.js';
-import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
 import { ACCESS_TOKEN_TYPE, audienceOfScope, HELSEID_CLAIMS, TOKEN_EXCHANGE_GRANT, type Audience } from '../../helpers/config/services.ts';
 import type { Faults } from '../faults.ts';
 
@@ -47,7 +47,7 @@ export function registerTokenExchange(provider: Provider, options: Options): voi
 
       let subject: Record<string, unknown>;
       try {
-        subject = (await jwtVerify(p.subject_token, keys, { issuer: provider.issuer, typ: 'at+jwt' })).payload;
+        subject = options.faults.has('exchange-subject-unchecked') ? decodeJwt(p.subject_token) : (await jwtVerify(p.subject_token, keys, { issuer: provider.issuer, typ: 'at+jwt' })).payload;
       } catch (e) {
         throw new errors.InvalidGrant(`subject_token is not valid: ${(e as Error).message}`);
       }
@@ -57,7 +57,7 @@ export function registerTokenExchange(provider: Provider, options: Options): voi
       const audience = audienceOfScope(requested[0]!);
       const allowed = new Set(String(client.scope ?? '').split(' '));
       for (const s of requested) {
-        if (!allowed.has(s)) throw new errors.InvalidScope('requested scope is not granted to this client', s);
+        if (!allowed.has(s) && !options.faults.has('exchange-scope-escalation')) throw new errors.InvalidScope('requested scope is not granted to this client', s);
         if (audienceOfScope(s) !== audience) throw new errors.InvalidScope('all scopes must belong to one audience', s);
       }
 
@@ -67,7 +67,7 @@ export function registerTokenExchange(provider: Provider, options: Options): voi
       await checkDpopReplay(provider, ctx, dPoP, client.clientId);
       token.setThumbprint('jkt', dPoP.thumbprint);
 
-      const claims: Record<string, unknown> = { act: { sub: client.clientId } };
+      const claims: Record<string, unknown> = options.faults.has('exchange-no-act') ? {} : { act: { sub: client.clientId } };
       if (typeof subject.sub === 'string') claims.sub = subject.sub;
       for (const c of CARRIED_CLAIMS) if (subject[c] !== undefined) claims[c] = subject[c];
       (ctx as KoaContextWithOIDC & { exchange?: ExchangeContext }).exchange = { claims };

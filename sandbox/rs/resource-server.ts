@@ -5,6 +5,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   calculateJwkThumbprint,
   createRemoteJWKSet,
+  decodeJwt,
   decodeProtectedHeader,
   importJWK,
   jwtVerify,
@@ -118,6 +119,9 @@ export class ResourceServer {
 
   private async check(req: TwinRequest, policy: AuthPolicy): Promise<AuthSuccess> {
     const authorizations = headerLines(req.rawHeaders, 'authorization');
+    if (authorizations.length === 0 && this.fault('rs-honours-backdoor') && headerLines(req.rawHeaders, 'x-nilar-organisation').length) {
+      return { ok: true, scheme: 'Bearer', token: { client_id: 'backdoor', scope: policy.anyScope?.join(' '), 'helseid://claims/client/claims/orgnr_parent': headerLines(req.rawHeaders, 'x-nilar-organisation')[0] } };
+    }
     if (authorizations.length === 0) refuse(401, undefined, 'no access token was presented');
     if (authorizations.length > 1) refuse(400, 'invalid_request', 'more than one Authorization header');
     const [scheme = '', ...rest] = authorizations[0]!.trim().split(/\s+/);
@@ -125,14 +129,15 @@ export class ResourceServer {
     const kind = scheme.toLowerCase();
     if (!token) refuse(401, 'invalid_token', 'the Authorization header has no token');
     if (kind !== 'dpop' && kind !== 'bearer') refuse(401, 'invalid_token', `unsupported authorization scheme "${scheme}"`);
-    if (kind === 'bearer' && !policy.modes.includes('bearer')) refuse(401, 'invalid_token', 'this API accepts DPoP-bound tokens only, not Bearer');
+    const bearerAllowed = policy.modes.includes('bearer') || this.fault('rs-bearer-everywhere') || this.fault('rs-bearer-downgrade');
+    if (kind === 'bearer' && !bearerAllowed) refuse(401, 'invalid_token', 'this API accepts DPoP-bound tokens only, not Bearer');
     if (kind === 'dpop' && !policy.modes.includes('dpop')) refuse(401, 'invalid_token', 'this API accepts Bearer tokens only');
 
     const claims = await this.verifyAccessToken(token, policy.audience);
     const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
 
     if (kind === 'bearer') {
-      if (jkt !== undefined && !policy.bearerIgnoresBinding) refuse(401, 'invalid_token', 'a DPoP-bound token must be presented with the DPoP scheme and a proof');
+      if (jkt !== undefined && !policy.bearerIgnoresBinding && !this.fault('rs-bearer-downgrade')) refuse(401, 'invalid_token', 'a DPoP-bound token must be presented with the DPoP scheme and a proof');
     } else {
       if (typeof jkt !== 'string') refuse(401, 'invalid_token', 'the access token is not DPoP-bound (no cnf.jkt)');
       if (!(policy.proofOptional && headerLines(req.rawHeaders, 'dpop').length === 0)) await this.verifyProof(req, token, jkt, policy);
@@ -146,9 +151,9 @@ export class ResourceServer {
     try {
       const { payload } = await jwtVerify(token, this.jwks, {
         issuer: this.options.issuer,
-        audience,
+        audience: this.fault('rs-audience-unchecked') ? undefined : audience,
         algorithms: [...ASYMMETRIC_ALGS],
-        clockTolerance: this.options.clockToleranceSeconds ?? 5,
+        clockTolerance: this.fault('rs-expired-accepted') ? 10 * 365 * 86_400 : (this.options.clockToleranceSeconds ?? 5),
         requiredClaims: ['exp'],
       });
       return payload;
@@ -165,9 +170,10 @@ export class ResourceServer {
   }
 
   private async verifyProof(req: TwinRequest, token: string, jkt: string, policy: AuthPolicy): Promise<void> {
+    if (this.fault('rs-refuse-all')) refuse(401, 'invalid_dpop_proof', 'refused');
     const proofs = headerLines(req.rawHeaders, 'dpop');
     if (proofs.length === 0) refuse(401, 'invalid_dpop_proof', 'a DPoP proof is required');
-    if (proofs.length > 1) refuse(401, 'invalid_dpop_proof', 'exactly one DPoP header is allowed');
+    if (proofs.length > 1 && !this.fault('rs-two-proofs')) refuse(401, 'invalid_dpop_proof', 'exactly one DPoP header is allowed');
     const proof = proofs[0]!.trim();
 
     let header: ReturnType<typeof decodeProtectedHeader>;
@@ -178,38 +184,58 @@ export class ResourceServer {
       if (this.options.faults.has('rs-crash-on-garbage')) throw new Error('unhandled: malformed DPoP proof');
       refuse(401, 'invalid_dpop_proof', 'the DPoP proof is not a well-formed JWT');
     }
-    if (header.typ !== 'dpop+jwt') refuse(401, 'invalid_dpop_proof', 'the DPoP proof typ must be dpop+jwt');
-    if (typeof header.alg !== 'string' || !DPOP_ALGS.includes(header.alg)) refuse(401, 'invalid_dpop_proof', `the DPoP proof alg "${String(header.alg)}" is not allowed`);
+    if (header.typ !== 'dpop+jwt' && !this.fault('rs-typ-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof typ must be dpop+jwt');
+    const algOk = typeof header.alg === 'string' && DPOP_ALGS.includes(header.alg);
+    const lenientAlg = (header.alg === 'none' && this.fault('rs-alg-none')) || (String(header.alg).startsWith('HS') && this.fault('rs-alg-symmetric')) || this.fault('rs-alg-any');
+    if (!algOk && !lenientAlg) refuse(401, 'invalid_dpop_proof', `the DPoP proof alg "${String(header.alg)}" is not allowed`);
     const jwk = header.jwk as JWK | undefined;
-    if (!jwk || typeof jwk !== 'object') refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no jwk header');
-    if (PRIVATE_JWK_MEMBERS.some((m) => m in jwk)) refuse(401, 'invalid_dpop_proof', 'the DPoP proof jwk contains private key material');
+    // rs-jwk-missing-ok: a server that trusts the token's binding when the proof names no key.
+    const trustBinding = (!jwk || typeof jwk !== 'object') && this.fault('rs-jwk-missing-ok');
+    if (!trustBinding && (!jwk || typeof jwk !== 'object')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no jwk header');
+    if (jwk && PRIVATE_JWK_MEMBERS.some((m) => m in jwk) && !this.fault('rs-private-jwk-ok')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof jwk contains private key material');
 
     let payload: JWTPayload;
+    const skipSignature = trustBinding || this.fault('rs-signature-unchecked') || (header.alg === 'none' && this.fault('rs-alg-none')) || (String(header.alg).startsWith('HS') && this.fault('rs-alg-symmetric'));
     try {
-      const key = await importJWK(jwk, header.alg);
-      ({ payload } = await jwtVerify(proof, key, { algorithms: [header.alg], typ: 'dpop+jwt' }));
+      if (skipSignature) payload = decodeJwt(proof);
+      else {
+        const alg = algOk ? String(header.alg) : jwk!.kty === 'EC' ? 'ES256' : 'RS256';
+        const key = await importJWK(jwk!, alg);
+        ({ payload } = await jwtVerify(proof, key, { algorithms: [alg], typ: this.fault('rs-typ-unchecked') ? undefined : 'dpop+jwt' }));
+      }
     } catch {
       refuse(401, 'invalid_dpop_proof', 'the DPoP proof signature does not verify with its jwk');
     }
 
-    if (typeof payload.jti !== 'string' || !payload.jti) refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no jti');
-    if (payload.htm !== req.method) refuse(401, 'invalid_dpop_proof', 'the DPoP proof htm does not match the request method');
-    if (typeof payload.htu !== 'string') refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no htu');
-    if (normaliseHtu(payload.htu) !== normaliseHtu(req.url.href)) refuse(401, 'invalid_dpop_proof', 'the DPoP proof htu does not match the request URL');
+    if ((typeof payload.jti !== 'string' || !payload.jti) && !this.fault('rs-jti-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no jti');
+    if (payload.htm !== req.method && !this.fault('rs-htm-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof htm does not match the request method');
+    if (!this.fault('rs-htu-unchecked')) {
+      if (typeof payload.htu !== 'string') refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no htu');
+      const matches = this.fault('rs-htu-strict') ? payload.htu === `${req.url.origin}${req.url.pathname}` : normaliseHtu(payload.htu) === normaliseHtu(req.url.href);
+      if (!matches) refuse(401, 'invalid_dpop_proof', 'the DPoP proof htu does not match the request URL');
+    }
     if (typeof payload.iat !== 'number') refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no iat');
     const now = Math.floor(Date.now() / 1000);
-    if (payload.iat < now - this.iatPast || payload.iat > now + this.iatFuture) {
+    if ((payload.iat < now - this.iatPast || payload.iat > now + this.iatFuture) && !this.fault('rs-iat-unchecked')) {
       refuse(401, 'invalid_dpop_proof', 'the DPoP proof iat is outside the accepted window');
     }
+    if (this.fault('rs-extra-claims-refused') && Object.keys(payload).some((k) => !['jti', 'htm', 'htu', 'iat', 'ath', 'nonce'].includes(k))) {
+      refuse(401, 'invalid_dpop_proof', 'the DPoP proof has unknown claims');
+    }
     const ath = createHash('sha256').update(token, 'ascii').digest('base64url');
-    if (payload.ath !== ath) refuse(401, 'invalid_dpop_proof', 'the DPoP proof ath does not match the access token');
-    if ((await calculateJwkThumbprint(jwk)) !== jkt) refuse(401, 'invalid_token', 'the DPoP proof key is not the key the access token is bound to');
+    if (payload.ath !== ath && !this.fault('rs-ath-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof ath does not match the access token');
+    if (!trustBinding && (await calculateJwkThumbprint(jwk!)) !== jkt && !this.fault('rs-binding-unchecked')) refuse(401, 'invalid_token', 'the DPoP proof key is not the key the access token is bound to');
     if (policy.requireNonce && !this.nonceIsValid(payload.nonce)) {
       refuse(401, 'use_dpop_nonce', 'a fresh server nonce is required in the DPoP proof', { nonce: this.currentNonce() });
     }
 
-    this.rememberProof(`${jkt}:${payload.jti}`, now);
+    if (!this.fault('rs-replay-accepted')) this.rememberProof(`${jkt}:${String(payload.jti)}`, now);
   }
+
+  private fault(id: Parameters<Faults['has']>[0]): boolean {
+    return this.options.faults.has(id);
+  }
+
 
   private rememberProof(key: string, now: number): void {
     if (this.seenProofs.has(key)) refuse(401, 'invalid_dpop_proof', 'the DPoP proof jti has been used before');
@@ -221,7 +247,7 @@ export class ResourceServer {
 
   private checkScopes(claims: JWTPayload, policy: AuthPolicy): void {
     const granted = new Set(Array.isArray(claims.scope) ? (claims.scope as string[]) : String(claims.scope ?? '').split(' '));
-    if (policy.anyScope?.length && !policy.anyScope.some((s) => granted.has(s))) {
+    if (policy.anyScope?.length && !policy.anyScope.some((s) => granted.has(s)) && !this.fault('rs-scope-unchecked')) {
       refuse(403, 'insufficient_scope', `the token needs one of the scopes: ${policy.anyScope.join(', ')}`);
     }
     for (const claim of policy.requiredClaims ?? []) {
@@ -236,8 +262,9 @@ export class ResourceServer {
     const headers: Record<string, string | string[]> = { ...response.headers };
     if (failure.challenge && !this.options.faults.has('rs-no-www-authenticate')) {
       const params: string[] = [];
-      if (failure.error) params.push(`error="${failure.error}"`, `error_description="${failure.description.replace(/"/g, "'")}"`);
-      if (failure.scheme === 'DPoP') params.push(`algs="${DPOP_ALGS.join(' ')}"`);
+      const error = failure.error && this.fault('rs-wrong-error-code') ? 'invalid_request' : failure.error;
+      if (error) params.push(`error="${error}"`, `error_description="${failure.description.replace(/"/g, "'")}"`);
+      if (failure.scheme === 'DPoP' && !this.fault('rs-no-algs')) params.push(`algs="${DPOP_ALGS.join(' ')}"`);
       headers['www-authenticate'] = params.length ? `${failure.scheme} ${params.join(', ')}` : failure.scheme;
     }
     if (failure.nonce) headers['dpop-nonce'] = failure.nonce;

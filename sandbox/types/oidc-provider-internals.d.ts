@@ -11,3 +11,9 @@ declare module 'oidc-provider/lib/helpers/validate_dpop.js' {
   export default function validateDpop(provider: Provider, ctx: KoaContextWithOIDC, accessToken?: string): Promise<DpopResult | undefined>;
   export function checkDpopReplay(provider: Provider, ctx: KoaContextWithOIDC, dPoP: DpopResult, clientId: string): Promise<void>;
 }
+
+declare module 'oidc-provider/lib/helpers/weak_cache.js' {
+  import type Provider from 'oidc-provider';
+  /** oidc-provider's private state of a provider (used only to plant the dpop-nonce-any fault). */
+  export default function instance(provider: Provider): { DPoPNonces?: { checkChallenge(challenge: string): boolean } };
+}

@@ -1,37 +1,15 @@
 // The RFC 9449 resource-server matrix, run against every API the profile says takes DPoP: one
 // thing wrong per case, each refusal checked for its status and its WWW-Authenticate challenge,
 // the iat window measured, nonces tested where the server wants them, and a positive control.
-import { randomUUID } from 'node:crypto';
 import { createDpopProof, type DpopFaults } from '../../helpers/auth/dpop.ts';
 import { generateSigningKey, type SigningKey } from '../../helpers/auth/keys.ts';
 import type { Profile } from '../../helpers/config/profiles.ts';
 import { SERVICES, type ServiceName } from '../../helpers/config/services.ts';
 import { measure, should } from '../../helpers/evidence/verdicts.ts';
 import { dpopNonceFor, type ApiClient, type ApiRequest, type ApiResponse } from '../../helpers/http/api-client.ts';
-import { syntheticNin } from '../../helpers/identifiers.ts';
 import { expect, test } from '../../fixtures/index.ts';
-
-interface Target {
-  method: 'GET' | 'POST';
-  path: (p: Profile) => string;
-  scopes: string[];
-  /** A scope of the same audience that does not grant this call. */
-  otherScope?: string;
-  request?: () => Omit<ApiRequest, 'path' | 'method'>;
-}
-
-const TARGETS: Partial<Record<ServiceName, Target>> = {
-  pit: { method: 'GET', path: () => '/v1/Patient', scopes: ['nhn:pit/api.read'], otherScope: 'nhn:pit/api.write' },
-  phr: { method: 'GET', path: () => '/pingauth', scopes: ['nhn:phr/mhd/read-document'], otherScope: 'nhn:phr/mhd/read-documentreferences' },
-  parek: { method: 'GET', path: (p) => `/${p.parekApiVersion}/ServiceRequest`, scopes: ['nhn:parek/rekvisisjon'], request: () => ({ headers: { 'nhn-event-id': randomUUID() } }) },
-  pts: { method: 'POST', path: () => '/v0.5/access-restrictions/patient-safety/_search', scopes: ['nhn:pts/api'], request: () => ({ json: { offId: syntheticNin(7_000) }, contentType: 'application/json' }) },
-  person: { method: 'GET', path: () => '/api/v3/full-access/event/latest', scopes: ['nhn:hgd-persontjenesten-api/full-access'], otherScope: 'nhn:hgd-persontjenesten-api/restricted-access' },
-};
-
-/** An answer that shows the credentials were accepted (the API may still say 404 or an empty result). */
-function accepted(response: ApiResponse): boolean {
-  return response.status !== 401 && response.status !== 403 && response.status < 500;
-}
+import { accepted, DPOP_TARGETS as TARGETS, TARGET_AUDIENCE, type Target } from '../../fixtures/auth-targets.ts';
+import { testToken } from '../../fixtures/ttt.ts';
 
 function expectRefused(response: ApiResponse, errors: string[], what: string, status: number[] = [401]): void {
   expect(status, `${what} was answered ${response.status}: ${response.text().slice(0, 200)}`).toContain(response.status);
@@ -190,15 +168,11 @@ for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, T
     test('an expired token is refused with invalid_token', { tag: ['@DPOP-RS-021', '@DPOP-RS-028'] }, async ({ api, profile, needs, http }) => {
       needs({ ttt: true });
       const s = await setup(api, profile);
-      const audience = { pit: 'nhn:pit', phr: 'nhn:phr', parek: 'nhn:parek', pts: 'nhn:pts', person: 'nhn:hgd-persontjenesten-api' }[service as 'pit'];
-      const ttt = await http({
-        method: 'POST',
-        url: `${profile.urls.ttt}/v2/create-test-token-with-key`,
-        headers: { 'content-type': 'application/json', 'x-auth-key': profile.tttApiKey()! },
-        body: JSON.stringify({ audience, clientClaimsParameters: { scope: target.scopes, cnfJkt: s.key.thumbprint, orgnrParent: '310000008' }, expirationParameters: { setExpirationTimeAsExpired: true } }),
+      const expired = await testToken(http, profile, {
+        audience: TARGET_AUDIENCE[service],
+        clientClaimsParameters: { scope: target.scopes, cnfJkt: s.key.thumbprint },
+        expirationParameters: { setExpirationTimeAsExpired: true },
       });
-      expect(ttt.status).toBe(200);
-      const expired = (JSON.parse(ttt.text()) as { successResponse: { accessTokenJwt: string } }).successResponse.accessTokenJwt;
       const response = await s.send({ authorization: `DPoP ${expired}`, dpopHeaders: [await s.proof({}, { token: expired })], nonceRetry: false });
       expectRefused(response, TOKEN, 'an expired token');
     });

@@ -22,6 +22,25 @@ test.describe('HelseID DPoP at the token endpoint', () => {
     expect(retried.body.access_token).toEqual(expect.any(String));
   });
 
+  test('a proof with a nonce the server never issued is refused', { tag: ['@HID-DPOP-003'] }, async ({ tokenCall }) => {
+    const dpopKey = await generateSigningKey('ES256');
+    const challenged = await tokenCall({ dpopKey, withNonce: false });
+    test.skip(challenged.status === 200, 'this token endpoint does not use DPoP nonces');
+    const wrong = await tokenCall({ dpopKey, nonce: `${challenged.nonce}-not-issued` });
+    expect(wrong.status, 'a token was issued for a nonce the server never issued').toBe(400);
+    expect(['use_dpop_nonce', 'invalid_dpop_proof']).toContain(wrong.body.error);
+    // Positive control: the issued nonce works.
+    expect((await tokenCall({ dpopKey, nonce: challenged.nonce })).status).toBe(200);
+  });
+
+  test('a proof whose htu is another origin is refused', { tag: ['@HID-DPOP-004'] }, async ({ tokenCall, discovery }) => {
+    const elsewhere = new URL(new URL(discovery.token_endpoint).pathname, 'https://token.elsewhere.example').href;
+    const result = await tokenCall({ proof: { htu: elsewhere } });
+    expect(result.status, `a proof for ${elsewhere} got a token`).toBe(400);
+    expect(result.body.error).toBe('invalid_dpop_proof');
+    expect(result.body).not.toHaveProperty('access_token');
+  });
+
   test('a request without a DPoP proof gets no token', { tag: ['@HID-DPOP-002'] }, async ({ tokenCall }) => {
     const result = await tokenCall({ dpopKey: null });
     expect(result.status).toBe(400);
