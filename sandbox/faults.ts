@@ -165,7 +165,7 @@ export const FAULTS = {
   'rs-binding-unchecked': { rule: 'resource servers do not compare the proof key with cnf.jkt', requirements: ['DPOP-RS-011'] },
   'rs-htm-unchecked': { rule: 'resource servers do not check htm', requirements: ['DPOP-RS-012'] },
   'rs-htu-unchecked': { rule: 'resource servers do not check htu', requirements: ['DPOP-RS-013'] },
-  'rs-htu-strict': { rule: 'resource servers compare htu as an exact string (no normalisation, query not ignored)', requirements: ['DPOP-RS-014","DPOP-RS-015'] },
+  'rs-htu-strict': { rule: 'resource servers compare htu as an exact string (no normalisation, query not ignored)', requirements: ['DPOP-RS-014', 'DPOP-RS-015'] },
   'rs-iat-unchecked': { rule: 'resource servers accept any iat', requirements: ['DPOP-RS-016'] },
   'rs-jti-unchecked': { rule: 'resource servers accept proofs without jti', requirements: ['DPOP-RS-017'] },
   'rs-replay-accepted': { rule: 'resource servers keep no replay cache', requirements: ['DPOP-RS-018'] },
@@ -186,8 +186,8 @@ export const FAULTS = {
     requirements: ['DPOP-RS-026', 'DPOP-RS-027'],
     twinEnv: { SANDBOX_RS_NONCE_APIS: 'pit', SANDBOX_RS_NONCE_TTL_MS: '1500' },
   },
-  'rs-nonce-not-required': {
-    rule: 'a resource server configured to want nonces serves proofs without one',
+  'rs-nonce-not-enforced': {
+    rule: 'a resource server that wants nonces asks a key for one once, then accepts proofs without',
     requirements: ['DPOP-RS-025'],
     twinEnv: { SANDBOX_RS_NONCE_APIS: 'pit', SANDBOX_RS_NONCE_TTL_MS: '1500' },
   },

@@ -158,7 +158,7 @@ export function createService(options: ServiceOptions): http.Server {
     // about the body rules.
     const twinReq: TwinRequest = { method, url, path, query: url.searchParams, headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.alloc(0), params };
     if (route.auth) {
-      const outcome = await options.rs.authorize(twinReq, options.requireNonce && !options.faults.has('rs-nonce-not-required') ? { ...route.auth, requireNonce: true } : route.auth);
+      const outcome = await options.rs.authorize(twinReq, options.requireNonce ? { ...route.auth, requireNonce: true } : route.auth);
       if (!outcome.ok) return options.rs.refusal(outcome, errors);
       twinReq.auth = outcome;
     }

@@ -88,6 +88,7 @@ export class ResourceServer {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
   private readonly seenProofs = new Map<string, number>();
   private readonly nonceSecret = randomBytes(32);
+  private readonly challenged = new Set<string>();
   readonly iatPast: number;
   readonly iatFuture: number;
 
@@ -199,8 +200,10 @@ export class ResourceServer {
     try {
       if (skipSignature) payload = decodeJwt(proof);
       else {
-        const alg = algOk ? String(header.alg) : jwk!.kty === 'EC' ? 'ES256' : 'RS256';
-        const key = await importJWK(jwk!, alg);
+        const alg = String(header.alg);
+        // rs-private-jwk-ok: a server that ignores the private members instead of refusing them.
+        const verifyWith = this.fault('rs-private-jwk-ok') ? Object.fromEntries(Object.entries(jwk!).filter(([k]) => !PRIVATE_JWK_MEMBERS.includes(k))) : jwk!;
+        const key = await importJWK(verifyWith as JWK, alg);
         ({ payload } = await jwtVerify(proof, key, { algorithms: [alg], typ: this.fault('rs-typ-unchecked') ? undefined : 'dpop+jwt' }));
       }
     } catch {
@@ -225,7 +228,10 @@ export class ResourceServer {
     const ath = createHash('sha256').update(token, 'ascii').digest('base64url');
     if (payload.ath !== ath && !this.fault('rs-ath-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof ath does not match the access token');
     if (!trustBinding && (await calculateJwkThumbprint(jwk!)) !== jkt && !this.fault('rs-binding-unchecked')) refuse(401, 'invalid_token', 'the DPoP proof key is not the key the access token is bound to');
-    if (policy.requireNonce && !this.nonceIsValid(payload.nonce)) {
+    // rs-nonce-not-enforced: challenges a key once, then forgets to ask again.
+    const nonceNeeded = policy.requireNonce && !(this.fault('rs-nonce-not-enforced') && this.challenged.has(jkt));
+    if (policy.requireNonce) this.challenged.add(jkt);
+    if (nonceNeeded && !this.nonceIsValid(payload.nonce)) {
       refuse(401, 'use_dpop_nonce', 'a fresh server nonce is required in the DPoP proof', { nonce: this.currentNonce() });
     }
 

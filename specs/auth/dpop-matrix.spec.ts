@@ -51,7 +51,6 @@ const CASES: Case[] = [
   { requirement: 'DPOP-RS-004', title: 'typ JWT', build: async (c) => ({ dpopHeaders: [await c.proof({ typ: 'JWT' })] }), errors: PROOF },
   { requirement: 'DPOP-RS-005', title: 'alg none', build: async (c) => ({ dpopHeaders: [await c.proof({ algNone: true })] }), errors: PROOF },
   { requirement: 'DPOP-RS-006', title: 'a symmetric alg (HS256)', build: async (c) => ({ dpopHeaders: [await c.proof({ symmetric: true })] }), errors: PROOF },
-  { requirement: 'DPOP-RS-007', title: 'an alg outside the allow-list (ES256K)', build: async (c) => ({ dpopHeaders: [await c.proof({ alg: 'ES256K' })] }), errors: PROOF },
   { requirement: 'DPOP-RS-008', title: 'no jwk', build: async (c) => ({ dpopHeaders: [await c.proof({ omitJwk: true })] }), errors: PROOF },
   { requirement: 'DPOP-RS-009', title: 'a jwk with private key material', build: async (c) => ({ dpopHeaders: [await c.proof({ privateKeyInJwk: true })] }), errors: PROOF },
   { requirement: 'DPOP-RS-010', title: 'a bad signature', build: async (c) => ({ dpopHeaders: [await c.proof({ tamperSignature: true })] }), errors: PROOF },
@@ -177,10 +176,22 @@ for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, T
       expectRefused(response, TOKEN, 'an expired token');
     });
 
+    test('an alg outside the allow-list (EdDSA) is refused, even from the bound key', { tag: ['@DPOP-RS-007', '@DPOP-RS-028'] }, async ({ api, profile, needs, http }) => {
+      // HelseID binds no EdDSA key, so the bound EdDSA token comes from the test-token service.
+      needs({ ttt: true });
+      const s = await setup(api, profile);
+      const ed = await generateSigningKey('EdDSA');
+      const token = await testToken(http, profile, { audience: TARGET_AUDIENCE[service], clientClaimsParameters: { scope: target.scopes, cnfJkt: ed.thumbprint } });
+      const response = await s.send({ authorization: `DPoP ${token}`, dpopHeaders: [await s.proof({}, { key: ed, token })], nonceRetry: false });
+      expectRefused(response, PROOF, 'an EdDSA proof');
+    });
+
     test('nonces, where the server wants them: challenge, wrong nonce, stale nonce', { tag: ['@DPOP-RS-025', '@DPOP-RS-026', '@DPOP-RS-027', '@DPOP-RS-028'] }, async ({ api, profile }) => {
       const s = await setup(api, profile);
+      // A server that has sent a nonce (to set-up's first call) wants nonces from then on.
+      const wantsNonces = dpopNonceFor(s.url) !== undefined;
       const challenge = await s.send({ dpopHeaders: [await s.proof({ omitNonce: true })], nonceRetry: false });
-      test.skip(accepted(challenge), `${SERVICES[service].title} does not want DPoP nonces (a proof without one was accepted)`);
+      test.skip(!wantsNonces && accepted(challenge), `${SERVICES[service].title} does not want DPoP nonces (a proof without one was accepted)`);
       expectRefused(challenge, ['use_dpop_nonce'], 'a proof without a nonce');
       const nonce = challenge.header('dpop-nonce');
       expect(nonce, 'the use_dpop_nonce challenge carries no DPoP-Nonce header').toBeTruthy();
