@@ -18,6 +18,7 @@ interface Case {
 const CASES: Case[] = [
   // A sub naming another client also contradicts the client_id parameter: invalid_request fits too.
   { requirement: 'HID-CA-001', title: 'sub different from iss', faults: () => ({ sub: 'another-client' }), errors: ['invalid_client', 'invalid_request'] },
+  { requirement: 'HID-CA-001', title: 'iss different from sub', faults: () => ({ iss: 'another-client' }) },
   { requirement: 'HID-CA-002', title: 'typ JWT instead of client-authentication+jwt', faults: () => ({ typ: 'JWT' }) },
   { requirement: 'HID-CA-002', title: 'no typ header', faults: () => ({ typ: null }) },
   { requirement: 'HID-CA-003', title: 'aud is the token endpoint URL, not the issuer', faults: (d) => ({ aud: d.token_endpoint }) },
