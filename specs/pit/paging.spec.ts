@@ -1,19 +1,8 @@
 // PIT keyset pagination: next links and cursors, their constraints, and whole traversals, also
 // while another worker inserts and updates Patients.
 import { expect, test } from '../../fixtures/index.ts';
-import { minuteFloor, nextPath, ninCounts, ninOf, readPage, syntheticPatient, traverse, waitUntil, type Patient, type Traversal } from '../../fixtures/pit.ts';
-import type { ApiClient } from '../../helpers/http/api-client.ts';
+import { minuteFloor, nextPath, ninCounts, ninOf, readPage, seedPatients, syntheticPatient, traverse, waitUntil, type Traversal } from '../../fixtures/pit.ts';
 
-async function seed(pit: ApiClient, patients: Patient[]): Promise<number> {
-  const before = Date.now();
-  await Promise.all(patients.map(async (p) => expect((await pit.post('/v1/Patient', { json: p })).status).toBe(202)));
-  const nins = patients.map((p) => ninOf(p)!);
-  await waitUntil('the seeded Patients are visible', async () => {
-    const counts = ninCounts((await traverse(pit, { _lastUpdated: `ge${minuteFloor(before)}`, _count: '50' })).rows);
-    return nins.every((n) => counts.has(n));
-  });
-  return before;
-}
 
 function expectSound(t: Traversal, expected: string[], descending: boolean, what: string): void {
   const ids = t.rows.map((r) => r.resource.id);
@@ -33,7 +22,7 @@ test.describe('PIT keyset pagination', () => {
   test('next links carry a cursor, follow to the last page, and a traversal has no duplicates or gaps', { tag: ['@PIT-PAGE-001'] }, async ({ api }, info) => {
     const pit = api('pit', 'dpop');
     const patients = Array.from({ length: 23 }, () => syntheticPatient(info));
-    const since = await seed(pit, patients);
+    const since = await seedPatients(pit, patients);
     const t = await traverse(pit, { _lastUpdated: `ge${minuteFloor(since)}`, _count: '5' });
     expect(t.pages.length, 'at least five pages of five').toBeGreaterThanOrEqual(5);
     for (const page of t.pages.slice(0, -1)) {
@@ -46,7 +35,7 @@ test.describe('PIT keyset pagination', () => {
 
   test('a cursor combined with _lastUpdated is refused with 400', { tag: ['@PIT-PAGE-002'] }, async ({ api }, info) => {
     const pit = api('pit', 'dpop');
-    const since = await seed(pit, Array.from({ length: 3 }, () => syntheticPatient(info)));
+    const since = await seedPatients(pit, Array.from({ length: 3 }, () => syntheticPatient(info)));
     const first = readPage(await pit.get('/v1/Patient', { query: { _lastUpdated: `ge${minuteFloor(since)}`, _count: '1' } }));
     expect(first.next, 'the first page must have a next link').toBeDefined();
     const cursor = new URL(first.next!).searchParams.get('cursor')!;
@@ -57,7 +46,7 @@ test.describe('PIT keyset pagination', () => {
 
   test('_sort is ignored when a cursor is given', { tag: ['@PIT-PAGE-003'] }, async ({ api }, info) => {
     const pit = api('pit', 'dpop');
-    const since = await seed(pit, Array.from({ length: 4 }, () => syntheticPatient(info)));
+    const since = await seedPatients(pit, Array.from({ length: 4 }, () => syntheticPatient(info)));
     const first = readPage(await pit.get('/v1/Patient', { query: { _lastUpdated: `ge${minuteFloor(since)}`, _count: '2' } }));
     const lastSeen = Date.parse(first.entries.at(-1)!.resource.meta!.lastUpdated!);
     const second = readPage(await pit.get(`${nextPath(pit, first.next!)}&_sort=-_lastUpdated`));
@@ -68,7 +57,7 @@ test.describe('PIT keyset pagination', () => {
   test('a tampered or foreign cursor is refused with 400 and no data', { tag: ['@PIT-PAGE-004'] }, async ({ api, needs }, info) => {
     needs({ clients: ['readOnly'] });
     const pit = api('pit', 'dpop');
-    const since = await seed(pit, Array.from({ length: 3 }, () => syntheticPatient(info)));
+    const since = await seedPatients(pit, Array.from({ length: 3 }, () => syntheticPatient(info)));
     const first = readPage(await pit.get('/v1/Patient', { query: { _lastUpdated: `ge${minuteFloor(since)}`, _count: '1' } }));
     const cursor = new URL(first.next!).searchParams.get('cursor')!;
     const flipped = `${cursor.slice(0, 10)}${cursor[10] === 'A' ? 'B' : 'A'}${cursor.slice(11)}`;
@@ -88,7 +77,7 @@ test.describe('PIT keyset pagination', () => {
     test(`a ${descending ? 'descending' : 'ascending'} traversal stays sound while another worker inserts and updates`, { tag: ['@PIT-PAGE-005'] }, async ({ api }, info) => {
       const pit = api('pit', 'dpop');
       const existing = Array.from({ length: 30 }, () => syntheticPatient(info));
-      const since = await seed(pit, existing);
+      const since = await seedPatients(pit, existing);
       const t = await traverse(pit, { _lastUpdated: `ge${minuteFloor(since)}`, _count: '5', ...(descending ? { _sort: '-_lastUpdated' } : {}) }, {
         betweenPages: async (index, page) => {
           if (index !== 1) return;
@@ -96,7 +85,7 @@ test.describe('PIT keyset pagination', () => {
           const served = new Set(page.entries.map((e) => ninOf(e.resource)));
           const updates = [...existing.filter((p) => served.has(ninOf(p))).slice(0, 3), ...existing.filter((p) => !served.has(ninOf(p))).slice(-3)];
           const inserts = Array.from({ length: 4 }, () => syntheticPatient(info));
-          await seed(pit, [...updates.map((p) => ({ ...p, name: [{ family: 'Oppdatert', given: ['Pasient'] }] })), ...inserts]);
+          await seedPatients(pit, [...updates.map((p) => ({ ...p, name: [{ family: 'Oppdatert', given: ['Pasient'] }] })), ...inserts]);
           const updated = new Set(updates.map((p) => ninOf(p)));
           await waitUntil('the updates are visible', async () => {
             const fresh = (await traverse(pit, { _lastUpdated: `ge${minuteFloor(since)}`, _count: '50' })).rows;

@@ -2,20 +2,9 @@
 import { validateFhir } from '../../helpers/validation/fhir/validator.ts';
 import { should } from '../../helpers/evidence/verdicts.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import { minuteFloor, ninCounts, ninOf, readPage, syntheticPatient, traverse, waitUntil, type Patient } from '../../fixtures/pit.ts';
-import type { ApiClient } from '../../helpers/http/api-client.ts';
+import { minuteFloor, ninCounts, ninOf, readPage, seedPatients, syntheticPatient, traverse } from '../../fixtures/pit.ts';
 
 /** Submits patients and waits until all are visible; answers the time just before submission. */
-async function seed(pit: ApiClient, patients: Patient[]): Promise<number> {
-  const before = Date.now();
-  for (const p of patients) expect((await pit.post('/v1/Patient', { json: p })).status).toBe(202);
-  const nins = patients.map((p) => ninOf(p)!);
-  await waitUntil('the seeded Patients are visible', async () => {
-    const counts = ninCounts((await traverse(pit, { _lastUpdated: `ge${minuteFloor(before)}`, _count: '50' })).rows);
-    return nins.every((n) => counts.has(n));
-  });
-  return before;
-}
 
 test.describe('PIT search', () => {
   test.beforeEach(({ needs }) => needs({ services: ['pit', 'helseid'], clients: ['default'], auth: [['pit', 'dpop']] }));
@@ -23,7 +12,7 @@ test.describe('PIT search', () => {
   test('answers a searchset Bundle of valid R4 Patients as application/fhir+json', { tag: ['@PIT-SEARCH-001', '@PIT-SEARCH-002'] }, async ({ api, needs }, info) => {
     needs({ writes: true, patientData: true });
     const pit = api('pit', 'dpop');
-    const since = await seed(pit, [syntheticPatient(info), syntheticPatient(info)]);
+    const since = await seedPatients(pit, [syntheticPatient(info), syntheticPatient(info)]);
     const response = await pit.get('/v1/Patient', { query: { _lastUpdated: `ge${minuteFloor(since)}` } });
     expect(response.status).toBe(200);
     expect(response.contentType()).toMatch(/^application\/fhir\+json/);
@@ -42,7 +31,7 @@ test.describe('PIT search', () => {
   test('_count defaults to 20 and takes 1 to 50; 0 and 51 are refused with 400', { tag: ['@PIT-COUNT-001'] }, async ({ api, needs }, info) => {
     needs({ writes: true, patientData: true });
     const pit = api('pit', 'dpop');
-    const since = await seed(pit, Array.from({ length: 22 }, () => syntheticPatient(info)));
+    const since = await seedPatients(pit, Array.from({ length: 22 }, () => syntheticPatient(info)));
     const filter = { _lastUpdated: `ge${minuteFloor(since)}` };
     expect(readPage(await pit.get('/v1/Patient', { query: filter })).entries.length, 'default page size').toBe(20);
     expect(readPage(await pit.get('/v1/Patient', { query: { ...filter, _count: '1' } })).entries.length).toBe(1);
@@ -57,7 +46,7 @@ test.describe('PIT search', () => {
   test('_sort orders ascending by default and descending with -_lastUpdated; other values are refused', { tag: ['@PIT-SORT-001'] }, async ({ api, needs }, info) => {
     needs({ writes: true, patientData: true });
     const pit = api('pit', 'dpop');
-    const since = await seed(pit, Array.from({ length: 6 }, () => syntheticPatient(info)));
+    const since = await seedPatients(pit, Array.from({ length: 6 }, () => syntheticPatient(info)));
     const filter = { _lastUpdated: `ge${minuteFloor(since)}`, _count: '50' };
     const times = async (sort?: string) => (await traverse(pit, sort ? { ...filter, _sort: sort } : filter)).rows.map((r) => Date.parse(r.resource.meta!.lastUpdated!));
     const asc = await times();
@@ -91,10 +80,10 @@ test.describe('PIT search', () => {
     const pit = api('pit', 'dpop');
     const first = syntheticPatient(info);
     const later = syntheticPatient(info);
-    const since = await seed(pit, [first]);
+    const since = await seedPatients(pit, [first]);
     const boundary = new Date().toISOString(); // millisecond precision is more than minute precision
     await new Promise((r) => setTimeout(r, 5));
-    await seed(pit, [later]);
+    await seedPatients(pit, [later]);
     const from = minuteFloor(since);
     const range = await traverse(pit, { _lastUpdated: [`ge${from}`, `lt${boundary}`], _count: '50' });
     for (const r of range.rows) {
