@@ -45,6 +45,7 @@ function listTests(): ListedTest[] {
 interface Summary {
   byRequirement?: Record<string, { verdict: string; tests: Array<{ title: string; verdict: string }> }>;
   run?: { startedAt: string; projects: string[] };
+  tokens?: { oneRequestPerTuple?: boolean; duplicates?: Array<{ tuple: string; granted: number }> };
 }
 
 function main(): number {
@@ -64,6 +65,10 @@ function main(): number {
   const summary: Summary = fs.existsSync(summaryFile) ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Summary) : {};
 
   const problems: string[] = [];
+  // The run must have asked for each token once (per issuer, client, grant, audience, scopes and key).
+  if (summary.tokens?.oneRequestPerTuple === false) {
+    problems.push(`the last run asked for the same token more than once: ${(summary.tokens.duplicates ?? []).map((d) => `${d.tuple.split('|').slice(1, 5).join(' ')} ×${d.granted}`).join('; ')}`);
+  }
   const testsByRequirement = new Map<string, ListedTest[]>();
   for (const t of tests) {
     for (const tag of t.tags) {
