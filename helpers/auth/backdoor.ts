@@ -12,8 +12,6 @@ export interface BackdoorIdentity {
   eventId?: string;
 }
 
-export const BACKDOOR_HEADER_NAMES = ['x-nilar-organisation', 'x-nilar-requester-hpr', 'x-nilar-requester-public-id', 'correlation-id'] as const;
-
 export function backdoorHeaders(identity: BackdoorIdentity): Record<string, string> {
   if (!identity.requesterHpr && !identity.requesterPublicId) {
     throw new Error('a backdoor request needs X-Nilar-Requester-Hpr or X-Nilar-Requester-Public-Id');

@@ -16,10 +16,6 @@ export const SERVICES = {
 export type ServiceName = keyof typeof SERVICES;
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 
-/** The APIs a requirement catalogue exists for. */
-export const APIS = ['helseid', 'pit', 'phr', 'parek', 'pts', 'person'] as const;
-export type ApiName = (typeof APIS)[number];
-
 /** Audience (HelseID resource) of each API. */
 export const AUDIENCES = {
   pit: 'nhn:pit',
