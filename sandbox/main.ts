@@ -1,34 +1,42 @@
 // `npm run sandbox`: starts the twin alone and prints every base URL. The `local` Playwright
 // project starts it the same way through `webServer`.
+import { parseArgs } from 'node:util';
 import { loadDotEnv } from '../helpers/config/profiles.ts';
-import { SERVICES, SERVICE_NAMES } from '../helpers/config/services.ts';
-import { twinBasePort, twinPublicUrlVariable } from '../helpers/config/twin-layout.ts';
-import { FAULTS, Faults } from './faults.ts';
+import { ConfigurationError } from '../helpers/config/settings.ts';
+import { twinBasePort, twinPublicUrlSetting } from '../helpers/config/twin-layout.ts';
+import { SERVICES } from '../helpers/packs/index.ts';
+import { loadFaults } from './core/faults.ts';
 import { startTwin } from './twin.ts';
 
 const processStart = performance.now();
+const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' }, faults: { type: 'boolean' } }, strict: true });
+if (values.help) {
+  process.stdout.write(
+    'usage: npm run sandbox [-- --faults]\n' +
+      '  Starts the twin of every NHN service and prints its base URLs; Ctrl-C stops it.\n' +
+      '  SANDBOX_PORT moves it, SANDBOX_FAULTS=<id>,<id> plants faults; --faults lists the faults.\n',
+  );
+  process.exit(0);
+}
+if (values.faults) {
+  for (const f of (await loadFaults()).values()) process.stdout.write(`${f.id.padEnd(30)} ${f.pack.padEnd(8)} ${f.requirements.join(', ').padEnd(40)} ${f.rule}\n`);
+  process.exit(0);
+}
 loadDotEnv();
 
-let faults: Faults;
-try {
-  faults = Faults.fromEnv();
-} catch (e) {
-  process.stderr.write(`${(e as Error).message}\n`);
-  process.exit(2);
-}
-
-const twin = await startTwin({ basePort: twinBasePort(), faults }).catch((e: Error & { code?: string }) => {
-  const hint = e.code === 'EADDRINUSE' ? ' (another twin running? set SANDBOX_PORT to move this one)' : '';
-  process.stderr.write(`twin failed to start: ${e.message}${hint}\n`);
-  process.exit(1);
+const twin = await startTwin({ basePort: twinBasePort() }).catch((e: Error & { code?: string }) => {
+  if (e instanceof ConfigurationError) process.stderr.write(`twin not started: ${e.message}\n`);
+  else process.stderr.write(`twin failed to start: ${e.message}${e.code === 'EADDRINUSE' ? ' (another twin running? set SANDBOX_PORT to move this one)' : ''}\n`);
+  process.exit(e instanceof ConfigurationError ? 2 : 1);
 });
 
-const width = Math.max(...SERVICE_NAMES.map((s) => SERVICES[s].title.length));
+const services = Object.keys(twin.urls) as Array<keyof typeof twin.urls>;
+const width = Math.max(...services.map((s) => SERVICES[s].title.length));
 const lines = [
   `NHN twin ready in ${Math.round(twin.startMs)} ms (process up ${Math.round(performance.now() - processStart)} ms)`,
-  ...SERVICE_NAMES.map((s) => `  ${SERVICES[s].title.padEnd(width)}  ${twin.urls[s]}    (suite: ${SERVICES[s].env}, twin behind a proxy: ${twinPublicUrlVariable(s)})`),
+  ...services.map((s) => `  ${SERVICES[s].title.padEnd(width)}  ${twin.urls[s]}    (suite: ${SERVICES[s].env}, twin behind a proxy: ${twinPublicUrlSetting(s).env})`),
   `  synthetic credentials: ${twin.stateFile}`,
-  faults.list().length ? `  FAULTS ON: ${faults.list().map((f) => `${f} (${FAULTS[f].rule})`).join('; ')}` : '  faults: none',
+  twin.faults.length ? `  FAULTS ON: ${twin.faults.map((f) => `${f.id} (${f.rule})`).join('; ')}` : '  faults: none',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 

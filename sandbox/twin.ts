@@ -1,32 +1,30 @@
-// Starts the whole twin: the HelseID stand-in, the test-token service and one HTTP service per
-// NHN API, with fresh synthetic client keys handed to the `local` profile through a private
+// Starts the whole twin from the pack registry: each pack's twin module (sandbox/<pack.twin>/),
+// the HelseID stand-in and test-token service first, then one HTTP service per API service, with
+// the active faults applied as data (checks off or replaced, responses transformed, route
+// policies changed). Fresh synthetic client keys go to the `local` profile through a private
 // state file.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { JWK } from 'jose';
-import { exportPrivateJwk, generateSigningKey } from '../helpers/auth/keys.ts';
-import { SERVICE_NAMES, type ServiceName } from '../helpers/config/services.ts';
-import { twinPort, twinPublicUrl, twinStateFile, type TwinState } from '../helpers/config/twin-layout.ts';
-import { PAREK_API_VERSION, parekModule } from './apis/parek.ts';
-import { phrModule } from './apis/phr.ts';
-import { personModule } from './apis/person.ts';
-import { pitModule } from './apis/pit.ts';
-import { ptsModule } from './apis/pts.ts';
-import type { ApiContext, ApiModule } from './apis/common.ts';
-import { Faults } from './faults.ts';
-import { SYNTHETIC_CLIENTS } from './helseid/clients.ts';
-import { createHelseIdProvider } from './helseid/provider.ts';
-import { createTestTokenService } from './helseid/ttt.ts';
-import { operationOutcomeFormat } from './http/error-formats.ts';
+import { listSetting, intSetting, type Env } from '../helpers/config/settings.ts';
+import { twinPort, twinPublicUrl, twinStateFile, TWIN_SERVICES, type TwinState } from '../helpers/config/twin-layout.ts';
+import { PACKS, SERVICES, type PackDescriptor, type ServiceName } from '../helpers/packs/index.ts';
+import { CheckSet } from './core/checks.ts';
+import { activeFaults, type CatalogedFault, type TwinFacts } from './core/faults.ts';
+import type { ApiTwin, PackContext, PlatformTwin, TwinModule } from './core/module.ts';
 import { createService } from './http/service.ts';
 import { ResourceServer } from './rs/resource-server.ts';
 
+export const RS_SETTINGS = {
+  nonceApis: listSetting('SANDBOX_RS_NONCE_APIS', 'twin services whose resource server wants DPoP nonces, comma separated (e.g. pit)', () => TWIN_SERVICES),
+  nonceTtlMs: intSetting('SANDBOX_RS_NONCE_TTL_MS', 'how long a resource-server nonce lives (ms)', { min: 100, max: 86_400_000, fallback: 300_000 }),
+};
+
 export interface TwinOptions {
   basePort: number;
-  faults: Faults;
-  env?: NodeJS.ProcessEnv;
+  /** Fault ids to plant (default: SANDBOX_FAULTS). */
+  faults?: readonly string[];
+  env?: Env;
   host?: string;
 }
 
@@ -34,6 +32,7 @@ export interface RunningTwin {
   urls: Record<ServiceName, string>;
   stateFile: string;
   startMs: number;
+  faults: CatalogedFault[];
   close(): Promise<void>;
 }
 
@@ -58,79 +57,78 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
   const started = performance.now();
   const env = options.env ?? process.env;
   const host = options.host ?? '127.0.0.1';
-  const { faults, basePort } = options;
-  const urls = Object.fromEntries(SERVICE_NAMES.map((s) => [s, twinPublicUrl(s, basePort, env)])) as Record<ServiceName, string>;
+  const { basePort } = options;
+  const faults = await activeFaults(options.faults, env);
+  const nonceApis = new Set<string>(RS_SETTINGS.nonceApis.read(env));
+  const nonceTtl = RS_SETTINGS.nonceTtlMs.read(env);
+  const urls = Object.fromEntries(TWIN_SERVICES.map((s) => [s, twinPublicUrl(s, basePort, env)])) as Record<ServiceName, string>;
+  const checks = new CheckSet(faults);
+  const transforms = faults.flatMap((f) => f.respond ?? []);
+  const patches = faults.flatMap((f) => (f.route ? [f.route] : []));
 
-  const [signing, ...clientKeys] = await Promise.all([generateSigningKey('RS256'), ...SYNTHETIC_CLIENTS.map(() => generateSigningKey('ES256'))]);
-  const signingJwk: JWK = { ...(await exportPrivateJwk(signing!)), kid: signing!.thumbprint };
-  const clientPrivate = await Promise.all(clientKeys.map((k) => exportPrivateJwk(k)));
-  const tttApiKey = randomBytes(24).toString('base64url');
+  const modules = await Promise.all(
+    (PACKS as readonly PackDescriptor[]).map(async (pack) => ({ pack, module: ((await import(`./${pack.twin}/index.ts`)) as { twin: TwinModule }).twin })),
+  );
+  const context = (pack: PackDescriptor): PackContext => ({ pack, checks, env, urls, transforms });
 
-  const provider = createHelseIdProvider({
-    issuer: urls.helseid,
-    signingKey: signingJwk,
-    clientKeys: Object.fromEntries(SYNTHETIC_CLIENTS.map((c, i) => [c.clientId, clientKeys[i]!.publicJwk])),
-    clientSigningKeys: Object.fromEntries(SYNTHETIC_CLIENTS.map((c, i) => [c.clientId, clientKeys[i]!])),
-    faults,
-  });
+  const servers = new Map<string, http.Server>();
+  const platforms: PlatformTwin[] = [];
+  for (const { pack, module } of modules) {
+    if (!module.platform) continue;
+    const platform = await module.platform(context(pack));
+    platforms.push(platform);
+    for (const [service, server] of Object.entries(platform.servers)) servers.set(service, server);
+  }
+  const helseid = platforms[0];
+  if (!helseid) throw new Error('no pack runs the HelseID stand-in');
+  const facts: TwinFacts = helseid.facts;
 
   const rs = new ResourceServer({
     issuer: urls.helseid,
     // Verification goes through the stand-in's published JWKS, over HTTP, like a real API.
-    jwksUrl: `http://${host}:${twinPort('helseid', basePort)}/.well-known/openid-configuration/jwks`,
-    faults,
-    nonceSlotMs: env.SANDBOX_RS_NONCE_TTL_MS ? Number(env.SANDBOX_RS_NONCE_TTL_MS) : undefined,
+    jwksUrl: `http://${host}:${twinPort('helseid', basePort)}${helseid.jwksPath}`,
+    checks,
+    nonceSlotMs: nonceTtl,
   });
-  const nonceApis = new Set((env.SANDBOX_RS_NONCE_APIS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
-  const apiModule = (service: ServiceName, ctx: ApiContext): ApiModule | undefined => {
-    switch (service) {
-      case 'pit': return pitModule(ctx);
-      case 'phr': return phrModule(ctx);
-      case 'parek':
-      case 'parekBackdoor':
-      case 'parekResident': return parekModule(ctx, service);
-      case 'pts': return ptsModule(ctx);
-      case 'person': return personModule(ctx);
-      default: return undefined;
+  for (const { pack, module } of modules) {
+    if (!module.api) continue;
+    const twin: ApiTwin = module.api(context(pack));
+    for (const service of Object.keys(pack.services) as ServiceName[]) {
+      if (SERVICES[service].port === undefined || servers.has(service)) continue;
+      servers.set(
+        service,
+        createService({
+          service,
+          descriptor: SERVICES[service],
+          audience: pack.audience,
+          publicUrl: urls[service],
+          handlers: twin.handlers,
+          errors: typeof twin.errors === 'function' ? twin.errors(service) : twin.errors,
+          rs,
+          checks,
+          patches,
+          transforms,
+          facts,
+          requireNonce: nonceApis.has(service),
+        }),
+      );
     }
-  };
-
-  const servers: http.Server[] = [];
-  const servicesStarted: Promise<void>[] = [];
-  for (const service of SERVICE_NAMES) {
-    let server: http.Server;
-    if (service === 'helseid') server = http.createServer(provider.callback());
-    else if (service === 'ttt') server = createTestTokenService({ issuer: urls.helseid, apiKey: tttApiKey, signingKey: signingJwk, faults });
-    else {
-      const ctx: ApiContext = { faults, errors: operationOutcomeFormat(faults), publicUrl: urls[service] };
-      const mod = apiModule(service, ctx)!;
-      server = createService({ name: mod.name, publicUrl: urls[service], routes: mod.routes, errors: mod.errors, rs, faults, documents: mod.documents, tolerate: mod.tolerate, requireNonce: nonceApis.has(service) });
-    }
-    server.keepAliveTimeout = 5_000;
-    servers.push(server);
-    servicesStarted.push(listen(server, twinPort(service, basePort), host));
   }
-  await Promise.all(servicesStarted);
+
+  for (const server of servers.values()) server.keepAliveTimeout = 5_000;
+  await Promise.all([...servers.entries()].map(([service, server]) => listen(server, twinPort(service as ServiceName, basePort), host)));
 
   const stateFile = twinStateFile(basePort, env);
-  writeState(stateFile, {
-    issuer: urls.helseid,
-    startedAt: new Date().toISOString(),
-    faults: faults.list(),
-    tttApiKey,
-    parekApiVersion: PAREK_API_VERSION,
-    clients: Object.fromEntries(
-      SYNTHETIC_CLIENTS.map((c, i) => [c.role, { clientId: c.clientId, privateJwk: clientPrivate[i] as Record<string, unknown>, scopes: c.scopes, claims: c.claims }]),
-    ),
-  });
+  writeState(stateFile, { ...helseid.state, startedAt: new Date().toISOString(), faults: faults.map((f) => f.id) });
 
   return {
     urls,
     stateFile,
     startMs: performance.now() - started,
+    faults,
     async close() {
-      await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+      await Promise.all([...servers.values()].map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
       fs.rmSync(stateFile, { force: true });
     },
   };

@@ -1,7 +1,7 @@
 // HelseID client assertions (private_key_jwt): correct by HelseID's rules by default, with
 // every rule individually breakable for the token-endpoint negatives.
 import type { JWTPayload } from 'jose';
-import { CLIENT_ASSERTION_TYP } from '../config/services.ts';
+import { CLIENT_ASSERTION_TYP } from '../protocol.ts';
 import type { SigningKey } from './keys.ts';
 import { randomId, signCompact, type Header, type SignFaults } from './jws.ts';
 

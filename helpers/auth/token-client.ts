@@ -4,15 +4,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as oidc from 'openid-client';
 import type { JWK } from 'jose';
-import { ACCESS_TOKEN_TYPE, audienceOfScope, CLIENT_ASSERTION_TYP, TOKEN_EXCHANGE_GRANT } from '../config/services.ts';
+import { ACCESS_TOKEN_TYPE, CLIENT_ASSERTION_TYP, TOKEN_EXCHANGE_GRANT } from '../protocol.ts';
+import { audienceOfScope } from '../packs/index.ts';
 import type { ClientCredentials } from '../config/profiles.ts';
-import { appendJsonLine } from '../evidence/run-dir.ts';
+import { recordTokenRequest, tupleKey, type TokenTuple } from '../evidence/token-ledger.ts';
 import { fingerprint } from '../evidence/redact.ts';
 import { DEFAULT_ASSERTION_LIFETIME } from './client-assertion.ts';
 import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey } from './keys.ts';
 import { sharedOnce } from './shared-cache.ts';
-
-export const TOKEN_LEDGER = 'token-ledger.jsonl';
 
 export interface AccessToken {
   accessToken: string;
@@ -23,36 +22,6 @@ export interface AccessToken {
   issuedTokenType?: string;
   /** Thumbprint of the DPoP key the token is bound to. */
   jkt: string;
-}
-
-export interface TokenTuple {
-  issuer: string;
-  clientId: string;
-  grant: 'client_credentials' | 'token_exchange';
-  audience: string;
-  scopes: string[];
-  jkt: string;
-  /** Token exchange: which subject token (a fingerprint, never the token). */
-  subject?: string;
-}
-
-export interface LedgerEntry {
-  at: string;
-  tuple: TokenTuple;
-  /** `granted`: a token was issued; `refused`: the endpoint said no (negative tests); `nonce-challenge`: it asked for a DPoP nonce first. */
-  outcome: 'granted' | 'refused' | 'nonce-challenge';
-  httpCalls: number;
-  nonceChallenges: number;
-  cached: boolean;
-  error?: string;
-}
-
-export function tupleKey(t: TokenTuple): string {
-  return [t.issuer, t.clientId, t.grant, t.audience, [...t.scopes].sort().join(' '), t.jkt, t.subject ?? ''].join('|');
-}
-
-export function recordTokenRequest(entry: Omit<LedgerEntry, 'at'>): void {
-  appendJsonLine(TOKEN_LEDGER, { at: new Date().toISOString(), ...entry });
 }
 
 const configs = new Map<string, Promise<oidc.Configuration>>();
@@ -169,6 +138,7 @@ export class TokenClient {
 
 export class TokenRequestError extends Error {
   override name = 'TokenRequestError';
+  readonly kind = 'suite';
   constructor(message: string) {
     super(message);
     this.stack = `${this.name}: ${message}`;

@@ -1,13 +1,13 @@
 // Direct calls to a HelseID token endpoint, for the tests that must control every part of the
 // request: the client assertion, the DPoP proof and its nonce. (The suite's ordinary tokens
 // come from TokenClient on openid-client.)
-import { CLIENT_ASSERTION_TYPE } from '../config/services.ts';
+import { CLIENT_ASSERTION_TYPE } from '../protocol.ts';
 import { parseJson, type HttpRequest, type HttpResponse } from '../http/client.ts';
 import { createClientAssertion, type ClientAssertionFaults } from './client-assertion.ts';
 import { createDpopProof, type DpopFaults } from './dpop.ts';
 import type { SigningKey } from './keys.ts';
-import { recordTokenRequest, type TokenTuple } from './token-client.ts';
-import { audienceOfScope } from '../config/services.ts';
+import { recordTokenRequest, type TokenTuple } from '../evidence/token-ledger.ts';
+import { audienceOfScope } from '../packs/index.ts';
 
 export interface Discovery {
   issuer: string;

@@ -5,6 +5,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CatalogueError, loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
+import { reportDir as configuredReportDir } from '../config/profiles.ts';
+import { cliArgs } from './args.ts';
+
+cliArgs(`usage: npm run coverage
+  Maps every requirement in schemas/requirements/ to the tests that name it and their last
+  verdicts; writes <NHN_REPORT_DIR>/requirements-coverage.{json,md}. Fails (exit 1) when a
+  requirement has neither a test nor a reason, a tag names an unknown ID, or the last run asked
+  for the same token twice.
+`, {});
 
 /** Tags that are not requirement IDs. */
 const KNOWN_TAGS = new Set(['@availability']);
@@ -27,7 +36,7 @@ function listTests(): ListedTest[] {
   // Listing loads every spec (loops that generate tests included) without running anything.
   const run = spawnSync(process.execPath, [path.resolve('node_modules/@playwright/test/cli.js'), 'test', '--list', '--reporter=json', '--project=local'], {
     encoding: 'utf8',
-    env: { ...process.env, NHN_PROFILE: 'local', NHN_TWIN_EXTERNAL: '1', NHN_REPORT_DIR: path.join(process.env.NHN_REPORT_DIR ?? 'reports', '.list') },
+    env: { ...process.env, NHN_PROFILE: 'local', NHN_TWIN_EXTERNAL: '1', NHN_REPORT_DIR: path.join(configuredReportDir(), '.list') },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (run.status !== 0) throw new Error(`listing tests failed:\n${run.stderr || run.stdout}`);
@@ -49,7 +58,7 @@ interface Summary {
 }
 
 function main(): number {
-  const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+  const reportDir = configuredReportDir();
   let catalogue: Map<string, Requirement>;
   try {
     catalogue = loadCatalogue();

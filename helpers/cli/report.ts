@@ -2,8 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { reportDir as configuredReportDir } from '../config/profiles.ts';
+import { cliArgs } from './args.ts';
 
-const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+cliArgs(`usage: npm run report
+  Writes a single-file Allure 3 HTML report of the last run to <NHN_REPORT_DIR>/allure-report/index.html.
+`, {});
+const reportDir = configuredReportDir();
 const results = path.join(reportDir, 'allure-results');
 const output = path.join(reportDir, 'allure-report');
 if (!fs.existsSync(results) || fs.readdirSync(results).length === 0) {

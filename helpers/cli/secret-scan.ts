@@ -3,11 +3,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { scanForSecrets } from '../evidence/secret-scan.ts';
+import { reportDir as configuredReportDir } from '../config/profiles.ts';
+import { TWIN_SETTINGS } from '../config/twin-layout.ts';
+import { cliArgs } from './args.ts';
 
-const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+cliArgs(`usage: npm run audit:secrets
+  Fails (exit 1) when a report, log or attachment in <NHN_REPORT_DIR> holds a token, a DPoP proof,
+  an assertion, private key material or a secret the twin generated.
+`, {});
+const reportDir = configuredReportDir();
 // The twin's own secrets of this machine, if a twin left its state behind.
 const extra: string[] = [];
-const stateDir = process.env.SANDBOX_STATE_DIR ?? '.sandbox';
+const stateDir = TWIN_SETTINGS.stateDir.read() ?? '.sandbox';
 if (fs.existsSync(stateDir)) {
   for (const f of fs.readdirSync(stateDir).filter((n) => n.endsWith('.json'))) {
     const state = JSON.parse(fs.readFileSync(path.join(stateDir, f), 'utf8')) as { tttApiKey?: string; clients?: Record<string, { privateJwk?: { d?: string } }> };

@@ -4,18 +4,28 @@ import fs from 'node:fs';
 import { profiles } from '../validation/fhir/profile-layer.ts';
 import { validateFhir } from '../validation/fhir/validator.ts';
 import { formatIssue } from '../validation/issues.ts';
+import { cliArgs } from './args.ts';
 
-const args = process.argv.slice(2);
-const usage = 'usage: npm run validate -- <file.json> [--profile <id>]   (npm run validate -- --profiles lists the profiles)';
-if (args.includes('--profiles')) {
+const usage = `usage: npm run validate -- <file.json> [--profile <id>]
+       npm run validate -- --profiles
+  Validates a FHIR R4 resource or Bundle in layers (R4 JSON schema, base StructureDefinitions
+  and invariants, profile rules) and prints every issue with its location and rule id.
+  --profile <id>  also check a profile (--profiles lists them)
+  exit 0 valid, 1 errors found, 2 bad usage
+`;
+const { values, positionals } = cliArgs(usage, { profile: { type: 'string' }, profiles: { type: 'boolean' } }, true);
+if (values.profiles) {
   for (const p of profiles().values()) process.stdout.write(`${p.id.padEnd(28)} ${p.resourceType.padEnd(18)} FHIR ${p.fhirVersion}  ${p.title}\n`);
   process.exit(0);
 }
-const profileAt = args.indexOf('--profile');
-const profile = profileAt >= 0 ? args[profileAt + 1] : undefined;
-const file = args.find((a, i) => !a.startsWith('--') && i !== profileAt + 1);
-if (!file || (profileAt >= 0 && !profile)) {
-  process.stderr.write(`${usage}\n`);
+const profile = values.profile as string | undefined;
+const [file, ...extra] = positionals;
+if (!file || extra.length) {
+  process.stderr.write(usage);
+  process.exit(2);
+}
+if (profile && !profiles().has(profile)) {
+  process.stderr.write(`unknown profile "${profile}"; npm run validate -- --profiles lists them\n`);
   process.exit(2);
 }
 if (!fs.existsSync(file)) {

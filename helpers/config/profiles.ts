@@ -1,14 +1,15 @@
-// Environment profiles as data. A profile says where each service lives, which auth modes it
-// takes there, what the suite may do there, and where credentials come from.
+// Environment profiles as data. A profile says what the suite may do in an environment and
+// where credentials come from; where each service lives and which auth modes it takes there
+// come from the pack descriptors.
 import fs from 'node:fs';
 import path from 'node:path';
-import { SERVICES, SERVICE_NAMES, type ServiceName } from './services.ts';
-import { twinBasePort, twinPublicUrl, twinStateFile, type TwinState } from './twin-layout.ts';
+import { PACK_SETTINGS, SERVICES, SERVICE_NAMES, type ServiceName } from '../packs/index.ts';
+import { PROFILE_NAMES, type AuthMode, type ProfileName } from '../packs/types.ts';
+import { ConfigurationError, stringSetting, type Env, type Setting } from './settings.ts';
+import { twinBasePort, twinPublicUrl, twinStateFile, TWIN_SETTINGS, type TwinState } from './twin-layout.ts';
 
-export const PROFILE_NAMES = ['local', 'test', 'test-backdoor', 'test-resident', 'prod'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
-
-export type AuthMode = 'dpop' | 'bearer' | 'backdoor' | 'none';
+export { ConfigurationError } from './settings.ts';
+export { PROFILE_NAMES, type AuthMode, type ProfileName } from '../packs/types.ts';
 
 export interface ProfileDefinition {
   name: ProfileName;
@@ -21,56 +22,11 @@ export interface ProfileDefinition {
   allowsPatientData: boolean;
   /** Only tests with one of these tags run in this profile (prod: availability checks only). */
   onlyTags?: string[];
-  /** Default base URLs, each overridable by its environment variable. */
-  urls: Partial<Record<ServiceName, string>>;
-  amqpUrl?: string;
-  /** Auth modes each service accepts in this profile. */
-  auth: Partial<Record<ServiceName, AuthMode[]>>;
 }
 
-const NHN_TEST_URLS: Partial<Record<ServiceName, string>> = {
-  helseid: 'https://helseid-sts.test.nhn.no',
-  ttt: 'https://helseid-ttt.test.nhn.no',
-  pit: 'https://api.pit.test.nhn.no',
-  phr: 'https://api.pjd.test.nhn.no',
-  parek: 'https://test.parek.nhn.no',
-  parekBackdoor: 'https://backdoor.test.parek.nhn.no',
-  parekResident: 'https://resident.test.parek.nhn.no',
-  pts: 'https://api-internett.test.pts.nhn.no',
-  person: 'https://et.persontjenesten.test.nhn.no',
-};
-
-const DPOP_APIS: Partial<Record<ServiceName, AuthMode[]>> = {
-  pit: ['dpop'],
-  phr: ['dpop'],
-  parek: ['dpop'],
-  pts: ['dpop'],
-  person: ['dpop'],
-};
-
 export const PROFILES: Record<ProfileName, ProfileDefinition> = {
-  local: {
-    name: 'local',
-    description: 'The local twin of every NHN service, started by the suite',
-    kind: 'twin',
-    evidence: false,
-    allowsWrites: true,
-    allowsPatientData: true,
-    urls: {}, // derived from the twin layout at resolve time
-    amqpUrl: undefined,
-    auth: { ...DPOP_APIS, parekBackdoor: ['backdoor'], parekResident: ['bearer'] },
-  },
-  test: {
-    name: 'test',
-    description: "NHN's test environment, DPoP hosts",
-    kind: 'nhn',
-    evidence: true,
-    allowsWrites: true,
-    allowsPatientData: true,
-    urls: { ...NHN_TEST_URLS, parekBackdoor: undefined, parekResident: undefined },
-    amqpUrl: 'amqps://amqps.test.parek.nhn.no:5671',
-    auth: DPOP_APIS,
-  },
+  local: { name: 'local', description: 'The local twin of every NHN service, started by the suite', kind: 'twin', evidence: false, allowsWrites: true, allowsPatientData: true },
+  test: { name: 'test', description: "NHN's test environment, DPoP hosts", kind: 'nhn', evidence: true, allowsWrites: true, allowsPatientData: true },
   'test-backdoor': {
     name: 'test-backdoor',
     description: "PaRek's backdoor host in NHN test: identity from plain headers, never certification evidence",
@@ -78,19 +34,8 @@ export const PROFILES: Record<ProfileName, ProfileDefinition> = {
     evidence: false,
     allowsWrites: true,
     allowsPatientData: true,
-    urls: { parekBackdoor: NHN_TEST_URLS.parekBackdoor },
-    auth: { parekBackdoor: ['backdoor'] },
   },
-  'test-resident': {
-    name: 'test-resident',
-    description: "PaRek's resident (Helsenorge) host in NHN test, Bearer tokens",
-    kind: 'nhn',
-    evidence: true,
-    allowsWrites: false,
-    allowsPatientData: true,
-    urls: { helseid: NHN_TEST_URLS.helseid, parekResident: NHN_TEST_URLS.parekResident },
-    auth: { parekResident: ['bearer'] },
-  },
+  'test-resident': { name: 'test-resident', description: "PaRek's resident (Helsenorge) host in NHN test, Bearer tokens", kind: 'nhn', evidence: true, allowsWrites: false, allowsPatientData: true },
   prod: {
     name: 'prod',
     description: 'Production: availability and TLS checks only; no patient data, no writes, ever',
@@ -99,14 +44,24 @@ export const PROFILES: Record<ProfileName, ProfileDefinition> = {
     allowsWrites: false,
     allowsPatientData: false,
     onlyTags: ['@availability'],
-    urls: {
-      helseid: 'https://helseid-sts.nhn.no',
-      parek: 'https://parek.nhn.no',
-      pts: 'https://api.pts.nhn.no',
-    },
-    auth: { helseid: ['none'], parek: ['none'], pts: ['none'], pit: ['none'], phr: ['none'], person: ['none'] },
   },
 };
+
+/** The suite's own variables (the packs and the twin declare theirs). */
+export const SUITE_SETTINGS = {
+  profile: stringSetting('NHN_PROFILE', `which profile(s) to run, comma separated: ${PROFILE_NAMES.join(', ')} (default local; --project does the same)`),
+  reportDir: stringSetting('NHN_REPORT_DIR', 'where reports are written', { fallback: 'reports' }),
+  clientId: stringSetting('HELSEID_CLIENT_ID', 'your HelseID client id'),
+  clientJwk: stringSetting('HELSEID_CLIENT_JWK', "your client's private JWK, inline JSON (never commit it)"),
+  clientJwkFile: stringSetting('HELSEID_CLIENT_JWK_FILE', "a file holding your client's private JWK"),
+  clientScopes: stringSetting('HELSEID_CLIENT_SCOPES', 'the scopes your client is registered for, space or comma separated'),
+  tttApiKey: stringSetting('HELSEID_TTT_API_KEY', "the test-token service's X-Auth-Key"),
+  twinExternal: stringSetting('NHN_TWIN_EXTERNAL', 'set to 1 when a twin is already running and Playwright must not start one'),
+};
+
+export function reportDir(env: Env = process.env): string {
+  return SUITE_SETTINGS.reportDir.read(env)!;
+}
 
 export interface ClientCredentials {
   clientId: string;
@@ -122,7 +77,10 @@ export type ClientRole = 'default' | 'readOnly' | 'noOrgnrParent' | 'exchangeAct
 
 export interface Profile extends ProfileDefinition {
   urls: Partial<Record<ServiceName, string>>;
-  parekApiVersion: string;
+  /** Auth modes each service takes in this profile. */
+  auth: Partial<Record<ServiceName, readonly AuthMode[]>>;
+  /** A pack's (or the suite's) variable, validated when the profile was resolved. */
+  get<T>(setting: Setting<T>): T;
   client(role: ClientRole): ClientCredentials | undefined;
   tttApiKey(): string | undefined;
   /** Where each URL came from, for the report header. */
@@ -137,13 +95,10 @@ export function loadDotEnv(file = path.resolve('.env')): void {
   if (fs.existsSync(file)) process.loadEnvFile(file);
 }
 
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
-}
-
-function readJwk(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
-  const inline = env.HELSEID_CLIENT_JWK;
-  const file = env.HELSEID_CLIENT_JWK_FILE;
+function readJwk(env: Env): Record<string, unknown> | undefined {
+  const inline = SUITE_SETTINGS.clientJwk.read(env);
+  const file = SUITE_SETTINGS.clientJwkFile.read(env);
+  if (!inline && file && !fs.existsSync(file)) throw new ConfigurationError(`HELSEID_CLIENT_JWK_FILE names ${file}, which does not exist`);
   const text = inline ?? (file ? fs.readFileSync(file, 'utf8') : undefined);
   if (!text) return undefined;
   let jwk: unknown;
@@ -151,15 +106,15 @@ function readJwk(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
     jwk = JSON.parse(text);
   } catch {
     // Never echo the text: it is a private key.
-    throw new ConfigurationError(`${inline ? 'HELSEID_CLIENT_JWK' : `the file named by HELSEID_CLIENT_JWK_FILE`} is not valid JSON`);
+    throw new ConfigurationError(`${inline ? 'HELSEID_CLIENT_JWK' : 'the file named by HELSEID_CLIENT_JWK_FILE'} is not valid JSON`);
   }
   if (typeof jwk !== 'object' || jwk === null || !('kty' in jwk) || !('d' in jwk)) {
-    throw new ConfigurationError('the HelseID client key must be a private JWK (with "kty" and "d")');
+    throw new ConfigurationError(`${inline ? 'HELSEID_CLIENT_JWK' : 'HELSEID_CLIENT_JWK_FILE'} must hold a private JWK (with "kty" and "d")`);
   }
   return jwk as Record<string, unknown>;
 }
 
-function readTwinState(base: number, env: NodeJS.ProcessEnv): TwinState | undefined {
+function readTwinState(base: number, env: Env): TwinState | undefined {
   const file = twinStateFile(base, env);
   if (!fs.existsSync(file)) return undefined;
   return JSON.parse(fs.readFileSync(file, 'utf8')) as TwinState;
@@ -172,24 +127,49 @@ const TWIN_ROLES: Record<ClientRole, string> = {
   exchangeActor: 'exchange-actor',
 };
 
-export function resolveProfile(name: ProfileName, env: NodeJS.ProcessEnv = process.env): Profile {
+/** Reads every setting once, so a bad value fails the run at start with the variable named. */
+function readSettings(settings: ReadonlyArray<Setting<unknown>>, env: Env): Map<Setting<unknown>, unknown> {
+  const values = new Map<Setting<unknown>, unknown>();
+  const problems: string[] = [];
+  for (const s of settings) {
+    try {
+      values.set(s, s.read(env));
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (problems.length) throw new ConfigurationError(problems.join('; '));
+  return values;
+}
+
+export function resolveProfile(name: ProfileName, env: Env = process.env): Profile {
   const def = PROFILES[name];
+  if (!def) throw new ConfigurationError(`unknown profile "${name}"; known: ${PROFILE_NAMES.join(', ')}`);
+  const settings = readSettings([...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...(def.kind === 'twin' ? Object.values(TWIN_SETTINGS) : [])], env);
   const urls: Partial<Record<ServiceName, string>> = {};
   const urlSources: Profile['urlSources'] = {};
+  const auth: Profile['auth'] = {};
   const base = def.kind === 'twin' ? twinBasePort(env) : 0;
+  const problems: string[] = [];
   for (const service of SERVICE_NAMES) {
-    const fromEnv = env[SERVICES[service].env];
+    const descriptor = SERVICES[service];
+    const here = descriptor.profiles[name];
+    if (here?.auth) auth[service] = here.auth;
+    const fromEnv = env[descriptor.env]?.trim();
     if (fromEnv) {
+      if (!URL.parse(fromEnv)) problems.push(`${descriptor.env} must be an absolute URL, got "${fromEnv}"`);
       urls[service] = fromEnv.replace(/\/+$/, '');
       urlSources[service] = 'environment';
-    } else if (def.kind === 'twin') {
+    } else if (def.kind === 'twin' && here && descriptor.port !== undefined) {
       urls[service] = twinPublicUrl(service, base, env);
       urlSources[service] = 'twin';
-    } else if (def.urls[service]) {
-      urls[service] = def.urls[service];
+    } else if (here?.url) {
+      urls[service] = here.url;
       urlSources[service] = 'profile';
     }
   }
+  if (problems.length) throw new ConfigurationError(problems.join('; '));
+  const userClient = readJwk(env);
 
   let twinState: TwinState | undefined | null = null;
   const twin = (): TwinState | undefined => {
@@ -201,50 +181,52 @@ export function resolveProfile(name: ProfileName, env: NodeJS.ProcessEnv = proce
     ...def,
     urls,
     urlSources,
-    amqpUrl: env.NHN_PAREK_AMQP_URL ?? def.amqpUrl,
-    parekApiVersion: env.NHN_PAREK_API_VERSION ?? (def.kind === 'twin' ? (twin()?.parekApiVersion ?? 'v1') : 'v1'),
+    auth,
+    get<T>(setting: Setting<T>): T {
+      return (settings.has(setting as Setting<unknown>) ? settings.get(setting as Setting<unknown>) : setting.read(env)) as T;
+    },
     client(role) {
-      if (def.kind === 'twin' && !env.HELSEID_CLIENT_ID) {
-        const state = twin();
-        const c = state?.clients[TWIN_ROLES[role]];
+      const clientId = SUITE_SETTINGS.clientId.read(env);
+      if (def.kind === 'twin' && !clientId) {
+        const c = twin()?.clients[TWIN_ROLES[role]];
         return c ? { clientId: c.clientId, privateJwk: c.privateJwk, scopes: c.scopes, claims: c.claims } : undefined;
       }
-      if (role !== 'default') return undefined;
-      const clientId = env.HELSEID_CLIENT_ID;
-      const privateJwk = readJwk(env);
-      if (!clientId || !privateJwk) return undefined;
-      const scopes = env.HELSEID_CLIENT_SCOPES?.split(/[\s,]+/).filter(Boolean);
-      return { clientId, privateJwk, scopes };
+      if (role !== 'default' || !clientId || !userClient) return undefined;
+      const scopes = SUITE_SETTINGS.clientScopes.read(env)?.split(/[\s,]+/).filter(Boolean);
+      return { clientId, privateJwk: userClient, scopes };
     },
     tttApiKey() {
-      if (env.HELSEID_TTT_API_KEY) return env.HELSEID_TTT_API_KEY;
-      return def.kind === 'twin' ? twin()?.tttApiKey : undefined;
+      return SUITE_SETTINGS.tttApiKey.read(env) ?? (def.kind === 'twin' ? twin()?.tttApiKey : undefined);
     },
   };
 }
+
+const PROJECTS_WITHOUT_PROFILE = ['unit'];
 
 /**
  * Which profiles a run covers: `NHN_PROFILE` (comma-separated) or the `--project` options on the
  * command line; `local` when neither names one. The answer is written back to NHN_PROFILE so
  * Playwright's workers, which inherit the environment, load the same project list.
  */
-export function selectProfiles(argv: string[], env: NodeJS.ProcessEnv = process.env): ProfileName[] {
+export function selectProfiles(argv: string[], env: Env = process.env): ProfileName[] {
+  const known = `known profiles: ${PROFILE_NAMES.join(', ')} (and the project ${PROJECTS_WITHOUT_PROFILE.join(', ')})`;
   if (!env.NHN_PROFILE) {
     const named: string[] = [];
     argv.forEach((arg, i) => {
       if (arg === '--project' || arg === '-p') named.push(argv[i + 1] ?? '');
       else if (arg.startsWith('--project=')) named.push(arg.slice('--project='.length));
     });
-    const profiles = named.flatMap((n) => n.split(',')).filter((n): n is ProfileName => (PROFILE_NAMES as readonly string[]).includes(n));
-    const onlyUnit = named.length > 0 && profiles.length === 0;
+    const names = named.flatMap((n) => n.split(',')).map((n) => n.trim());
+    const unknown = names.filter((n) => !(PROFILE_NAMES as readonly string[]).includes(n) && !PROJECTS_WITHOUT_PROFILE.includes(n));
+    if (unknown.length) throw new ConfigurationError(`--project names unknown project(s) ${unknown.map((u) => `"${u}"`).join(', ')}; ${known}`);
+    const profiles = names.filter((n): n is ProfileName => (PROFILE_NAMES as readonly string[]).includes(n));
+    const onlyUnit = names.length > 0 && profiles.length === 0;
     env.NHN_PROFILE = onlyUnit ? 'none' : (profiles.length ? [...new Set(profiles)] : ['local']).join(',');
   }
   if (env.NHN_PROFILE === 'none') return [];
-  const selected = env.NHN_PROFILE.split(',').map((s) => s.trim());
+  const selected = env.NHN_PROFILE.split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of selected) {
-    if (!(PROFILE_NAMES as readonly string[]).includes(s)) {
-      throw new ConfigurationError(`NHN_PROFILE names unknown profile "${s}"; known: ${PROFILE_NAMES.join(', ')}`);
-    }
+    if (!(PROFILE_NAMES as readonly string[]).includes(s)) throw new ConfigurationError(`NHN_PROFILE names unknown profile "${s}"; ${known}`);
   }
   return selected as ProfileName[];
 }

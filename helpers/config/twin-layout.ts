@@ -1,22 +1,25 @@
 // Where the local twin listens and where it leaves the synthetic credentials it generates.
-// Pure: the twin and the `local` profile both derive their addresses from here.
+// Pure: the twin and the `local` profile both derive their addresses from here and the packs.
 import path from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from './services.ts';
+import { SERVICES, SERVICE_NAMES, type ServiceName } from '../packs/index.ts';
+import { intSetting, stringSetting, urlSetting, type Env, type Setting } from './settings.ts';
 
 export const DEFAULT_TWIN_PORT = 4710;
 
-export function twinBasePort(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SANDBOX_PORT;
-  const port = raw ? Number(raw) : DEFAULT_TWIN_PORT;
-  if (!Number.isInteger(port) || port < 1024 || port > 65000) {
-    throw new Error(`SANDBOX_PORT must be an integer between 1024 and 65000, got "${raw}"`);
-  }
-  return port;
+export const TWIN_SETTINGS = {
+  port: intSetting('SANDBOX_PORT', "the twin's base port; each service listens at a fixed offset from it (see the packs)", { min: 1024, max: 65000, fallback: DEFAULT_TWIN_PORT }),
+  stateDir: stringSetting('SANDBOX_STATE_DIR', 'where the twin leaves its generated synthetic credentials for the local profile (mode 0600)'),
+};
+
+export function twinBasePort(env: Env = process.env): number {
+  return TWIN_SETTINGS.port.read(env);
 }
 
-/** One port per service, consecutive from the base port, in SERVICE_NAMES order. */
+/** Services the twin serves: every service with a port. */
+export const TWIN_SERVICES: ServiceName[] = SERVICE_NAMES.filter((s) => SERVICES[s].port !== undefined);
+
 export function twinPort(service: ServiceName, base: number): number {
-  return base + SERVICE_NAMES.indexOf(service);
+  return base + SERVICES[service].port;
 }
 
 export function twinListenUrl(service: ServiceName, base: number): string {
@@ -24,17 +27,17 @@ export function twinListenUrl(service: ServiceName, base: number): string {
 }
 
 /** The twin's public URL for a service: SANDBOX_PUBLIC_URL_<SERVICE> when it runs behind a proxy. */
-export function twinPublicUrlVariable(service: ServiceName): string {
-  return `SANDBOX_PUBLIC_URL_${service.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+export function twinPublicUrlSetting(service: ServiceName): Setting<string | undefined> {
+  const env = `SANDBOX_PUBLIC_URL_${service.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  return urlSetting(env, `the twin's public URL for ${SERVICES[service].title} behind a reverse proxy (DPoP htu checks and links use it)`);
 }
 
-export function twinPublicUrl(service: ServiceName, base: number, env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env[twinPublicUrlVariable(service)];
-  return (configured ?? twinListenUrl(service, base)).replace(/\/+$/, '');
+export function twinPublicUrl(service: ServiceName, base: number, env: Env = process.env): string {
+  return twinPublicUrlSetting(service).read(env) ?? twinListenUrl(service, base);
 }
 
-export function twinStateFile(base: number, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.SANDBOX_STATE_DIR ?? path.resolve('.sandbox');
+export function twinStateFile(base: number, env: Env = process.env): string {
+  const dir = TWIN_SETTINGS.stateDir.read(env) ?? path.resolve('.sandbox');
   return path.join(dir, `twin-${base}.json`);
 }
 
@@ -44,7 +47,6 @@ export interface TwinState {
   startedAt: string;
   faults: string[];
   tttApiKey: string;
-  parekApiVersion: string;
   clients: Record<string, TwinClientState>;
 }
 

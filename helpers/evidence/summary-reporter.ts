@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
-import { INCONCLUSIVE_PREFIX, INFRASTRUCTURE_PREFIX } from '../http/errors.ts';
-import { TOKEN_LEDGER, tupleKey, type LedgerEntry } from '../auth/token-client.ts';
+import { classifyResult, type Outcome } from './outcome.ts';
+import { TOKEN_LEDGER, tupleKey, type LedgerEntry } from './token-ledger.ts';
 import { readJsonLines, RUN_DIR_VARIABLE } from './run-dir.ts';
 import { redactText } from './redact.ts';
-import { BACKDOOR, INCONCLUSIVE, MEASUREMENT, WARNED, type Verdict } from './verdicts.ts';
+import { BACKDOOR, MEASUREMENT, type Verdict } from './verdicts.ts';
 
 function measurementsOf(annotations: Array<{ type: string; description?: string }>): Record<string, number> | undefined {
   const found = annotations.filter((a) => a.type === MEASUREMENT && a.description);
@@ -42,15 +42,10 @@ const zero = (): Counts => ({ passed: 0, failed: 0, warned: 0, inconclusive: 0, 
 /** Worst first: a requirement's verdict is the worst of its tests'. */
 const SEVERITY: Verdict[] = ['failed', 'warned', 'inconclusive', 'passed', 'skipped'];
 
+/** A Playwright result as a verdict and, for a failure, its class (the one classifier, outcome.ts). */
 export function verdictOf(result: Pick<TestResult, 'status' | 'errors'>, annotations: Array<{ type: string }>): { verdict: Verdict; failureClass?: FailureClass; message?: string } {
-  const message = result.errors.map((e) => e.message ?? e.value ?? '').join('\n').trim() || undefined;
-  const types = new Set(annotations.map((a) => a.type));
-  if (result.status === 'skipped') return { verdict: types.has(INCONCLUSIVE) ? 'inconclusive' : 'skipped' };
-  if (result.status === 'passed') return { verdict: types.has(WARNED) ? 'warned' : 'passed' };
-  const plain = (message ?? '').replace(/\u001b\[[0-9;]*m/g, '');
-  if (plain.includes(INCONCLUSIVE_PREFIX)) return { verdict: 'inconclusive', message };
-  const failureClass: FailureClass = plain.includes(INFRASTRUCTURE_PREFIX) ? 'infrastructure' : /\[guard\]|ConfigurationError|TokenRequestError/.test(plain) ? 'suite' : 'contract';
-  return { verdict: 'failed', failureClass, message };
+  const o: Outcome = classifyResult(result, annotations);
+  return { verdict: o.verdict, failureClass: o.kind, message: o.message };
 }
 
 /**

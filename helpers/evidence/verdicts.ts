@@ -2,12 +2,11 @@
 // inconclusive. Both travel as test annotations, which the summary reporter reads.
 import { test, type TestInfo } from '@playwright/test';
 
-export const WARNED = 'warned';
-export const INCONCLUSIVE = 'inconclusive';
+import { INCONCLUSIVE, WARNED } from './outcome.ts';
+
+export { INCONCLUSIVE, WARNED, type Verdict } from './outcome.ts';
 export const BACKDOOR = 'backdoor';
 export const MEASUREMENT = 'measurement';
-
-export type Verdict = 'passed' | 'failed' | 'warned' | 'inconclusive' | 'skipped';
 
 /** Records a SHOULD-level check: a failure warns instead of failing the test. */
 export function should(condition: boolean, message: string, info: TestInfo = test.info()): boolean {

@@ -5,7 +5,7 @@ import { createDpopProof, type DpopFaults } from '../auth/dpop.ts';
 import type { TokenClient, AccessToken } from '../auth/token-client.ts';
 import type { SigningKey } from '../auth/keys.ts';
 import type { AuthMode, Profile } from '../config/profiles.ts';
-import type { ServiceName } from '../config/services.ts';
+import type { ServiceName } from '../packs/index.ts';
 import { classifyResponse, parseJson, send, type HeaderValue, type HttpResponse, type Recorder } from './client.ts';
 import { GuardError, InconclusiveError } from './errors.ts';
 

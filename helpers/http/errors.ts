@@ -1,6 +1,8 @@
-// The suite's classified failures. A broken server (HTML page, reset, timeout, gateway error)
-// is an infrastructure failure, not a contract failure, and says what happened without a
-// stack trace. A precondition the environment did not meet (429, 503) is inconclusive.
+// The suite's classified failures, each with a typed `kind`. A broken server (HTML page, reset,
+// timeout, gateway error) is an infrastructure failure, not a contract failure, and says what
+// happened without a stack trace. A precondition the environment did not meet (429, 503) is
+// inconclusive. The outcome classifier (helpers/evidence/outcome.ts) knows them by class name.
+import { ERROR_KINDS, type FailureKind } from '../evidence/outcome.ts';
 
 export type InfrastructureKind =
   | 'connection-refused'
@@ -12,47 +14,53 @@ export type InfrastructureKind =
   | 'gateway-error'
   | 'network';
 
-export const INFRASTRUCTURE_PREFIX = '[infrastructure]';
-export const INCONCLUSIVE_PREFIX = '[inconclusive]';
-
 function withoutStack<T extends Error>(error: T): T {
   error.stack = `${error.name}: ${error.message}`;
   return error;
 }
 
-export class InfrastructureError extends Error {
-  override name = 'InfrastructureError';
+/** A failure the suite classifies: `kind` says whose fault it is. */
+export abstract class ClassifiedError extends Error {
+  abstract readonly kind: FailureKind;
+}
+
+export class InfrastructureError extends ClassifiedError {
+  override name = 'InfrastructureError' as const;
+  readonly kind = ERROR_KINDS.InfrastructureError;
   constructor(
-    readonly kind: InfrastructureKind,
+    readonly symptom: InfrastructureKind,
     detail: string,
   ) {
-    super(`${INFRASTRUCTURE_PREFIX} ${kind}: ${detail}`);
+    super(`${symptom}: ${detail}`);
     withoutStack(this);
   }
 }
 
-export class InconclusiveError extends Error {
-  override name = 'InconclusiveError';
+export class InconclusiveError extends ClassifiedError {
+  override name = 'InconclusiveError' as const;
+  readonly kind = ERROR_KINDS.InconclusiveError;
   constructor(readonly reason: string) {
-    super(`${INCONCLUSIVE_PREFIX} ${reason}`);
+    super(reason);
     withoutStack(this);
   }
 }
 
 /** The server answered, but not as the contract says, in a way an expect() cannot phrase. */
-export class ContractError extends Error {
-  override name = 'ContractError';
+export class ContractError extends ClassifiedError {
+  override name = 'ContractError' as const;
+  readonly kind = ERROR_KINDS.ContractError;
   constructor(message: string) {
-    super(`[contract] ${message}`);
+    super(message);
     withoutStack(this);
   }
 }
 
 /** Refused by the suite before sending: e.g. a write against a read-only profile. */
-export class GuardError extends Error {
-  override name = 'GuardError';
+export class GuardError extends ClassifiedError {
+  override name = 'GuardError' as const;
+  readonly kind = ERROR_KINDS.GuardError;
   constructor(message: string) {
-    super(`[guard] ${message}`);
+    super(message);
     withoutStack(this);
   }
 }

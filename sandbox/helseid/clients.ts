@@ -1,6 +1,7 @@
 // The synthetic HelseID clients of the twin: their scopes and claims are configuration; their
 // keys are generated when the twin starts and handed to the `local` profile, never committed.
-import { HELSEID_CLAIMS, SCOPES } from '../../helpers/config/services.ts';
+import { ALL_SCOPES, SCOPES } from '../../helpers/packs/index.ts';
+import { HELSEID_CLAIMS } from '../../helpers/protocol.ts';
 import { syntheticOrgnr } from '../../helpers/identifiers.ts';
 
 export interface SyntheticClient {
@@ -12,7 +13,6 @@ export interface SyntheticClient {
   claims: Record<string, string>;
 }
 
-const ALL_SCOPES = Object.values(SCOPES).flat();
 
 function orgClaims(parent: string, child: string, name: string): Record<string, string> {
   return {
@@ -27,7 +27,7 @@ export const SYNTHETIC_CLIENTS: SyntheticClient[] = [
     role: 'suite',
     clientId: 'nhn-suite-vendor',
     name: 'Synthetic EPJ vendor',
-    scopes: ALL_SCOPES,
+    scopes: [...ALL_SCOPES],
     tokenExchange: true,
     claims: orgClaims(syntheticOrgnr(1), syntheticOrgnr(2), 'Synthetic EPJ vendor'),
   },
@@ -43,7 +43,7 @@ export const SYNTHETIC_CLIENTS: SyntheticClient[] = [
     role: 'no-orgnr-parent',
     clientId: 'nhn-suite-no-orgnr',
     name: 'Synthetic client without organisation',
-    scopes: ALL_SCOPES,
+    scopes: [...ALL_SCOPES],
     tokenExchange: false,
     claims: { [HELSEID_CLAIMS.clientName]: 'Synthetic client without organisation' },
   },
@@ -51,7 +51,7 @@ export const SYNTHETIC_CLIENTS: SyntheticClient[] = [
     role: 'exchange-actor',
     clientId: 'nhn-suite-actor-api',
     name: 'Synthetic API acting on behalf of a caller',
-    scopes: [...SCOPES['nhn:pts'], ...SCOPES['nhn:phr'], ...SCOPES['nhn:hgd-persontjenesten-api']],
+    scopes: [...SCOPES['nhn:pts']!, ...SCOPES['nhn:phr']!, ...SCOPES['nhn:hgd-persontjenesten-api']!],
     tokenExchange: true,
     claims: orgClaims(syntheticOrgnr(5), syntheticOrgnr(6), 'Synthetic API acting on behalf of a caller'),
   },

@@ -1,11 +1,13 @@
-// RFC 8693 token exchange on the stand-in's token endpoint: the actor client trades a subject
-// token for one with other scopes (and so another audience), bound to the actor's DPoP key.
+// RFC 8693 token exchange on the stand-in's token endpoint, as named checks: the actor client
+// trades a subject token for one with other scopes (and so another audience), bound to the
+// actor's DPoP key, with an act claim naming the actor.
 import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 // oidc-provider keeps its DPoP validation internal; the version is pinned in package.json.
 import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validate_dpop.js';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
-import { ACCESS_TOKEN_TYPE, audienceOfScope, HELSEID_CLAIMS, TOKEN_EXCHANGE_GRANT, type Audience } from '../../helpers/config/services.ts';
-import type { Faults } from '../faults.ts';
+import { compactVerify, createLocalJWKSet, decodeJwt, type JWK, type JWTPayload } from 'jose';
+import { audienceOfScope } from '../../helpers/packs/index.ts';
+import { ACCESS_TOKEN_TYPE, HELSEID_CLAIMS, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
+import { check, Refusal, type Check, type CheckSet } from '../core/checks.ts';
 
 export interface ExchangeContext {
   claims: Record<string, unknown>;
@@ -26,14 +28,56 @@ const CARRIED_CLAIMS = [
 ];
 
 interface Options {
-  faults: Faults;
+  checks: CheckSet;
   publicJwks: { keys: JWK[] };
-  resourceServerInfo: (audience: Audience) => ConstructorParameters<Provider['ResourceServer']>[1];
+  resourceServerInfo: (audience: string) => ConstructorParameters<Provider['ResourceServer']>[1];
 }
+
+interface Exchange {
+  subjectToken: string;
+  subject?: JWTPayload;
+  requested: string[];
+  allowed: Set<string>;
+  audience?: string;
+  claims: Record<string, unknown>;
+  actor: string;
+}
+
+const problem = (error: string, description: string) => ({ status: 400, error, description });
 
 export function registerTokenExchange(provider: Provider, options: Options): void {
   const keys = createLocalJWKSet(options.publicJwks);
   const params = ['subject_token', 'subject_token_type', 'scope', 'resource', 'audience', 'actor_token', 'actor_token_type', 'requested_token_type'];
+
+  const exchangeChecks: Check<Exchange>[] = [
+    check('exchange.subject-signature', async (x, refuse) => {
+      try {
+        await compactVerify(x.subjectToken, keys);
+      } catch {
+        refuse(problem('invalid_grant', 'subject_token is not signed by this issuer'));
+      }
+    }),
+    check('exchange.subject-valid', (x, refuse) => {
+      if (!x.subject) refuse(problem('invalid_grant', 'subject_token is not a JWT'));
+      if (x.subject!.iss !== provider.issuer) refuse(problem('invalid_grant', 'subject_token is from another issuer'));
+      if (typeof x.subject!.exp !== 'number' || x.subject!.exp < Math.floor(Date.now() / 1000)) refuse(problem('invalid_grant', 'subject_token has expired'));
+    }),
+    check('exchange.scope-present', (x, refuse) => void (!x.requested.length && refuse(problem('invalid_scope', 'scope is required')))),
+    check('exchange.scope-granted', (x, refuse) => {
+      for (const s of x.requested) if (!x.allowed.has(s)) refuse(problem('invalid_scope', `requested scope ${s} is not granted to this client`));
+    }),
+    check('exchange.scope-audience', (x, refuse) => {
+      const first = audienceOfScope(x.requested[0] ?? '');
+      if (!first || x.requested.some((s) => audienceOfScope(s) !== first)) refuse(problem('invalid_scope', 'all scopes must belong to one known audience'));
+    }),
+    check('exchange.audience', (x) => {
+      // The exchanged token is for the audience of the requested scopes.
+      x.audience = audienceOfScope(x.requested[0] ?? '');
+    }),
+    check('exchange.act', (x) => {
+      x.claims.act = { sub: x.actor };
+    }),
+  ];
 
   provider.registerGrantType(
     TOKEN_EXCHANGE_GRANT,
@@ -45,32 +89,38 @@ export function registerTokenExchange(provider: Provider, options: Options): voi
       if (!p.subject_token) throw new errors.InvalidRequest('subject_token is required');
       if (p.subject_token_type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
 
-      let subject: Record<string, unknown>;
+      let subject: JWTPayload | undefined;
       try {
-        subject = options.faults.has('exchange-subject-unchecked') ? decodeJwt(p.subject_token) : (await jwtVerify(p.subject_token, keys, { issuer: provider.issuer, typ: 'at+jwt' })).payload;
+        subject = decodeJwt(p.subject_token);
+      } catch {
+        subject = undefined;
+      }
+      const x: Exchange = {
+        subjectToken: p.subject_token,
+        subject,
+        requested: String(p.scope ?? '').split(' ').filter(Boolean),
+        allowed: new Set(String(client.scope ?? '').split(' ')),
+        claims: {},
+        actor: client.clientId,
+      };
+      try {
+        await options.checks.run('exchange', exchangeChecks, x);
       } catch (e) {
-        throw new errors.InvalidGrant(`subject_token is not valid: ${(e as Error).message}`);
+        if (!(e instanceof Refusal)) throw e;
+        const description = `${e.details.description} [${e.check}]`;
+        if (e.details.error === 'invalid_scope') throw new errors.InvalidScope(description, x.requested.join(' '));
+        throw new errors.InvalidGrant(description);
       }
 
-      const requested = String(p.scope ?? '').split(' ').filter(Boolean);
-      if (!requested.length) throw new errors.InvalidScope('scope is required', '');
-      const audience = audienceOfScope(requested[0]!);
-      const allowed = new Set(String(client.scope ?? '').split(' '));
-      for (const s of requested) {
-        if (!allowed.has(s) && !options.faults.has('exchange-scope-escalation')) throw new errors.InvalidScope('requested scope is not granted to this client', s);
-        if (audienceOfScope(s) !== audience) throw new errors.InvalidScope('all scopes must belong to one audience', s);
-      }
-
-      const target = (options.faults.has('exchange-keeps-audience') ? (Array.isArray(subject.aud) ? subject.aud[0] : subject.aud) : audience) as Audience;
-      const token = new provider.ClientCredentials({ client, scope: requested.join(' ') });
+      const target = x.audience ?? audienceOfScope(x.requested[0] ?? '')!;
+      const token = new provider.ClientCredentials({ client, scope: x.requested.join(' ') });
       token.resourceServer = new provider.ResourceServer(target, options.resourceServerInfo(target));
       await checkDpopReplay(provider, ctx, dPoP, client.clientId);
       token.setThumbprint('jkt', dPoP.thumbprint);
 
-      const claims: Record<string, unknown> = options.faults.has('exchange-no-act') ? {} : { act: { sub: client.clientId } };
-      if (typeof subject.sub === 'string') claims.sub = subject.sub;
-      for (const c of CARRIED_CLAIMS) if (subject[c] !== undefined) claims[c] = subject[c];
-      (ctx as KoaContextWithOIDC & { exchange?: ExchangeContext }).exchange = { claims };
+      if (typeof subject?.sub === 'string') x.claims.sub = subject.sub;
+      for (const c of CARRIED_CLAIMS) if (subject?.[c] !== undefined) x.claims[c] = subject[c];
+      (ctx as KoaContextWithOIDC & { exchange?: ExchangeContext }).exchange = { claims: x.claims };
 
       ctx.oidc.entity('ClientCredentials', token);
       const value = await token.save();

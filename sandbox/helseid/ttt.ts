@@ -1,18 +1,16 @@
 // A test-token service shaped like HelseID's TTT: POST /v2/create-test-token-with-key with an
 // X-Auth-Key issues user-context access tokens signed by the stand-in's key, and, on request,
 // deliberately broken tokens and DPoP proofs for negative tests.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { importJWK, SignJWT, type JWK } from 'jose';
-import { createDpopProof, type DpopFaults } from '../../helpers/auth/dpop.ts';
-import { generateSigningKey, importSigningKey, type SigningKey } from '../../helpers/auth/keys.ts';
-import { randomId } from '../../helpers/auth/jws.ts';
-import { HELSEID_CLAIMS } from '../../helpers/config/services.ts';
-import { syntheticHprNumber, syntheticNin, syntheticOrgnr } from '../../helpers/identifiers.ts';
-import type { Faults } from '../faults.ts';
+import { base64url, calculateJwkThumbprint, CompactSign, exportJWK, importJWK, SignJWT, type JWK } from 'jose';
+import { HELSEID_CLAIMS, TTT_PATH } from '../../helpers/protocol.ts';
+import { OID, syntheticHprNumber, syntheticNin, syntheticOrgnr } from '../../helpers/identifiers.ts';
+import type { CheckSet } from '../core/checks.ts';
+import { newKey, publicJwk, type TwinKey } from '../core/crypto.ts';
 
-export const TTT_PATH = '/v2/create-test-token-with-key';
 const MAX_BODY = 64 * 1024;
+const randomId = () => randomBytes(16).toString('base64url');
 
 type Json = Record<string, unknown>;
 
@@ -20,25 +18,65 @@ export interface TttOptions {
   issuer: string;
   apiKey: string;
   signingKey: JWK; // the stand-in's private key
-  faults: Faults;
+  checks: CheckSet;
 }
 
-/** The TTT's `invalidDPoPProofParameters` values, as proof faults. */
-const INVALID_PROOF: Record<string, DpopFaults> = {
-  None: {},
-  DontSetHtuClaimValue: { htu: null },
-  DontSetHtmClaimValue: { htm: null },
-  SetIatValueInThePast: { iatOffsetSeconds: -3600 },
-  SetIatValueInTheFuture: { iatOffsetSeconds: 3600 },
-  DontSetAthClaimValue: { ath: null },
-  DontSetAlgHeader: { alg: '' },
-  DontSetJwkHeader: { omitJwk: true },
-  DontSetJtiClaim: { jti: null },
-  SetAlgHeaderToASymmetricAlgorithm: { symmetric: true },
-  SetPrivateKeyInJwkHeader: { privateKeyInJwk: true },
-  SetInvalidTypHeaderValue: { typ: 'jwt' },
-  SetAnInvalidSignature: { tamperSignature: true },
+type ProofEdit = (parts: { header: Json; payload: Json }) => void;
+
+/** The TTT's `invalidDPoPProofParameters` values, each as an edit of a correct proof. */
+const INVALID_PROOF: Record<string, ProofEdit | 'symmetric' | 'tamper' | 'private-jwk'> = {
+  None: () => {},
+  DontSetHtuClaimValue: ({ payload }) => void delete payload.htu,
+  DontSetHtmClaimValue: ({ payload }) => void delete payload.htm,
+  SetIatValueInThePast: ({ payload }) => void (payload.iat = Number(payload.iat) - 3600),
+  SetIatValueInTheFuture: ({ payload }) => void (payload.iat = Number(payload.iat) + 3600),
+  DontSetAthClaimValue: ({ payload }) => void delete payload.ath,
+  DontSetAlgHeader: 'tamper',
+  DontSetJwkHeader: ({ header }) => void delete header.jwk,
+  DontSetJtiClaim: ({ payload }) => void delete payload.jti,
+  SetAlgHeaderToASymmetricAlgorithm: 'symmetric',
+  SetPrivateKeyInJwkHeader: 'private-jwk',
+  SetInvalidTypHeaderValue: ({ header }) => void (header.typ = 'jwt'),
+  SetAnInvalidSignature: 'tamper',
 };
+
+const segment = (value: unknown) => base64url.encode(JSON.stringify(value));
+
+/** A DPoP proof made here with jose, broken on request the way the TTT breaks them. */
+async function dpopProof(key: TwinKey, request: { method: string; url: string; accessToken: string }, variant: string): Promise<string> {
+  const u = new URL(request.url);
+  u.search = '';
+  u.hash = '';
+  const header: Json = { typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk };
+  const payload: Json = { jti: randomId(), htm: request.method.toUpperCase(), htu: u.href, iat: Math.floor(Date.now() / 1000), ath: createHash('sha256').update(request.accessToken, 'ascii').digest('base64url') };
+  const edit = INVALID_PROOF[variant]!;
+  if (edit === 'symmetric') {
+    const input = `${segment({ ...header, alg: 'HS256' })}.${segment(payload)}`;
+    return `${input}.${createHmac('sha256', randomBytes(32)).update(input).digest('base64url')}`;
+  }
+  if (edit === 'private-jwk') header.jwk = { ...(await exportJWK(key.privateKey)) };
+  else if (typeof edit === 'function') edit({ header, payload });
+  const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
+  if (edit !== 'tamper') return jws;
+  const [h, p, sig = ''] = jws.split('.');
+  if (variant === 'DontSetAlgHeader') {
+    const { alg: _alg, ...rest } = header;
+    return `${segment(rest)}.${p}.${sig}`;
+  }
+  const bytes = base64url.decode(sig);
+  bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+  return `${h}.${p}.${base64url.encode(bytes)}`;
+}
+
+async function importPrivate(jwk: JWK): Promise<TwinKey> {
+  const alg = jwk.alg ?? (jwk.kty === 'RSA' ? 'RS256' : jwk.crv === 'P-384' ? 'ES384' : jwk.crv === 'P-521' ? 'ES512' : 'ES256');
+  const privateKey = (await importJWK({ ...jwk, ext: true }, alg)) as CryptoKey;
+  const pub = publicJwk(jwk);
+  delete pub.alg;
+  delete (pub as Json).ext;
+  delete (pub as Json).key_ops;
+  return { alg, privateKey, publicJwk: pub, privateJwk: jwk, thumbprint: await calculateJwkThumbprint(pub) };
+}
 
 function sameKey(given: string | undefined, expected: string): boolean {
   if (!given) return false;
@@ -74,7 +112,7 @@ export function createTestTokenService(options: TttOptions): http.Server {
     if (!audience) throw new TttError(400, 'audience is required');
     const client = obj(body.clientClaimsParameters);
     const user = obj(body.userClaimsParameters);
-    if (options.faults.has('ttt-ignores-broken-flags')) {
+    if (!options.checks.on('ttt.broken-flags', 'ttt')) {
       body = {
         ...body,
         signJwtWithInvalidSigningKey: false,
@@ -84,7 +122,7 @@ export function createTestTokenService(options: TttOptions): http.Server {
         dPoPProofParameters: { ...obj(body.dPoPProofParameters), invalidDPoPProofParameters: 'None' },
       };
     }
-    if (options.faults.has('ttt-no-trust-framework')) body = { ...body, createTillitsrammeverkClaims: false };
+    if (!options.checks.on('ttt.trust-framework', 'ttt')) body = { ...body, createTillitsrammeverkClaims: false };
     const expiration = obj(body.expirationParameters);
     const now = Math.floor(Date.now() / 1000);
     const lifetime = Number(expiration.expirationTimeInSeconds) || (Number(expiration.expirationTimeInDays) || 0) * 86_400 || 3600;
@@ -120,11 +158,11 @@ export function createTestTokenService(options: TttOptions): http.Server {
       if (typeof type === 'string') payload[type] = value;
     }
 
-    let dpopKey: SigningKey | undefined;
+    let dpopKey: TwinKey | undefined;
     const proofParams = obj(body.dPoPProofParameters);
     if (body.createDPoPTokenWithDPoPProof) {
       const given = proofParams.privateKeyForProofCreation;
-      dpopKey = typeof given === 'string' ? await importSigningKey(JSON.parse(given) as JWK) : await generateSigningKey('ES256');
+      dpopKey = typeof given === 'string' ? await importPrivate(JSON.parse(given) as JWK) : await newKey('ES256');
       payload.cnf = { jkt: dpopKey.thumbprint };
     } else if (str(client.cnfJkt)) {
       payload.cnf = { jkt: client.cnfJkt };
@@ -133,7 +171,7 @@ export function createTestTokenService(options: TttOptions): http.Server {
     const header = { alg: 'RS256', typ: str(obj(body.headerParameters).typ) ?? 'at+jwt' };
     let accessTokenJwt: string;
     if (body.signJwtWithInvalidSigningKey) {
-      const stranger = await generateSigningKey('RS256');
+      const stranger = await newKey('RS256');
       accessTokenJwt = await new SignJWT(payload).setProtectedHeader({ ...header, kid: options.signingKey.kid }).sign(stranger.privateKey);
     } else {
       const { key, kid } = await signerKey();
@@ -143,13 +181,10 @@ export function createTestTokenService(options: TttOptions): http.Server {
     const success: Json = { accessTokenJwt };
     if (dpopKey) {
       const invalid = str(proofParams.invalidDPoPProofParameters) ?? 'None';
-      const faults = INVALID_PROOF[invalid];
-      if (!faults) throw new TttError(400, `unknown invalidDPoPProofParameters "${invalid}"`);
-      success.dPoPProof = await createDpopProof(
-        dpopKey,
-        { method: str(proofParams.htmClaimValue) ?? 'GET', url: str(proofParams.htuClaimValue) ?? 'https://unset.invalid/', accessToken: accessTokenJwt },
-        faults,
-      );
+      if (!INVALID_PROOF[invalid]) throw new TttError(400, `unknown invalidDPoPProofParameters "${invalid}"`);
+      const url = str(proofParams.htuClaimValue) ?? 'https://unset.invalid/';
+      if (!URL.parse(url)) throw new TttError(400, 'htuClaimValue is not a URL');
+      success.dPoPProof = await dpopProof(dpopKey, { method: str(proofParams.htmClaimValue) ?? 'GET', url, accessToken: accessTokenJwt }, invalid);
     }
     return { isError: false, successResponse: success, errorResponse: null };
   }
@@ -173,7 +208,7 @@ export function createTestTokenService(options: TttOptions): http.Server {
         if (new URL(req.url ?? '/', 'http://ttt').pathname !== TTT_PATH) return fail(404, 'no such endpoint');
         if (req.method !== 'POST') return fail(405, 'use POST');
         const key = req.headers['x-auth-key'];
-        if (!options.faults.has('ttt-no-key-check') && !sameKey(Array.isArray(key) ? key[0] : key, options.apiKey)) {
+        if (options.checks.on('ttt.api-key', 'ttt') && !sameKey(Array.isArray(key) ? key[0] : key, options.apiKey)) {
           return fail(401, 'a valid X-Auth-Key header is required');
         }
         if (size > MAX_BODY) return fail(413, `the request body exceeds ${MAX_BODY} bytes`);
@@ -204,14 +239,14 @@ function trustFrameworkClaims(p: Json): Json {
     type: HELSEID_CLAIMS.trustFramework,
     practitioner: {
       authorization: code(p.practitionerAuthorizationCode ?? 'LE', 'urn:oid:2.16.578.1.12.4.1.1.9060'),
-      legal_entity: { id: str(p.practitionerLegalEntityId) ?? syntheticOrgnr(12), system: 'urn:oid:2.16.578.1.12.4.1.4.101' },
-      point_of_care: { id: str(p.practitionerPointOfCareId) ?? syntheticOrgnr(13), system: 'urn:oid:2.16.578.1.12.4.1.4.101' },
+      legal_entity: { id: str(p.practitionerLegalEntityId) ?? syntheticOrgnr(12), system: OID.orgnr },
+      point_of_care: { id: str(p.practitionerPointOfCareId) ?? syntheticOrgnr(13), system: OID.orgnr },
     },
     care_relationship: {
       healthcare_service: code(p.careRelationshipHealthcareServiceCode ?? 'S03', 'urn:oid:2.16.578.1.12.4.1.1.8655'),
       purpose_of_use: code(p.careRelationshipPurposeOfUseCode ?? 'TREAT', 'urn:oid:2.16.840.1.113883.1.11.20448'),
       decision_ref: { id: str(p.careRelationshipDecisionRefId) ?? randomId(), user_selected: false },
     },
-    patients: [{ point_of_care: { id: syntheticOrgnr(13), system: 'urn:oid:2.16.578.1.12.4.1.4.101' } }],
+    patients: [{ point_of_care: { id: syntheticOrgnr(13), system: OID.orgnr } }],
   };
 }

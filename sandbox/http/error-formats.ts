@@ -1,8 +1,7 @@
 // Each API's documented error format: OperationOutcome for the FHIR APIs (PIT, PHR, PaRek),
 // ProblemDetails for PTS and the Person API (whose 401 and 403 have no body).
 import type { ValidationIssue } from '../../helpers/validation/issues.ts';
-import type { Faults } from '../faults.ts';
-import type { TwinResponse } from './service.ts';
+import type { HttpResponseParts as TwinResponse } from '../core/types.ts';
 
 export type IssueCode = 'invalid' | 'login' | 'forbidden' | 'not-found' | 'not-supported' | 'too-costly' | 'exception' | 'security' | 'processing' | 'required' | 'value';
 
@@ -18,12 +17,9 @@ export function operationOutcome(code: IssueCode, message: string, severity: 'er
   return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics: message }] };
 }
 
-export function operationOutcomeFormat(faults: Faults): ErrorFormat {
+export function operationOutcomeFormat(): ErrorFormat {
   return {
     render(status, code, message, details) {
-      if (faults.has('rs-html-errors') && (status === 401 || status === 403)) {
-        return { status, body: `<!DOCTYPE html><html><body><h1>${status}</h1><p>Access denied</p></body></html>`, contentType: 'text/html; charset=utf-8' };
-      }
       const body = operationOutcome(code, message);
       for (const d of details ?? []) {
         body.issue.push({ severity: d.severity === 'information' ? 'information' : d.severity, code: 'invalid', diagnostics: `[${d.rule}] ${d.message}`, expression: [d.location] } as never);

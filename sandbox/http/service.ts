@@ -1,15 +1,25 @@
-// A small HTTP service for the twin's API modules: routing, content-type and size checks,
-// authentication through the shared resource-server layer, and errors in each API's own
-// format. Nothing a client sends can crash it or make it print a stack trace.
+// The twin's HTTP layer for the API packs. Each service's routes are derived from its OpenAPI
+// operations: auth modes from `security` (and the service's modes in the pack), scopes from
+// `x-scopes`, required claims from `x-required-claims`, accepted media types from `requestBody`
+// and the body limit from `x-max-body-bytes`; a pack's twin module supplies only handlers. Every
+// rule is a named check; nothing a client sends can crash it or make it print a stack trace.
 import http from 'node:http';
-import type { AuthPolicy, AuthSuccess, ResourceServer } from '../rs/resource-server.ts';
-import type { ErrorFormat } from './error-formats.ts';
-import type { Faults } from '../faults.ts';
-import { loadApiDocument, matchOperation } from '../../helpers/validation/openapi/document.ts';
+import type { JWTPayload } from 'jose';
+import type { AuthMode, ServiceDescriptor } from '../../helpers/packs/index.ts';
+import { loadApiDocument, type LoadedDocument, type Operation } from '../../helpers/validation/openapi/document.ts';
 import { validateRequest } from '../../helpers/validation/openapi/validator.ts';
 import type { ValidationIssue } from '../../helpers/validation/issues.ts';
+import type { CheckSet } from '../core/checks.ts';
+import type { ResponseTransform, TwinFacts } from '../core/faults.ts';
+import type { HttpResponseParts, RouteInfo, RoutePolicy } from '../core/types.ts';
+import type { AuthSuccess, ResourceServer } from '../rs/resource-server.ts';
+import type { ErrorFormat } from './error-formats.ts';
+
+export type TwinResponse = HttpResponseParts;
 
 export interface TwinRequest {
+  service: string;
+  operation: RouteInfo;
   method: string;
   /** The public URL of the request (what a DPoP `htu` must match), query included. */
   url: URL;
@@ -21,62 +31,87 @@ export interface TwinRequest {
   body: Buffer;
   params: Record<string, string>;
   auth?: AuthSuccess;
+  /** The authenticated token's claims (an empty object on open routes). */
+  token: JWTPayload;
 }
 
-export interface TwinResponse {
-  status: number;
-  headers?: Record<string, string | string[]>;
-  /** Objects are sent as JSON with `contentType` (default application/json). */
-  body?: unknown;
-  contentType?: string;
-}
-
-export interface Route {
-  method: string;
-  /** A path with `:name` segments. */
-  path: string;
-  auth?: AuthPolicy;
-  /** Media types a body may have; a request body of another type is refused with 415. */
-  consumes?: string[];
-  maxBodyBytes?: number;
-  handler: (req: TwinRequest) => Promise<TwinResponse> | TwinResponse;
-}
+export type Handler = (req: TwinRequest) => Promise<TwinResponse> | TwinResponse;
 
 export interface ServiceOptions {
-  name: string;
+  service: string;
+  descriptor: ServiceDescriptor;
+  audience?: string;
   publicUrl: string;
-  routes: Route[];
+  handlers: Readonly<Record<string, Handler>>;
   errors: ErrorFormat;
   rs: ResourceServer;
-  faults: Faults;
-  /** OpenAPI documents the requests are validated against; the first that documents the path wins. */
-  documents?: string[];
-  tolerate?: (issue: ValidationIssue) => boolean;
-  /** This service wants DPoP nonces on its authenticated routes (SANDBOX_RS_NONCE_APIS). */
-  requireNonce?: boolean;
-  defaultMaxBodyBytes?: number;
+  checks: CheckSet;
+  /** Route policy changes (faults), applied after the derivation. */
+  patches: ReadonlyArray<(route: RouteInfo, policy: RoutePolicy) => Partial<RoutePolicy> | undefined>;
+  transforms: readonly ResponseTransform[];
+  facts: TwinFacts;
+  /** This service wants DPoP nonces on its authenticated routes. */
+  requireNonce: boolean;
 }
 
-const DEFAULT_MAX_BODY = 1024 * 1024;
+export const DEFAULT_MAX_BODY = 1024 * 1024;
+/** With the body limit switched off, reading still stops here. */
+const HARD_BODY_CAP = 64 * 1024 * 1024;
 
-interface CompiledRoute extends Route {
-  pattern: RegExp;
-  names: string[];
+interface Route {
+  info: RouteInfo;
+  operation: Operation;
+  document: LoadedDocument;
+  policy: RoutePolicy;
+  handler: Handler;
 }
 
-function compile(route: Route): CompiledRoute {
-  const names: string[] = [];
-  const source = route.path
-    .split('/')
-    .map((seg) => {
-      if (seg.startsWith(':')) {
-        names.push(seg.slice(1));
-        return '([^/]+)';
-      }
-      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return { ...route, pattern: new RegExp(`^${source}$`), names };
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The auth modes a security scheme stands for (`x-auth-modes` where the document says more than its type). */
+function schemeModes(scheme: Json | undefined): AuthMode[] {
+  if (!scheme) return [];
+  if (Array.isArray(scheme['x-auth-modes'])) return scheme['x-auth-modes'] as AuthMode[];
+  if (scheme.type === 'http' && String(scheme.scheme).toLowerCase() === 'dpop') return ['dpop'];
+  if (scheme.type === 'http' && String(scheme.scheme).toLowerCase() === 'bearer') return ['bearer'];
+  if (scheme.type === 'apiKey') return ['backdoor'];
+  return [];
+}
+
+/** A route's policy, from its OpenAPI operation and what the service takes in the twin. */
+export function derivePolicy(document: LoadedDocument, operation: Operation, descriptor: ServiceDescriptor, audience: string | undefined, requireNonce: boolean): RoutePolicy {
+  const schemes = (document.doc.components?.securitySchemes ?? {}) as Record<string, Json>;
+  const named = operation.security.flatMap((requirement) => Object.keys(requirement));
+  const documented = new Set(named.flatMap((n) => schemeModes(schemes[n])));
+  const here = descriptor.profiles.local?.auth ?? [];
+  const modes = here.filter((m) => documented.has(m));
+  const claims = new Set<string>([...named.flatMap((n) => (schemes[n]?.['x-required-claims'] as string[] | undefined) ?? []), ...((operation.raw['x-required-claims'] as string[] | undefined) ?? [])]);
+  return {
+    modes: [...modes],
+    audience,
+    anyScope: [...operation.scopes],
+    requiredClaims: [...claims],
+    consumes: Object.keys(operation.requestBody?.content ?? {}),
+    maxBodyBytes: operation.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    requireNonce: requireNonce && modes.includes('dpop'),
+  };
+}
+
+export function deriveRoutes(options: Pick<ServiceOptions, 'service' | 'descriptor' | 'audience' | 'handlers' | 'errors' | 'patches' | 'requireNonce'>): Route[] {
+  const routes: Route[] = [];
+  for (const name of options.descriptor.documents ?? []) {
+    const document = loadApiDocument(name);
+    for (const operation of document.operations) {
+      // The first document that describes a path serves it (the Person API's /ping is in both versions).
+      if (routes.some((r) => r.operation.path === operation.path && r.operation.method === operation.method)) continue;
+      const info: RouteInfo = { service: options.service, operationId: operation.operationId, method: operation.method, path: operation.path };
+      let policy = derivePolicy(document, operation, options.descriptor, options.audience, options.requireNonce);
+      for (const patch of options.patches) policy = { ...policy, ...patch(info, policy) };
+      const handler = options.handlers[operation.operationId] ?? (() => options.errors.render(501, 'not-supported', `${operation.operationId} is not implemented in the twin yet`));
+      routes.push({ info, operation, document, policy, handler });
+    }
+  }
+  return routes;
 }
 
 class BodyTooLarge extends Error {}
@@ -122,12 +157,35 @@ function write(res: http.ServerResponse, response: TwinResponse): void {
   res.end(payload);
 }
 
-export function createService(options: ServiceOptions): http.Server {
-  const routes = options.routes.map(compile);
-  const publicBase = new URL(options.publicUrl);
-  const { errors } = options;
+/** The named check a request-validation issue belongs to: `request.query._count`, `request.body`, `http.content-type`. */
+export function checkOfIssue(issue: ValidationIssue): string {
+  if (issue.rule === 'openapi:content-type') return 'http.content-type';
+  const m = /^(query|header|path)\.([^/]+)/.exec(issue.location);
+  return m ? `request.${m[1]}.${m[2]}` : 'request.body';
+}
 
-  async function handle(req: http.IncomingMessage): Promise<TwinResponse> {
+function patternOf(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((seg) => {
+      const m = /^\{(.+)\}$/.exec(seg);
+      if (m) {
+        names.push(m[1]!);
+        return '([^/]+)';
+      }
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+export function createService(options: ServiceOptions): http.Server {
+  const routes = deriveRoutes(options).map((r) => ({ ...r, ...patternOf(r.operation.path) }));
+  const publicBase = new URL(options.publicUrl);
+  const { errors, checks, service } = options;
+
+  async function handle(req: http.IncomingMessage): Promise<{ response: TwinResponse; route?: RouteInfo }> {
     const method = (req.method ?? 'GET').toUpperCase();
     let url: URL;
     try {
@@ -135,77 +193,83 @@ export function createService(options: ServiceOptions): http.Server {
       url = new URL(req.url ?? '/', publicBase);
       url = new URL(`${publicBase.origin}${publicBase.pathname.replace(/\/$/, '')}${url.pathname}${url.search}`);
     } catch {
-      return errors.render(400, 'invalid', 'the request target is not a valid URL');
+      return { response: errors.render(400, 'invalid', 'the request target is not a valid URL') };
     }
     const path = url.pathname.slice(publicBase.pathname.replace(/\/$/, '').length) || '/';
 
     const matching = routes.filter((r) => r.pattern.test(path));
-    if (!matching.length) return errors.render(404, 'not-found', `no such endpoint: ${path}`);
-    const route = matching.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
+    if (!matching.length) return { response: errors.render(404, 'not-found', `no such endpoint: ${path}`) };
+    const route = matching.find((r) => r.info.method === method || (method === 'HEAD' && r.info.method === 'GET'));
     if (!route) {
-      const allow = [...new Set(matching.map((r) => r.method))].join(', ');
-      return { ...errors.render(405, 'not-supported', `${method} is not supported on ${path}; allowed: ${allow}`), headers: { allow } };
+      const allow = [...new Set(matching.map((r) => r.info.method))].join(', ');
+      return { response: { ...errors.render(405, 'not-supported', `${method} is not supported on ${path}; allowed: ${allow}`), headers: { allow } } };
     }
     const match = route.pattern.exec(path)!;
     let params: Record<string, string>;
     try {
       params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
     } catch {
-      return errors.render(400, 'invalid', 'a path segment is not valid percent-encoding');
+      return { response: errors.render(400, 'invalid', 'a path segment is not valid percent-encoding'), route: route.info };
     }
 
     // Authentication comes first, as in NHN's gateways: an unauthenticated caller learns nothing
     // about the body rules.
-    const twinReq: TwinRequest = { method, url, path, query: url.searchParams, headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.alloc(0), params };
-    if (route.auth) {
-      const outcome = await options.rs.authorize(twinReq, options.requireNonce ? { ...route.auth, requireNonce: true } : route.auth);
-      if (!outcome.ok) return options.rs.refusal(outcome, errors);
+    const twinReq: TwinRequest = { service, operation: route.info, method, url, path, query: url.searchParams, headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.alloc(0), params, token: {} };
+    if (route.policy.modes.length) {
+      const outcome = await options.rs.authorize(twinReq, route.policy, service);
+      if (!outcome.ok) return { response: options.rs.refusal(outcome, errors), route: route.info };
       twinReq.auth = outcome;
+      twinReq.token = outcome.token;
     }
 
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && route.consumes && !options.faults.has('rs-any-content-type') && !route.consumes.includes(mediaType(req.headers['content-type']))) {
-      return errors.render(415, 'not-supported', `content type "${mediaType(req.headers['content-type']) || 'none'}" is not accepted here; use ${route.consumes.join(' or ')}`);
+    const type = mediaType(req.headers['content-type']);
+    if (hasBody && route.policy.consumes.length && !route.policy.consumes.includes(type) && checks.on('http.content-type', service)) {
+      return { response: errors.render(415, 'not-supported', `content type "${type || 'none'}" is not accepted here; use ${route.policy.consumes.join(' or ')} [http.content-type]`), route: route.info };
     }
 
-    const limit = options.faults.has('rs-no-size-limit') ? 64 * 1024 * 1024 : (route.maxBodyBytes ?? options.defaultMaxBodyBytes ?? DEFAULT_MAX_BODY);
+    const limit = checks.on('http.body-limit', service) ? route.policy.maxBodyBytes : HARD_BODY_CAP;
     try {
       twinReq.body = await readBody(req, limit);
     } catch (e) {
-      if (e instanceof BodyTooLarge) return errors.render(413, 'too-costly', `the request body exceeds the limit of ${limit} bytes`);
+      if (e instanceof BodyTooLarge) return { response: errors.render(413, 'too-costly', `the request body exceeds the limit of ${limit} bytes [http.body-limit]`), route: route.info };
       throw e;
     }
-    const invalid = validateAgainstDocuments(twinReq);
-    if (invalid) return invalid;
-    return route.handler(twinReq);
+    const invalid = validate(route, twinReq);
+    if (invalid) return { response: invalid, route: route.info };
+    return { response: await route.handler(twinReq), route: route.info };
   }
 
   // The twin validates what it receives against the same OpenAPI documents the suite checks its
-  // answers with, so the two cannot drift apart. Only errors refuse a request.
-  function validateAgainstDocuments(req: TwinRequest): TwinResponse | undefined {
-    const docs = (options.documents ?? []).map((d) => loadApiDocument(d));
-    if (!docs.length) return undefined;
-    const doc = docs.find((d) => matchOperation(d, req.method, req.path).pathKnown) ?? docs[0]!;
-    const outcome = validateRequest(doc, { method: req.method, url: `${req.path}${req.url.search}`, headers: req.headers, body: req.body });
+  // answers with, so the two cannot drift apart. Only errors refuse a request; each issue is the
+  // named check `request.<in>.<name>` (or `request.body`, `http.content-type`).
+  function validate(route: Route, req: TwinRequest): TwinResponse | undefined {
+    const outcome = validateRequest(route.document, { method: req.method, url: `${req.path}${req.url.search}`, headers: req.headers, body: req.body });
     if (outcome.valid) return undefined;
-    if (outcome.status === 415 && options.faults.has('rs-any-content-type')) return undefined;
-    const errorsOnly = outcome.issues.filter((i) => i.severity === 'error' && !options.tolerate?.(i));
+    const errorsOnly = outcome.issues.filter((i) => i.severity === 'error' && checks.on(checkOfIssue(i), service));
     if (!errorsOnly.length) return undefined;
-    const status = outcome.status ?? 400;
-    const code = status === 415 ? 'not-supported' : status === 404 ? 'not-found' : status === 405 ? 'not-supported' : 'invalid';
-    return errors.render(status, code, `the request does not conform to the ${doc.api} API: ${errorsOnly.map((i) => `${i.location}: ${i.message}`).join('; ').slice(0, 500)}`, errorsOnly);
+    const status = outcome.status === 415 && !errorsOnly.some((i) => checkOfIssue(i) === 'http.content-type') ? 400 : (outcome.status ?? 400);
+    const code = status === 415 ? 'not-supported' : 'invalid';
+    return errors.render(status, code, `the request does not conform to the ${route.document.api} API: ${errorsOnly.map((i) => `${i.location}: ${i.message} [${checkOfIssue(i)}]`).join('; ').slice(0, 500)}`, errorsOnly);
+  }
+
+  function transformed(response: TwinResponse, route: RouteInfo | undefined): TwinResponse {
+    const info = route ?? { service, operationId: '', method: '', path: '' };
+    return options.transforms
+      .filter((t) => (!t.services || t.services.includes(service)) && (!t.operations || t.operations.includes(info.operationId)))
+      .reduce((r, t) => t.apply(r, options.facts, info), response);
   }
 
   return http.createServer((req, res) => {
     handle(req)
-      .then((response) => {
+      .then(({ response, route }) => {
         // An early answer (401, 415) leaves the body unread: drain it so the client can read the answer.
         if (!req.complete) req.resume();
-        write(res, response);
+        write(res, transformed(response, route));
       })
       .catch((error: unknown) => {
         // Never a stack trace in a response; the operator sees the message on stderr.
-        process.stderr.write(`[twin:${options.name}] ${req.method} ${req.url}: ${(error as Error)?.message ?? String(error)}\n`);
+        process.stderr.write(`[twin:${service}] ${req.method} ${req.url}: ${(error as Error)?.message ?? String(error)}\n`);
         write(res, errors.render(500, 'exception', 'the twin failed to handle this request'));
       });
   });

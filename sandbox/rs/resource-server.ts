@@ -1,58 +1,37 @@
-// The resource-server layer every twin API shares: access-token verification through the
-// stand-in's JWKS, DPoP proof verification per RFC 9449, scope and claim checks, and
-// `WWW-Authenticate` challenges on refusal.
+// The resource-server layer every twin API shares, as named checks: access-token verification
+// through the stand-in's JWKS, DPoP proof verification per RFC 9449 §4.3, scope and claim checks,
+// the backdoor's identity headers, and `WWW-Authenticate` challenges on refusal.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import {
-  calculateJwkThumbprint,
-  createRemoteJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  importJWK,
-  jwtVerify,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
-import { ASYMMETRIC_ALGS } from '../../helpers/config/services.ts';
-import type { Faults } from '../faults.ts';
+import { calculateJwkThumbprint, compactVerify, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, importJWK, type JWK, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { ASYMMETRIC_ALGS, BACKDOOR_HEADERS, DPOP_TYP, HELSEID_CLAIMS } from '../../helpers/protocol.ts';
+import { check, Refusal, type Check, type CheckSet, type RefusalDetails } from '../core/checks.ts';
+import { hasPrivateMembers, publicJwk } from '../core/crypto.ts';
+import type { HttpResponseParts, RoutePolicy } from '../core/types.ts';
 import type { ErrorFormat, IssueCode } from '../http/error-formats.ts';
-import type { TwinRequest, TwinResponse } from '../http/service.ts';
 
-export interface AuthPolicy {
-  audience: string;
-  /** The token needs at least one of these scopes; none listed: any token for the audience. */
-  anyScope?: string[];
-  modes: Array<'dpop' | 'bearer'>;
-  requiredClaims?: string[];
-  requireNonce?: boolean;
-  /** Fault planting only: accept a DPoP-bound token presented as Bearer. */
-  bearerIgnoresBinding?: boolean;
-  /** Fault planting only: accept the DPoP scheme without a proof. */
-  proofOptional?: boolean;
+export interface AuthRequest {
+  method: string;
+  /** The public URL of the request (what a DPoP `htu` must match). */
+  url: URL;
+  rawHeaders: string[];
 }
 
 export interface AuthSuccess {
   ok: true;
   token: JWTPayload;
-  scheme: 'DPoP' | 'Bearer';
+  scheme: 'DPoP' | 'Bearer' | 'backdoor';
 }
 
-export type ChallengeError = 'invalid_request' | 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce' | 'insufficient_scope';
-
-export interface AuthFailure {
+export interface AuthFailure extends RefusalDetails {
   ok: false;
-  status: 400 | 401 | 403;
-  error?: ChallengeError;
-  description: string;
-  scheme: 'DPoP' | 'Bearer';
-  nonce?: string;
-  /** 403s for a missing claim carry no challenge: a new token would not help. */
-  challenge: boolean;
+  check: string;
+  scheme?: 'DPoP' | 'Bearer';
 }
 
 export interface ResourceServerOptions {
   issuer: string;
   jwksUrl: string;
-  faults: Faults;
+  checks: CheckSet;
   /** How old and how far ahead a proof's `iat` may be, in seconds. */
   iatPastSeconds?: number;
   iatFutureSeconds?: number;
@@ -61,9 +40,9 @@ export interface ResourceServerOptions {
   nonceSlotMs?: number;
 }
 
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 const DPOP_ALGS: readonly string[] = ASYMMETRIC_ALGS;
 const NONCE_SLOT_MS = 5 * 60 * 1000;
+const KNOWN_PROOF_CLAIMS = new Set(['jti', 'htm', 'htu', 'iat', 'ath', 'nonce']);
 
 /** RFC 3986 syntax-based normalisation of an `htu`: case of scheme and host, default port, no query or fragment. */
 export function normaliseHtu(value: string): string | undefined {
@@ -74,28 +53,53 @@ export function normaliseHtu(value: string): string | undefined {
   return u.href; // WHATWG URL lower-cases scheme and host and drops the default port.
 }
 
-class Refusal extends Error {
-  constructor(readonly failure: Omit<AuthFailure, 'ok' | 'scheme' | 'challenge'> & { challenge?: boolean }) {
-    super(failure.description);
+export function headerLines(rawHeaders: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) if ((rawHeaders[i] ?? '').toLowerCase() === name) out.push(rawHeaders[i + 1] ?? '');
+  return out;
+}
+
+function decodes<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
   }
 }
 
-function refuse(status: AuthFailure['status'], error: ChallengeError | undefined, description: string, extra: Partial<AuthFailure> = {}): never {
-  throw new Refusal({ status, error, description, ...extra });
+/** What the checks of one request see. */
+export interface AuthContext {
+  req: AuthRequest;
+  policy: RoutePolicy;
+  authorizations: string[];
+  scheme?: 'dpop' | 'bearer';
+  token: string;
+  tokenHeader?: ProtectedHeaderParameters;
+  claims?: JWTPayload;
+  jkt?: unknown;
+  proofs: string[];
+  proof?: string;
+  proofHeader?: ProtectedHeaderParameters;
+  proofClaims?: JWTPayload;
+  now: number;
 }
+
+const PROOF = 'invalid_dpop_proof';
+const TOKEN = 'invalid_token';
 
 export class ResourceServer {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
   private readonly seenProofs = new Map<string, number>();
   private readonly nonceSecret = randomBytes(32);
-  private readonly challenged = new Set<string>();
   readonly iatPast: number;
   readonly iatFuture: number;
+  private readonly checks: CheckSet;
 
   constructor(private readonly options: ResourceServerOptions) {
     this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cacheMaxAge: 10 * 60 * 1000 });
     this.iatPast = options.iatPastSeconds ?? 60;
     this.iatFuture = options.iatFutureSeconds ?? 5;
+    this.checks = options.checks;
   }
 
   currentNonce(slotOffset = 0): string {
@@ -103,185 +107,203 @@ export class ResourceServer {
     return createHmac('sha256', this.nonceSecret).update(String(slot)).digest('base64url');
   }
 
-  private nonceIsValid(nonce: unknown): boolean {
-    if (this.options.faults.has('rs-nonce-unchecked')) return typeof nonce === 'string';
-    return typeof nonce === 'string' && (nonce === this.currentNonce() || nonce === this.currentNonce(-1));
-  }
+  // --- RFC 6750 / RFC 9449 §7: the Authorization header.
+  private readonly authorizationChecks: Check<AuthContext>[] = [
+    check('auth.present', (c, refuse) => void (c.authorizations.length === 0 && refuse({ status: 401, description: 'no access token was presented' }))),
+    check('auth.single', (c, refuse) => void (c.authorizations.length > 1 && refuse({ status: 400, error: 'invalid_request', description: 'more than one Authorization header' }))),
+    check('auth.scheme', (c, refuse) => {
+      if (!c.token) refuse({ status: 401, error: TOKEN, description: 'the Authorization header has no token' });
+      if (c.scheme === undefined) refuse({ status: 401, error: TOKEN, description: 'unsupported authorization scheme' });
+      if (c.scheme === 'bearer' && !c.policy.modes.includes('bearer')) refuse({ status: 401, error: TOKEN, description: 'this API accepts DPoP-bound tokens only, not Bearer' });
+      if (c.scheme === 'dpop' && !c.policy.modes.includes('dpop')) refuse({ status: 401, error: TOKEN, description: 'this API accepts Bearer tokens only' });
+    }),
+  ];
 
-  async authorize(req: TwinRequest, policy: AuthPolicy): Promise<AuthSuccess | AuthFailure> {
-    const preferred: AuthFailure['scheme'] = policy.modes.includes('dpop') ? 'DPoP' : 'Bearer';
+  // --- The access token: a JWT from the issuer, for this audience, unexpired.
+  private readonly tokenChecks: Check<AuthContext>[] = [
+    check('token.well-formed', (c, refuse) => void (!c.tokenHeader && refuse({ status: 401, error: TOKEN, description: 'the access token is not a valid JWT' }))),
+    check('token.signature', async (c, refuse) => {
+      try {
+        await compactVerify(c.token, this.jwks, { algorithms: [...ASYMMETRIC_ALGS] });
+      } catch {
+        refuse({ status: 401, error: TOKEN, description: 'the access token signature does not verify with the issuer keys' });
+      }
+    }),
+    check('token.claims-json', (c, refuse) => void (!c.claims && refuse({ status: 401, error: TOKEN, description: 'the access token payload is not a JSON object' }))),
+    check('token.iss', (c, refuse) => void (c.claims?.iss !== this.options.issuer && refuse({ status: 401, error: TOKEN, description: 'the access token is from another issuer' }))),
+    check('token.aud', (c, refuse) => {
+      const aud = [c.claims?.aud].flat();
+      if (!c.policy.audience || !aud.includes(c.policy.audience)) refuse({ status: 401, error: TOKEN, description: `the access token is not for the audience ${c.policy.audience}` });
+    }),
+    check('token.exp', (c, refuse) => {
+      const exp = c.claims?.exp;
+      if (typeof exp !== 'number') refuse({ status: 401, error: TOKEN, description: 'the access token has no exp' });
+      if (exp! + (this.options.clockToleranceSeconds ?? 5) < c.now) refuse({ status: 401, error: TOKEN, description: 'the access token has expired' });
+    }),
+  ];
+
+  // --- RFC 9449 §7.1: a DPoP-bound token needs the DPoP scheme; the DPoP scheme needs a bound token.
+  private readonly bindingChecks: Check<AuthContext>[] = [
+    check('token.binding-scheme', (c, refuse) => void (c.scheme === 'bearer' && c.jkt !== undefined && refuse({ status: 401, error: TOKEN, description: 'a DPoP-bound token must be presented with the DPoP scheme and a proof' }))),
+    check('token.bound', (c, refuse) => void (c.scheme === 'dpop' && typeof c.jkt !== 'string' && refuse({ status: 401, error: TOKEN, description: 'the access token is not DPoP-bound (no cnf.jkt)' }))),
+  ];
+
+  private readonly presenceChecks: Check<AuthContext>[] = [
+    check('dpop.present', (c, refuse) => void (c.proofs.length === 0 && refuse({ status: 401, error: PROOF, description: 'a DPoP proof is required' }))),
+    check('dpop.single', (c, refuse) => void (c.proofs.length > 1 && refuse({ status: 401, error: PROOF, description: 'exactly one DPoP header is allowed' }))),
+  ];
+
+  // --- RFC 9449 §4.3, in its order.
+  private readonly proofChecks: Check<AuthContext>[] = [
+    check('dpop.well-formed', (c, refuse) => void (!c.proofHeader && refuse({ status: 401, error: PROOF, description: 'the DPoP proof is not a well-formed JWT' }))),
+    check('dpop.typ', (c, refuse) => void (c.proofHeader?.typ !== DPOP_TYP && refuse({ status: 401, error: PROOF, description: `the DPoP proof typ must be ${DPOP_TYP}` }))),
+    check('dpop.alg.none', (c, refuse) => {
+      const alg = c.proofHeader?.alg;
+      if (typeof alg !== 'string' || alg === '' || alg.toLowerCase() === 'none') refuse({ status: 401, error: PROOF, description: 'the DPoP proof is not signed (alg none or missing)' });
+    }),
+    check('dpop.alg.symmetric', (c, refuse) => void (String(c.proofHeader?.alg).startsWith('HS') && refuse({ status: 401, error: PROOF, description: 'the DPoP proof uses a symmetric algorithm' }))),
+    check('dpop.alg.allowed', (c, refuse) => {
+      const alg = String(c.proofHeader?.alg);
+      // none and HS* are the two checks above; this one judges every other algorithm.
+      if (alg !== 'none' && alg !== 'undefined' && alg !== '' && !alg.startsWith('HS') && !DPOP_ALGS.includes(alg)) refuse({ status: 401, error: PROOF, description: `the DPoP proof alg "${alg}" is not allowed` });
+    }),
+    check('dpop.jwk', (c, refuse) => void (typeof c.proofHeader?.jwk !== 'object' || c.proofHeader.jwk === null ? refuse({ status: 401, error: PROOF, description: 'the DPoP proof has no jwk header' }) : undefined)),
+    check('dpop.jwk.public', (c, refuse) => void (c.proofHeader?.jwk && hasPrivateMembers(c.proofHeader.jwk) && refuse({ status: 401, error: PROOF, description: 'the DPoP proof jwk contains private key material' }))),
+    check('dpop.signature', async (c, refuse) => {
+      try {
+        const alg = String(c.proofHeader?.alg);
+        const key = await importJWK(publicJwk(c.proofHeader!.jwk as JWK), alg);
+        await compactVerify(c.proof!, key, { algorithms: [alg] });
+      } catch {
+        refuse({ status: 401, error: PROOF, description: 'the DPoP proof signature does not verify with its jwk' });
+      }
+    }),
+    check('dpop.claims-json', (c, refuse) => void (!c.proofClaims && refuse({ status: 401, error: PROOF, description: 'the DPoP proof payload is not a JSON object' }))),
+    check('dpop.jti', (c, refuse) => void ((typeof c.proofClaims?.jti !== 'string' || !c.proofClaims.jti) && refuse({ status: 401, error: PROOF, description: 'the DPoP proof has no jti' }))),
+    check('dpop.htm', (c, refuse) => void (c.proofClaims?.htm !== c.req.method && refuse({ status: 401, error: PROOF, description: 'the DPoP proof htm does not match the request method' }))),
+    check('dpop.htu', (c, refuse) => {
+      const htu = c.proofClaims?.htu;
+      if (typeof htu !== 'string') refuse({ status: 401, error: PROOF, description: 'the DPoP proof has no htu' });
+      if (normaliseHtu(htu as string) !== normaliseHtu(c.req.url.href)) refuse({ status: 401, error: PROOF, description: 'the DPoP proof htu does not match the request URL' });
+    }),
+    check('dpop.iat', (c, refuse) => {
+      const iat = c.proofClaims?.iat;
+      if (typeof iat !== 'number') refuse({ status: 401, error: PROOF, description: 'the DPoP proof has no iat' });
+      if (iat! < c.now - this.iatPast || iat! > c.now + this.iatFuture) refuse({ status: 401, error: PROOF, description: 'the DPoP proof iat is outside the accepted window' });
+    }),
+    check('dpop.ath', (c, refuse) => {
+      const ath = createHash('sha256').update(c.token, 'ascii').digest('base64url');
+      if (c.proofClaims?.ath !== ath) refuse({ status: 401, error: PROOF, description: 'the DPoP proof ath does not match the access token' });
+    }),
+    check('dpop.binding', async (c, refuse) => {
+      const thumbprint = await decodes(() => calculateJwkThumbprint(c.proofHeader!.jwk as JWK))?.catch(() => undefined);
+      if (thumbprint === undefined || thumbprint !== c.jkt) refuse({ status: 401, error: TOKEN, description: 'the DPoP proof key is not the key the access token is bound to' });
+    }),
+    check('dpop.nonce', (c, refuse) => {
+      if (c.policy.requireNonce && c.proofClaims?.nonce === undefined) refuse({ status: 401, error: 'use_dpop_nonce', description: 'a server nonce is required in the DPoP proof', nonce: this.currentNonce() });
+    }),
+    check('dpop.nonce-value', (c, refuse) => {
+      const nonce = c.proofClaims?.nonce;
+      if (c.policy.requireNonce && nonce !== undefined && nonce !== this.currentNonce() && nonce !== this.currentNonce(-1)) {
+        refuse({ status: 401, error: 'use_dpop_nonce', description: 'the DPoP proof nonce is not a current server nonce', nonce: this.currentNonce() });
+      }
+    }),
+    check('dpop.extensions', () => {
+      // RFC 9449 §4.2: unknown claims and header parameters are ignored, never refused.
+      void KNOWN_PROOF_CLAIMS;
+    }),
+    check('dpop.replay', (c, refuse) => {
+      const key = `${String(c.jkt)}:${String(c.proofClaims?.jti)}`;
+      if (this.seenProofs.has(key)) refuse({ status: 401, error: PROOF, description: 'the DPoP proof jti has been used before' });
+      this.seenProofs.set(key, c.now + this.iatPast + this.iatFuture);
+      if (this.seenProofs.size > 10_000) for (const [k, until] of this.seenProofs) if (until < c.now) this.seenProofs.delete(k);
+    }),
+  ];
+
+  private readonly accessChecks: Check<AuthContext>[] = [
+    check('token.scope', (c, refuse) => {
+      const granted = new Set(Array.isArray(c.claims?.scope) ? (c.claims.scope as string[]) : String(c.claims?.scope ?? '').split(' '));
+      if (c.policy.anyScope.length && !c.policy.anyScope.some((s) => granted.has(s))) refuse({ status: 403, error: 'insufficient_scope', description: `the token needs one of the scopes: ${c.policy.anyScope.join(', ')}` });
+    }),
+    check('token.claims', (c, refuse) => {
+      for (const claim of c.policy.requiredClaims) if (c.claims?.[claim] === undefined || c.claims[claim] === '') refuse({ status: 403, description: `the token lacks the claim ${claim}`, challenge: false });
+    }),
+  ];
+
+  // --- The PaRek backdoor (test only): identity from plain headers.
+  private readonly backdoorChecks: Check<AuthContext>[] = [
+    check('backdoor.organisation', (c, refuse) => void (!headerLines(c.req.rawHeaders, BACKDOOR_HEADERS.organisation.toLowerCase())[0] && refuse({ status: 401, description: `the backdoor needs ${BACKDOOR_HEADERS.organisation}`, challenge: false }))),
+    check('backdoor.requester', (c, refuse) => {
+      const hpr = headerLines(c.req.rawHeaders, BACKDOOR_HEADERS.requesterHpr.toLowerCase())[0];
+      const pid = headerLines(c.req.rawHeaders, BACKDOOR_HEADERS.requesterPublicId.toLowerCase())[0];
+      if (!hpr && !pid) refuse({ status: 401, description: `the backdoor needs ${BACKDOOR_HEADERS.requesterHpr} or ${BACKDOOR_HEADERS.requesterPublicId}`, challenge: false });
+    }),
+  ];
+
+  async authorize(req: AuthRequest, policy: RoutePolicy, service: string): Promise<AuthSuccess | AuthFailure> {
+    const scheme = policy.modes.includes('dpop') ? 'DPoP' : policy.modes.includes('bearer') ? 'Bearer' : undefined;
     try {
-      return await this.check(req, policy);
+      return await this.check(req, policy, service);
     } catch (e) {
-      if (e instanceof Refusal) return { ok: false, scheme: preferred, challenge: true, ...e.failure };
+      if (e instanceof Refusal) return { ok: false, scheme, challenge: scheme !== undefined, ...e.details, check: e.check };
       throw e;
     }
   }
 
-  private async check(req: TwinRequest, policy: AuthPolicy): Promise<AuthSuccess> {
+  private async check(req: AuthRequest, policy: RoutePolicy, service: string): Promise<AuthSuccess> {
     const authorizations = headerLines(req.rawHeaders, 'authorization');
-    if (authorizations.length === 0 && this.fault('rs-honours-backdoor') && headerLines(req.rawHeaders, 'x-nilar-organisation').length) {
-      return { ok: true, scheme: 'Bearer', token: { client_id: 'backdoor', scope: policy.anyScope?.join(' '), 'helseid://claims/client/claims/orgnr_parent': headerLines(req.rawHeaders, 'x-nilar-organisation')[0] } };
-    }
-    if (authorizations.length === 0) refuse(401, undefined, 'no access token was presented');
-    if (authorizations.length > 1) refuse(400, 'invalid_request', 'more than one Authorization header');
-    const [scheme = '', ...rest] = authorizations[0]!.trim().split(/\s+/);
+    const [schemeWord = '', ...rest] = (authorizations[0] ?? '').trim().split(/\s+/);
     const token = rest.join(' ');
-    const kind = scheme.toLowerCase();
-    if (!token) refuse(401, 'invalid_token', 'the Authorization header has no token');
-    if (kind !== 'dpop' && kind !== 'bearer') refuse(401, 'invalid_token', `unsupported authorization scheme "${scheme}"`);
-    const bearerAllowed = policy.modes.includes('bearer') || this.fault('rs-bearer-everywhere') || this.fault('rs-bearer-downgrade');
-    if (kind === 'bearer' && !bearerAllowed) refuse(401, 'invalid_token', 'this API accepts DPoP-bound tokens only, not Bearer');
-    if (kind === 'dpop' && !policy.modes.includes('dpop')) refuse(401, 'invalid_token', 'this API accepts Bearer tokens only');
+    const kind = schemeWord.toLowerCase();
+    const c: AuthContext = {
+      req,
+      policy,
+      authorizations,
+      scheme: kind === 'dpop' || kind === 'bearer' ? kind : undefined,
+      token,
+      proofs: headerLines(req.rawHeaders, 'dpop'),
+      now: Math.floor(Date.now() / 1000),
+    };
 
-    const claims = await this.verifyAccessToken(token, policy.audience);
-    const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
-
-    if (kind === 'bearer') {
-      if (jkt !== undefined && !policy.bearerIgnoresBinding && !this.fault('rs-bearer-downgrade')) refuse(401, 'invalid_token', 'a DPoP-bound token must be presented with the DPoP scheme and a proof');
-    } else {
-      if (typeof jkt !== 'string') refuse(401, 'invalid_token', 'the access token is not DPoP-bound (no cnf.jkt)');
-      if (!(policy.proofOptional && headerLines(req.rawHeaders, 'dpop').length === 0)) await this.verifyProof(req, token, jkt, policy);
+    if (authorizations.length === 0 && policy.modes.includes('backdoor')) {
+      await this.checks.run('backdoor', this.backdoorChecks, c, service);
+      const org = headerLines(req.rawHeaders, BACKDOOR_HEADERS.organisation.toLowerCase())[0];
+      return { ok: true, scheme: 'backdoor', token: { client_id: 'backdoor', scope: policy.anyScope.join(' '), [HELSEID_CLAIMS.orgnrParent]: org } };
     }
+    await this.checks.run('authorization', this.authorizationChecks, c, service);
 
-    this.checkScopes(claims, policy);
-    return { ok: true, token: claims, scheme: kind === 'dpop' ? 'DPoP' : 'Bearer' };
-  }
+    c.tokenHeader = decodes(() => decodeProtectedHeader(token));
+    c.claims = decodes(() => decodeJwt(token));
+    c.jkt = (c.claims?.cnf as { jkt?: unknown } | undefined)?.jkt;
+    await this.checks.run('token', this.tokenChecks, c, service);
+    await this.checks.run('binding', this.bindingChecks, c, service);
 
-  private async verifyAccessToken(token: string, audience: string): Promise<JWTPayload> {
-    try {
-      const { payload } = await jwtVerify(token, this.jwks, {
-        issuer: this.options.issuer,
-        audience: this.fault('rs-audience-unchecked') ? undefined : audience,
-        algorithms: [...ASYMMETRIC_ALGS],
-        clockTolerance: this.fault('rs-expired-accepted') ? 10 * 365 * 86_400 : (this.options.clockToleranceSeconds ?? 5),
-        requiredClaims: ['exp'],
-      });
-      return payload;
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? '';
-      if (this.options.faults.has('rs-crash-on-garbage') && (code === 'ERR_JWS_INVALID' || code === 'ERR_JWT_INVALID')) throw new Error(`unhandled: ${code}`);
-      const reason =
-        code === 'ERR_JWT_EXPIRED' ? 'the access token has expired'
-        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? `the access token ${(e as Error).message}`
-        : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'the access token signature does not verify with the issuer keys'
-        : 'the access token is not a valid JWT';
-      refuse(401, 'invalid_token', reason);
-    }
-  }
-
-  private async verifyProof(req: TwinRequest, token: string, jkt: string, policy: AuthPolicy): Promise<void> {
-    if (this.fault('rs-refuse-all')) refuse(401, 'invalid_dpop_proof', 'refused');
-    const proofs = headerLines(req.rawHeaders, 'dpop');
-    if (proofs.length === 0) refuse(401, 'invalid_dpop_proof', 'a DPoP proof is required');
-    if (proofs.length > 1 && !this.fault('rs-two-proofs')) refuse(401, 'invalid_dpop_proof', 'exactly one DPoP header is allowed');
-    const proof = proofs[0]!.trim();
-
-    let header: ReturnType<typeof decodeProtectedHeader>;
-    try {
-      header = decodeProtectedHeader(proof);
-      if (proof.split('.').length !== 3) throw new Error('not compact');
-    } catch {
-      if (this.options.faults.has('rs-crash-on-garbage')) throw new Error('unhandled: malformed DPoP proof');
-      refuse(401, 'invalid_dpop_proof', 'the DPoP proof is not a well-formed JWT');
-    }
-    if (header.typ !== 'dpop+jwt' && !this.fault('rs-typ-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof typ must be dpop+jwt');
-    const algOk = typeof header.alg === 'string' && DPOP_ALGS.includes(header.alg);
-    const lenientAlg = (header.alg === 'none' && this.fault('rs-alg-none')) || (String(header.alg).startsWith('HS') && this.fault('rs-alg-symmetric')) || this.fault('rs-alg-any');
-    if (!algOk && !lenientAlg) refuse(401, 'invalid_dpop_proof', `the DPoP proof alg "${String(header.alg)}" is not allowed`);
-    const jwk = header.jwk as JWK | undefined;
-    // rs-jwk-missing-ok: a server that trusts the token's binding when the proof names no key.
-    const trustBinding = (!jwk || typeof jwk !== 'object') && this.fault('rs-jwk-missing-ok');
-    if (!trustBinding && (!jwk || typeof jwk !== 'object')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no jwk header');
-    if (jwk && PRIVATE_JWK_MEMBERS.some((m) => m in jwk) && !this.fault('rs-private-jwk-ok')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof jwk contains private key material');
-
-    let payload: JWTPayload;
-    const skipSignature = trustBinding || this.fault('rs-signature-unchecked') || (header.alg === 'none' && this.fault('rs-alg-none')) || (String(header.alg).startsWith('HS') && this.fault('rs-alg-symmetric'));
-    try {
-      if (skipSignature) payload = decodeJwt(proof);
-      else {
-        const alg = String(header.alg);
-        // rs-private-jwk-ok: a server that ignores the private members instead of refusing them.
-        const verifyWith = this.fault('rs-private-jwk-ok') ? Object.fromEntries(Object.entries(jwk!).filter(([k]) => !PRIVATE_JWK_MEMBERS.includes(k))) : jwk!;
-        const key = await importJWK(verifyWith as JWK, alg);
-        ({ payload } = await jwtVerify(proof, key, { algorithms: [alg], typ: this.fault('rs-typ-unchecked') ? undefined : 'dpop+jwt' }));
+    if (c.scheme === 'dpop') {
+      await this.checks.run('dpop.presence', this.presenceChecks, c, service);
+      if (c.proofs.length > 0) {
+        c.proof = c.proofs[0]!.trim();
+        c.proofHeader = c.proof.split('.').length === 3 ? decodes(() => decodeProtectedHeader(c.proof!)) : undefined;
+        c.proofClaims = decodes(() => decodeJwt(c.proof!));
+        await this.checks.run('dpop', this.proofChecks, c, service);
       }
-    } catch {
-      refuse(401, 'invalid_dpop_proof', 'the DPoP proof signature does not verify with its jwk');
     }
-
-    if ((typeof payload.jti !== 'string' || !payload.jti) && !this.fault('rs-jti-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no jti');
-    if (payload.htm !== req.method && !this.fault('rs-htm-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof htm does not match the request method');
-    if (!this.fault('rs-htu-unchecked')) {
-      if (typeof payload.htu !== 'string') refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no htu');
-      const matches = this.fault('rs-htu-strict') ? payload.htu === `${req.url.origin}${req.url.pathname}` : normaliseHtu(payload.htu) === normaliseHtu(req.url.href);
-      if (!matches) refuse(401, 'invalid_dpop_proof', 'the DPoP proof htu does not match the request URL');
-    }
-    if (typeof payload.iat !== 'number') refuse(401, 'invalid_dpop_proof', 'the DPoP proof has no iat');
-    const now = Math.floor(Date.now() / 1000);
-    if ((payload.iat < now - this.iatPast || payload.iat > now + this.iatFuture) && !this.fault('rs-iat-unchecked')) {
-      refuse(401, 'invalid_dpop_proof', 'the DPoP proof iat is outside the accepted window');
-    }
-    if (this.fault('rs-extra-claims-refused') && Object.keys(payload).some((k) => !['jti', 'htm', 'htu', 'iat', 'ath', 'nonce'].includes(k))) {
-      refuse(401, 'invalid_dpop_proof', 'the DPoP proof has unknown claims');
-    }
-    const ath = createHash('sha256').update(token, 'ascii').digest('base64url');
-    if (payload.ath !== ath && !this.fault('rs-ath-unchecked')) refuse(401, 'invalid_dpop_proof', 'the DPoP proof ath does not match the access token');
-    if (!trustBinding && (await calculateJwkThumbprint(jwk!)) !== jkt && !this.fault('rs-binding-unchecked')) refuse(401, 'invalid_token', 'the DPoP proof key is not the key the access token is bound to');
-    // rs-nonce-not-enforced: challenges a key once, then forgets to ask again.
-    const nonceNeeded = policy.requireNonce && !(this.fault('rs-nonce-not-enforced') && this.challenged.has(jkt));
-    if (policy.requireNonce) this.challenged.add(jkt);
-    if (nonceNeeded && !this.nonceIsValid(payload.nonce)) {
-      refuse(401, 'use_dpop_nonce', 'a fresh server nonce is required in the DPoP proof', { nonce: this.currentNonce() });
-    }
-
-    if (!this.fault('rs-replay-accepted')) this.rememberProof(`${jkt}:${String(payload.jti)}`, now);
-  }
-
-  private fault(id: Parameters<Faults['has']>[0]): boolean {
-    return this.options.faults.has(id);
-  }
-
-
-  private rememberProof(key: string, now: number): void {
-    if (this.seenProofs.has(key)) refuse(401, 'invalid_dpop_proof', 'the DPoP proof jti has been used before');
-    this.seenProofs.set(key, now + this.iatPast + this.iatFuture);
-    if (this.seenProofs.size > 10_000) {
-      for (const [k, until] of this.seenProofs) if (until < now) this.seenProofs.delete(k);
-    }
-  }
-
-  private checkScopes(claims: JWTPayload, policy: AuthPolicy): void {
-    const granted = new Set(Array.isArray(claims.scope) ? (claims.scope as string[]) : String(claims.scope ?? '').split(' '));
-    if (policy.anyScope?.length && !policy.anyScope.some((s) => granted.has(s)) && !this.fault('rs-scope-unchecked')) {
-      refuse(403, 'insufficient_scope', `the token needs one of the scopes: ${policy.anyScope.join(', ')}`);
-    }
-    for (const claim of policy.requiredClaims ?? []) {
-      if (claims[claim] === undefined || claims[claim] === '') refuse(403, undefined, `the token lacks the claim ${claim}`, { challenge: false });
-    }
+    await this.checks.run('access', this.accessChecks, c, service);
+    return { ok: true, token: c.claims ?? {}, scheme: c.scheme === 'dpop' ? 'DPoP' : 'Bearer' };
   }
 
   /** The refusal as a response: the API's error body and an RFC 9449 / RFC 6750 challenge. */
-  refusal(failure: AuthFailure, errors: ErrorFormat): TwinResponse {
+  refusal(failure: AuthFailure, errors: ErrorFormat): HttpResponseParts {
     const code: IssueCode = failure.status === 403 ? 'forbidden' : failure.status === 400 ? 'invalid' : 'login';
-    const response = errors.render(failure.status, code, failure.description);
+    const description = `${failure.description} [${failure.check}]`;
+    const response = errors.render(failure.status, code, description);
     const headers: Record<string, string | string[]> = { ...response.headers };
-    if (failure.challenge && !this.options.faults.has('rs-no-www-authenticate')) {
+    if (failure.challenge !== false && failure.scheme) {
       const params: string[] = [];
-      const error = failure.error && this.fault('rs-wrong-error-code') ? 'invalid_request' : failure.error;
-      if (error) params.push(`error="${error}"`, `error_description="${failure.description.replace(/"/g, "'")}"`);
-      if (failure.scheme === 'DPoP' && !this.fault('rs-no-algs')) params.push(`algs="${DPOP_ALGS.join(' ')}"`);
+      if (failure.error) params.push(`error="${failure.error}"`, `error_description="${description.replace(/"/g, "'")}"`);
+      if (failure.scheme === 'DPoP') params.push(`algs="${DPOP_ALGS.join(' ')}"`);
       headers['www-authenticate'] = params.length ? `${failure.scheme} ${params.join(', ')}` : failure.scheme;
     }
     if (failure.nonce) headers['dpop-nonce'] = failure.nonce;
     return { ...response, headers };
   }
-}
-
-export function headerLines(rawHeaders: string[], name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] ?? '').toLowerCase() === name) out.push(rawHeaders[i + 1] ?? '');
-  }
-  return out;
 }

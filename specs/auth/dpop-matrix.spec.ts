@@ -4,11 +4,12 @@
 import { createDpopProof, type DpopFaults } from '../../helpers/auth/dpop.ts';
 import { generateSigningKey, type SigningKey } from '../../helpers/auth/keys.ts';
 import type { Profile } from '../../helpers/config/profiles.ts';
-import { SERVICES, type ServiceName } from '../../helpers/config/services.ts';
+import { AUTH_SETTINGS } from '../../helpers/packs/auth.ts';
+import { DPOP_TARGETS, SERVICES, type ServiceName } from '../../helpers/packs/index.ts';
 import { measure, should } from '../../helpers/evidence/verdicts.ts';
 import { dpopNonceFor, type ApiClient, type ApiRequest, type ApiResponse } from '../../helpers/http/api-client.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import { accepted, DPOP_TARGETS as TARGETS, TARGET_AUDIENCE, type Target } from '../../fixtures/auth-targets.ts';
+import { accepted } from '../../fixtures/expectations.ts';
 import { testToken } from '../../fixtures/ttt.ts';
 
 function expectRefused(response: ApiResponse, errors: string[], what: string, status: number[] = [401]): void {
@@ -83,7 +84,8 @@ const ACCEPTED: Array<{ requirement: string; title: string; level: 'MUST' | 'SHO
   { requirement: 'DPOP-RS-015', title: 'an htu with a query string', level: 'SHOULD', build: async (c) => ({ dpopHeaders: [await c.proof({ htu: `${c.url}?nhn-suite=1` })] }) },
 ];
 
-for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, Target]>) {
+for (const target of DPOP_TARGETS) {
+  const service = target.service as ServiceName;
   test.describe(`DPoP at ${SERVICES[service].title}`, () => {
     test.beforeEach(({ needs }) => {
       needs({ services: [service, 'helseid'], clients: ['default'], auth: [[service, 'dpop']] });
@@ -91,7 +93,7 @@ for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, T
     });
 
     async function setup(api: (s: ServiceName, m?: 'dpop', o?: { scopes?: string[] }) => ApiClient, profile: Profile) {
-      const client = api(service, 'dpop', { scopes: target.scopes });
+      const client = api(service, 'dpop', { scopes: [...target.scopes] });
       const path = target.path(profile);
       const url = client.url(path);
       const token = (await client.token()).accessToken;
@@ -149,18 +151,18 @@ for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, T
 
     test('a token for another audience is refused', { tag: ['@DPOP-RS-022', '@DPOP-RS-028'] }, async ({ api, profile, tokens }) => {
       const s = await setup(api, profile);
-      const foreignScope = service === 'pit' ? 'nhn:pts/api' : 'nhn:pit/api.read';
+      const foreignScope = DPOP_TARGETS.find((t) => t.audience !== target.audience)!.scopes[0]!;
       const other = (await tokens('default').clientCredentials([foreignScope])).accessToken;
       const response = await s.send({ authorization: `DPoP ${other}`, dpopHeaders: [await s.proof({}, { token: other })], nonceRetry: false });
       expectRefused(response, TOKEN, 'a token for another audience');
     });
 
     test('a token without the needed scope is refused with 403', { tag: ['@DPOP-RS-023'] }, async ({ api, profile }) => {
-      test.skip(!target.otherScope, `${SERVICES[service].title} has one scope for this call: no token of its audience lacks it`);
+      test.skip(!target.foreignScope, `${SERVICES[service].title} has one scope for this call: no token of its audience lacks it`);
       const s = await setup(api, profile);
-      const narrow = api(service, 'dpop', { scopes: [target.otherScope!] });
+      const narrow = api(service, 'dpop', { scopes: [target.foreignScope!] });
       const response = await narrow.request({ ...target.request?.(), path: s.path, method: target.method, raw: true });
-      expect(response.status, `a token with only ${target.otherScope} got ${response.status}`).toBe(403);
+      expect(response.status, `a token with only ${target.foreignScope} got ${response.status}`).toBe(403);
       should(/insufficient_scope/.test(response.header('www-authenticate') ?? ''), 'the 403 carries no insufficient_scope challenge');
     });
 
@@ -168,7 +170,7 @@ for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, T
       needs({ ttt: true });
       const s = await setup(api, profile);
       const expired = await testToken(http, profile, {
-        audience: TARGET_AUDIENCE[service],
+        audience: target.audience,
         clientClaimsParameters: { scope: target.scopes, cnfJkt: s.key.thumbprint },
         expirationParameters: { setExpirationTimeAsExpired: true },
       });
@@ -181,7 +183,7 @@ for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, T
       needs({ ttt: true });
       const s = await setup(api, profile);
       const ed = await generateSigningKey('EdDSA');
-      const token = await testToken(http, profile, { audience: TARGET_AUDIENCE[service], clientClaimsParameters: { scope: target.scopes, cnfJkt: ed.thumbprint } });
+      const token = await testToken(http, profile, { audience: target.audience, clientClaimsParameters: { scope: target.scopes, cnfJkt: ed.thumbprint } });
       const response = await s.send({ authorization: `DPoP ${token}`, dpopHeaders: [await s.proof({}, { key: ed, token })], nonceRetry: false });
       expectRefused(response, PROOF, 'an EdDSA proof');
     });
@@ -197,7 +199,7 @@ for (const [service, target] of Object.entries(TARGETS) as Array<[ServiceName, T
       expect(nonce, 'the use_dpop_nonce challenge carries no DPoP-Nonce header').toBeTruthy();
       expect(accepted(await s.send({ dpopHeaders: [await s.proof({ nonce })] })), 'the retry with the server nonce was refused').toBe(true);
       expectRefused(await s.send({ dpopHeaders: [await s.proof({ nonce: `${nonce}x` })], nonceRetry: false }), ['use_dpop_nonce', 'invalid_dpop_proof'], 'a wrong nonce');
-      await new Promise((r) => setTimeout(r, Number(process.env.NHN_DPOP_STALE_NONCE_WAIT_MS ?? 4_000)));
+      await new Promise((r) => setTimeout(r, profile.get(AUTH_SETTINGS.staleNonceWaitMs)));
       expectRefused(await s.send({ dpopHeaders: [await s.proof({ nonce: nonce! })], nonceRetry: false }), ['use_dpop_nonce', 'invalid_dpop_proof'], 'a stale nonce');
     });
 

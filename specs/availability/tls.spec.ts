@@ -1,5 +1,5 @@
 // TLS of every endpoint the profile names: protocol, trust, and time left on the certificate.
-import { SERVICE_NAMES, SERVICES } from '../../helpers/config/services.ts';
+import { SERVICE_NAMES, SERVICES } from '../../helpers/packs/index.ts';
 import { should } from '../../helpers/evidence/verdicts.ts';
 import { expect, test } from '../../fixtures/index.ts';
 

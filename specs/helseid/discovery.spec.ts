@@ -1,5 +1,5 @@
 import { createLocalJWKSet } from 'jose';
-import { ASYMMETRIC_ALGS, TOKEN_EXCHANGE_GRANT } from '../../helpers/config/services.ts';
+import { ASYMMETRIC_ALGS, PRIVATE_JWK_MEMBERS, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
 import { parseJson } from '../../helpers/http/client.ts';
 import { expect, test } from '../../fixtures/helseid.ts';
 
@@ -26,7 +26,7 @@ test.describe('HelseID discovery', () => {
     expect(jwks.keys.length).toBeGreaterThan(0);
     for (const key of jwks.keys) {
       expect(key.kid, 'every key needs a kid').toEqual(expect.any(String));
-      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(key, `key ${String(key.kid)} exposes private member ${member}`).not.toHaveProperty(member);
+      for (const member of PRIVATE_JWK_MEMBERS) expect(key, `key ${String(key.kid)} exposes private member ${member}`).not.toHaveProperty(member);
     }
     expect(() => createLocalJWKSet(jwks as never)).not.toThrow();
   });

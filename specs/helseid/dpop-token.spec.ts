@@ -2,7 +2,7 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { decodeUnverified } from '../../helpers/auth/jws.ts';
 import { generateSigningKey } from '../../helpers/auth/keys.ts';
-import { HELSEID_CLAIMS } from '../../helpers/config/services.ts';
+import { HELSEID_CLAIMS } from '../../helpers/protocol.ts';
 import { parseJson } from '../../helpers/http/client.ts';
 import { redactJson } from '../../helpers/evidence/redact.ts';
 import { expect, test } from '../../fixtures/helseid.ts';

@@ -1,14 +1,12 @@
 // HelseID's test-token service (TTT): user-context tokens on demand, and broken ones on request.
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import { decodeUnverified } from '../../helpers/auth/jws.ts';
-import { HELSEID_CLAIMS } from '../../helpers/config/services.ts';
+import { HELSEID_CLAIMS, TTT_PATH } from '../../helpers/protocol.ts';
 import { parseJson } from '../../helpers/http/client.ts';
 import type { Send } from '../../helpers/auth/token-endpoint.ts';
 import { syntheticHprNumber, syntheticNin } from '../../helpers/identifiers.ts';
 import { should } from '../../helpers/evidence/verdicts.ts';
 import { expect, test } from '../../fixtures/helseid.ts';
-
-const TTT_PATH = '/v2/create-test-token-with-key';
 
 interface TttResponse {
   isError: boolean;

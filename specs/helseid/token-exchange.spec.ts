@@ -1,6 +1,6 @@
 // RFC 8693: an actor exchanges a caller's token for one to another API, bound to its own key.
 import { decodeUnverified } from '../../helpers/auth/jws.ts';
-import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../../helpers/config/services.ts';
+import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
 import { should } from '../../helpers/evidence/verdicts.ts';
 import { testToken } from '../../fixtures/ttt.ts';
 import { expect, test } from '../../fixtures/helseid.ts';

@@ -1,4 +1,5 @@
-import type { ServiceName } from '../../helpers/config/services.ts';
+import type { ServiceName } from '../../helpers/packs/index.ts';
+import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import { should } from '../../helpers/evidence/verdicts.ts';
 import { expectOperationOutcome } from '../../fixtures/expectations.ts';
 import { expect, test } from '../../fixtures/index.ts';
@@ -9,7 +10,7 @@ test.describe('PaRek metadata', () => {
   for (const host of HOSTS) {
     test(`GET /<version>/metadata on ${host} answers a CapabilityStatement without authentication`, { tag: ['@PAREK-META-001', '@PAREK-META-002', '@availability'] }, async ({ api, needs, profile }) => {
       needs({ services: [host] });
-      const response = await api(host, 'none').get(`/${profile.parekApiVersion}/metadata`);
+      const response = await api(host, 'none').get(`/${profile.get(PAREK_SETTINGS.apiVersion)}/metadata`);
       expect(response.status).toBe(200);
       const body = response.json<{ resourceType?: string; fhirVersion?: string }>();
       expect(body.resourceType).toBe('CapabilityStatement');
@@ -20,7 +21,7 @@ test.describe('PaRek metadata', () => {
 
   test('an unauthenticated ServiceRequest search is refused with an OperationOutcome', { tag: ['@PAREK-ERR-001'] }, async ({ api, needs, profile }) => {
     needs({ services: ['parek'], auth: [['parek', 'dpop']] });
-    const response = await api('parek', 'none').get(`/${profile.parekApiVersion}/ServiceRequest`, { raw: true });
+    const response = await api('parek', 'none').get(`/${profile.get(PAREK_SETTINGS.apiVersion)}/ServiceRequest`, { raw: true });
     expectOperationOutcome(response, 401);
     expect(response).toConformToOpenApi('parek', 'searchServiceRequests');
   });

@@ -1,15 +1,14 @@
 // Load and loss: many submissions under bounded concurrency, each accepted and each found exactly
 // once afterwards. 1,000 against the twin; against NHN only when NHN_PIT_LOAD_COUNT says so.
 import { measure } from '../../helpers/evidence/verdicts.ts';
+import { PIT_SETTINGS } from '../../helpers/packs/pit.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { minuteFloor, ninCounts, ninOf, syntheticPatient, traverse, waitUntil } from '../../fixtures/pit.ts';
-
-const CONCURRENCY = Number(process.env.NHN_PIT_LOAD_CONCURRENCY ?? 16);
 
 test.describe('PIT load and loss', () => {
   test('every submission is accepted and found exactly once', { tag: ['@PIT-LOAD-001'] }, async ({ api, needs, profile }, info) => {
     needs({ services: ['pit', 'helseid'], clients: ['default'], auth: [['pit', 'dpop']], writes: true, patientData: true });
-    const count = Number(process.env.NHN_PIT_LOAD_COUNT ?? (profile.kind === 'twin' ? 1000 : 0));
+    const count = profile.get(PIT_SETTINGS.loadCount) ?? (profile.kind === 'twin' ? 1000 : 0);
     test.skip(count === 0, 'NHN asks not to load its test environment unannounced: set NHN_PIT_LOAD_COUNT to run this against NHN');
     test.setTimeout(180_000);
     const pit = api('pit', 'dpop');
@@ -19,7 +18,7 @@ test.describe('PIT load and loss', () => {
     let next = 0;
     const statuses: number[] = [];
     await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
+      Array.from({ length: profile.get(PIT_SETTINGS.loadConcurrency) }, async () => {
         while (next < patients.length) {
           const p = patients[next++]!;
           statuses.push((await pit.post('/v1/Patient', { json: p })).status);
@@ -31,7 +30,7 @@ test.describe('PIT load and loss', () => {
     const expected = patients.map((p) => ninOf(p)!);
     // Wait until everything is visible, or until nothing new has appeared for the settle time
     // (a lost submission never appears; waiting for it until a long timeout proves nothing more).
-    const settleMs = Number(process.env.NHN_PIT_SETTLE_MS ?? (profile.kind === 'twin' ? 3_000 : 15_000));
+    const settleMs = profile.get(PIT_SETTINGS.settleMs) ?? (profile.kind === 'twin' ? 3_000 : 15_000);
     let counts = new Map<string, number>();
     let found = -1;
     let lastProgress = performance.now();

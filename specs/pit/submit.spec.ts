@@ -1,14 +1,13 @@
 // PIT submission: 202 and asynchronous processing, validation, and the size limit.
 import { measure } from '../../helpers/evidence/verdicts.ts';
+import { PIT_SETTINGS } from '../../helpers/packs/pit.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { minuteFloor, ninCounts, ninOf, syntheticPatient, traverse, waitUntil } from '../../fixtures/pit.ts';
-
-const ASYNC_LIMIT_MS = Number(process.env.NHN_PIT_ASYNC_LIMIT_MS ?? 30_000);
 
 test.describe('PIT submission', () => {
   test.beforeEach(({ needs }) => needs({ services: ['pit', 'helseid'], clients: ['default'], writes: true, patientData: true, auth: [['pit', 'dpop']] }));
 
-  test('a valid Patient is accepted with 202 and appears in searches once processed', { tag: ['@PIT-SUBMIT-001'] }, async ({ api }, info) => {
+  test('a valid Patient is accepted with 202 and appears in searches once processed', { tag: ['@PIT-SUBMIT-001'] }, async ({ api, profile }, info) => {
     const pit = api('pit', 'dpop');
     const patient = syntheticPatient(info);
     const since = minuteFloor(Date.now());
@@ -18,7 +17,7 @@ test.describe('PIT submission', () => {
     const delay = await waitUntil(
       'the submitted Patient appears in GET /v1/Patient',
       async () => ninCounts((await traverse(pit, { _lastUpdated: `ge${since}`, _count: '50' })).rows).has(ninOf(patient)!),
-      { timeoutMs: ASYNC_LIMIT_MS, intervalMs: 25 },
+      { timeoutMs: profile.get(PIT_SETTINGS.asyncLimitMs), intervalMs: 25 },
     );
     measure('asynchronous delay (ms)', Math.round(delay), info);
   });

@@ -56,7 +56,7 @@ async function classified(path: string, timeoutMs = 2_000): Promise<Error> {
 test('an HTML gateway page is an infrastructure failure naming status, type and first bytes', async () => {
   const e = await classified('/html');
   expect(e).toBeInstanceOf(InfrastructureError);
-  expect((e as InfrastructureError).kind).toBe('gateway-error');
+  expect((e as InfrastructureError).symptom).toBe('gateway-error');
   expect(e.message).toContain('502 text/html');
   expect(e.message).toContain('Bad Gateway from the load balancer');
   expect(e.stack).toBe(`${e.name}: ${e.message}`);
@@ -64,19 +64,19 @@ test('an HTML gateway page is an infrastructure failure naming status, type and 
 
 test('an HTML page with status 200 is an infrastructure failure', async () => {
   const e = await classified('/html-200');
-  expect((e as InfrastructureError).kind).toBe('html-page');
+  expect((e as InfrastructureError).symptom).toBe('html-page');
   expect(e.message).toContain('Maintenance');
 });
 
 test('a reset connection is an infrastructure failure', async () => {
   const e = await classified('/reset');
-  expect((e as InfrastructureError).kind).toBe('connection-reset');
+  expect((e as InfrastructureError).symptom).toBe('connection-reset');
 });
 
 test('a server that never answers times out as an infrastructure failure', async () => {
   const started = Date.now();
   const e = await classified('/hang', 300);
-  expect((e as InfrastructureError).kind).toBe('timeout');
+  expect((e as InfrastructureError).symptom).toBe('timeout');
   expect(e.message).toContain('300 ms');
   expect(Date.now() - started).toBeLessThan(2_000);
 });
@@ -90,7 +90,7 @@ test('a closed port is an infrastructure failure', async () => {
     }
     throw new Error('no error');
   })();
-  expect((e as InfrastructureError).kind).toBe('connection-refused');
+  expect((e as InfrastructureError).symptom).toBe('connection-refused');
 });
 
 test('503 is inconclusive, not a failure of the contract', async () => {

@@ -1,39 +1,61 @@
-// The twin and the OpenAPI documents cannot drift apart: every twin route is a documented
-// operation, and every documented operation is served by the twin.
+// The twin and the OpenAPI documents cannot drift apart: the twin's routes are derived from the
+// documents, every handler a twin module gives is for a documented operation, and the registry
+// is consistent (fixed, distinct ports; every pack's folders and files exist).
 import { expect, test } from '@playwright/test';
-import { parekModule } from '../../sandbox/apis/parek.ts';
-import { phrModule } from '../../sandbox/apis/phr.ts';
-import { personModule } from '../../sandbox/apis/person.ts';
-import { pitModule } from '../../sandbox/apis/pit.ts';
-import { ptsModule } from '../../sandbox/apis/pts.ts';
-import type { ApiContext, ApiModule } from '../../sandbox/apis/common.ts';
-import { Faults } from '../../sandbox/faults.ts';
+import fs from 'node:fs';
+import { PACKS, SERVICES, type PackDescriptor } from '../../helpers/packs/index.ts';
+import { loadApiDocument } from '../../helpers/validation/openapi/document.ts';
+import { CheckSet } from '../../sandbox/core/checks.ts';
+import type { TwinModule } from '../../sandbox/core/module.ts';
+import { deriveRoutes } from '../../sandbox/http/service.ts';
 import { operationOutcomeFormat } from '../../sandbox/http/error-formats.ts';
-import { loadApiDocument, matchOperation } from '../../helpers/validation/openapi/document.ts';
 
-const ctx: ApiContext = { faults: new Faults([]), errors: operationOutcomeFormat(new Faults([])), publicUrl: 'http://twin.invalid' };
-const MODULES: ApiModule[] = [pitModule(ctx), phrModule(ctx), parekModule(ctx, 'parek'), ptsModule(ctx), personModule(ctx)];
+const packs = PACKS as readonly PackDescriptor[];
 
-/** A concrete path for a template, e.g. /v1/ServiceRequest/:id → /v1/ServiceRequest/x1. */
-const concrete = (path: string) => path.replace(/:[^/]+/g, 'x1').replace(/\{[^}]+\}/g, (m) => (m === '{version}' ? 'v1' : 'x1'));
+test('every handler a twin module gives is a documented operation of its pack', async () => {
+  for (const pack of packs) {
+    const { twin } = (await import(`../../sandbox/${pack.twin}/index.ts`)) as { twin: TwinModule };
+    if (!twin.api) continue;
+    const api = twin.api({ pack, checks: new CheckSet(), env: {}, urls: {}, transforms: [] });
+    const documented = new Set(Object.values(pack.services).flatMap((s) => s.documents ?? []).flatMap((d) => loadApiDocument(d).operations.map((o) => o.operationId)));
+    for (const operationId of Object.keys(api.handlers)) expect(documented.has(operationId), `${pack.id}: handler ${operationId} is not a documented operation`).toBe(true);
+  }
+});
 
-test('every twin route is a documented operation', () => {
-  for (const mod of MODULES) {
-    for (const route of mod.routes) {
-      const documented = mod.documents.some((d) => matchOperation(loadApiDocument(d), route.method, concrete(route.path)).operation);
-      expect(documented, `${mod.name}: ${route.method} ${route.path} is not in ${mod.documents.join(', ')}`).toBe(true);
+test('every documented operation of a service becomes a twin route with the policy the document states', () => {
+  for (const [service, descriptor] of Object.entries(SERVICES)) {
+    const routes = deriveRoutes({ service, descriptor, audience: 'aud', handlers: {}, errors: operationOutcomeFormat(), patches: [], requireNonce: false });
+    for (const d of descriptor.documents ?? []) {
+      for (const op of loadApiDocument(d).operations) {
+        const route = routes.find((r) => r.info.method === op.method && r.info.path === op.path);
+        expect(route, `${service}: ${op.method} ${op.path} (${d} ${op.operationId}) has no twin route`).toBeDefined();
+        expect(route!.policy.anyScope).toEqual(op.scopes);
+        if (op.maxBodyBytes) expect(route!.policy.maxBodyBytes).toBe(op.maxBodyBytes);
+        expect(route!.policy.consumes).toEqual(Object.keys(op.requestBody?.content ?? {}));
+        if (op.security.length === 0) expect(route!.policy.modes, `${op.operationId} is open`).toEqual([]);
+      }
     }
   }
 });
 
-test('every documented operation is served by the twin', () => {
-  for (const mod of MODULES) {
-    for (const d of mod.documents) {
-      for (const op of loadApiDocument(d).operations) {
-        const path = concrete(op.path);
-        const served = mod.routes.some((r) => r.method === op.method && concrete(r.path) === path);
-        expect(served, `${d}: ${op.method} ${op.path} (${op.operationId}) has no twin route`).toBe(true);
-      }
-    }
+test('the registry: fixed distinct twin ports, and every pack names files that exist', () => {
+  const ports = Object.values(SERVICES).map((s) => s.port);
+  expect(new Set(ports).size, 'two services share a twin port offset').toBe(ports.length);
+  for (const pack of packs) {
+    expect(fs.existsSync(`sandbox/${pack.twin}/index.ts`), `${pack.id}: sandbox/${pack.twin}/index.ts`).toBe(true);
+    expect(fs.existsSync(`sandbox/${pack.twin}/faults.ts`), `${pack.id}: sandbox/${pack.twin}/faults.ts`).toBe(true);
+    for (const r of pack.requirements) expect(fs.existsSync(`schemas/requirements/${r}`), `${pack.id}: ${r}`).toBe(true);
+    for (const s of pack.specs) expect(fs.existsSync(`specs/${s}`), `${pack.id}: specs/${s}`).toBe(true);
+    for (const d of Object.values(pack.services).flatMap((s) => s.documents ?? [])) expect(fs.existsSync(`schemas/openapi/${d}.openapi.yaml`), `${pack.id}: ${d}`).toBe(true);
+  }
+});
+
+test('no fault id appears in the shared twin layers', async () => {
+  const { loadFaults } = await import('../../sandbox/core/faults.ts');
+  const ids = [...(await loadFaults()).keys()];
+  const shared = ['sandbox/rs', 'sandbox/http', 'sandbox/core'].flatMap((d) => fs.readdirSync(d).map((f) => `${d}/${f}`));
+  for (const file of shared) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const id of ids) expect(text.includes(`'${id}'`) || text.includes(`"${id}"`), `${file} names fault ${id}`).toBe(false);
   }
 });

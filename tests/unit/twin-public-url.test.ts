@@ -8,13 +8,12 @@ import { TokenClient } from '../../helpers/auth/token-client.ts';
 import { twinListenUrl, twinStateFile, type TwinState } from '../../helpers/config/twin-layout.ts';
 import { send } from '../../helpers/http/client.ts';
 import { backdoorHeaders } from '../../helpers/auth/backdoor.ts';
-import { Faults } from '../../sandbox/faults.ts';
 import { startTwin } from '../../sandbox/twin.ts';
 
 test('DPoP htu is checked against SANDBOX_PUBLIC_URL_PHR', async () => {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-proxy-'));
   const env = { ...process.env, SANDBOX_STATE_DIR: stateDir, SANDBOX_PUBLIC_URL_PHR: 'https://phr.proxy.test:8443/pjd' };
-  const twin = await startTwin({ basePort: 4970, faults: new Faults([]), env });
+  const twin = await startTwin({ basePort: 4970, faults: [], env });
   try {
     expect(twin.urls.phr).toBe('https://phr.proxy.test:8443/pjd');
     const state = JSON.parse(fs.readFileSync(twinStateFile(4970, env), 'utf8')) as TwinState;

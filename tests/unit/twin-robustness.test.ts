@@ -6,14 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { send } from '../../helpers/http/client.ts';
-import { Faults } from '../../sandbox/faults.ts';
 import { startTwin, type RunningTwin } from '../../sandbox/twin.ts';
 
 let twin: RunningTwin;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-twin-'));
 
 test.beforeAll(async () => {
-  twin = await startTwin({ basePort: 4950, faults: new Faults([]), env: { ...process.env, SANDBOX_STATE_DIR: stateDir } });
+  twin = await startTwin({ basePort: 4950, faults: [], env: { ...process.env, SANDBOX_STATE_DIR: stateDir } });
 });
 
 test.afterAll(async () => {

@@ -4,20 +4,34 @@ import os from 'node:os';
 import path from 'node:path';
 import { CatalogueError, loadCatalogue, requirementTags } from '../../helpers/requirements/catalogue.ts';
 import { summariseTokens, verdictOf } from '../../helpers/evidence/summary-reporter.ts';
-import type { LedgerEntry } from '../../helpers/auth/token-client.ts';
+import type { LedgerEntry } from '../../helpers/evidence/token-ledger.ts';
+import { classifyResult, isKill } from '../../helpers/evidence/outcome.ts';
+import { ConfigurationError } from '../../helpers/config/settings.ts';
+import { ContractError, GuardError, InconclusiveError, InfrastructureError } from '../../helpers/http/errors.ts';
 import { resolveProfile, selectProfiles } from '../../helpers/config/profiles.ts';
 
-const result = (status: 'passed' | 'failed' | 'skipped' | 'timedOut', message?: string) => ({ status, errors: message ? [{ message }] : [] });
+const thrown = (e: Error) => ({ message: e.message, stack: e.stack });
 
-test('verdicts: warned, inconclusive and failure classes come from annotations and error prefixes', () => {
-  expect(verdictOf(result('passed'), []).verdict).toBe('passed');
-  expect(verdictOf(result('passed'), [{ type: 'warned' }]).verdict).toBe('warned');
-  expect(verdictOf(result('skipped'), []).verdict).toBe('skipped');
-  expect(verdictOf(result('skipped'), [{ type: 'inconclusive' }]).verdict).toBe('inconclusive');
-  expect(verdictOf(result('failed', '[inconclusive] 503'), []).verdict).toBe('inconclusive');
-  expect(verdictOf(result('failed', 'InfrastructureError: [infrastructure] timeout: x'), [])).toMatchObject({ verdict: 'failed', failureClass: 'infrastructure' });
-  expect(verdictOf(result('failed', 'expect(received).toBe(expected)'), [])).toMatchObject({ verdict: 'failed', failureClass: 'contract' });
-  expect(verdictOf(result('timedOut', 'Test timeout of 30000ms exceeded'), [])).toMatchObject({ verdict: 'failed', failureClass: 'contract' });
+test('one classifier: verdicts and failure kinds come from annotations, error classes and timeouts', () => {
+  const r = (status: 'passed' | 'failed' | 'skipped' | 'timedOut', ...errors: Array<{ message?: string; stack?: string }>) => ({ status, errors });
+  expect(classifyResult(r('passed'), []).verdict).toBe('passed');
+  expect(classifyResult(r('passed'), [{ type: 'warned' }]).verdict).toBe('warned');
+  expect(classifyResult(r('skipped'), []).verdict).toBe('skipped');
+  expect(classifyResult(r('skipped'), [{ type: 'inconclusive' }]).verdict).toBe('inconclusive');
+  expect(classifyResult(r('failed', thrown(new InconclusiveError('503'))), []).verdict).toBe('inconclusive');
+  expect(classifyResult(r('failed', thrown(new InfrastructureError('timeout', 'x'))), [])).toMatchObject({ verdict: 'failed', kind: 'infrastructure' });
+  expect(classifyResult(r('failed', thrown(new ContractError('x'))), [])).toMatchObject({ verdict: 'failed', kind: 'contract' });
+  expect(classifyResult(r('failed', thrown(new GuardError('x'))), [])).toMatchObject({ verdict: 'failed', kind: 'suite' });
+  expect(classifyResult(r('failed', thrown(new ConfigurationError('NHN_X must be an integer'))), [])).toMatchObject({ verdict: 'failed', kind: 'suite' });
+  expect(classifyResult(r('failed', { message: 'Error: expect(received).toBe(expected)' }), [])).toMatchObject({ verdict: 'failed', kind: 'contract' });
+  // A test that ran out of time never got its answer: infrastructure, never a kill.
+  expect(classifyResult(r('timedOut', { message: 'Test timeout of 30000ms exceeded.' }), [])).toMatchObject({ verdict: 'failed', kind: 'infrastructure' });
+  expect(isKill(classifyResult(r('timedOut'), []))).toBe(false);
+  expect(isKill(classifyResult(r('failed', thrown(new InfrastructureError('connection-refused', 'x'))), []))).toBe(false);
+  expect(isKill(classifyResult(r('failed', { message: 'expect(received).toBe(expected)' }), []))).toBe(true);
+  expect(isKill(classifyResult(r('passed'), [{ type: 'warned' }]))).toBe(true);
+  // The reporter's view is the same function.
+  expect(verdictOf(r('failed', thrown(new InfrastructureError('timeout', 'x'))), [])).toMatchObject({ verdict: 'failed', failureClass: 'infrastructure' });
 });
 
 test('token summary flags a tuple granted twice', () => {
@@ -53,7 +67,8 @@ test('profiles: --project picks the profile, env overrides URLs, a bad key is ne
   expect(selectProfiles(['node', 'pw', 'test', '--project=test'], {})).toEqual(['test']);
   expect(selectProfiles(['node', 'pw', 'test', '--project', 'unit'], {})).toEqual([]);
   expect(selectProfiles(['node', 'pw', 'test'], {})).toEqual(['local']);
-  expect(() => selectProfiles([], { NHN_PROFILE: 'staging' })).toThrow(/unknown profile/);
+  expect(() => selectProfiles([], { NHN_PROFILE: 'staging' })).toThrow(/unknown profile "staging"; known profiles: local, test/);
+  expect(() => selectProfiles(['node', 'pw', 'test', '--project=loca'], {})).toThrow(/unknown project\(s\) "loca"; known profiles: local/);
   const test = resolveProfile('test', { NHN_PIT_URL: 'https://proxy.example/pit/' });
   expect(test.urls.pit).toBe('https://proxy.example/pit');
   expect(test.urlSources.pit).toBe('environment');

@@ -127,6 +127,41 @@ function displayName(child: ElementInfo): string {
   return child.choice ? `${child.name}[x]` : child.name;
 }
 
+const INT32 = { min: -2147483648, max: 2147483647 };
+const INTEGER_RANGES: Record<string, { min: number; max: number }> = {
+  integer: INT32,
+  positiveInt: { min: 1, max: INT32.max },
+  unsignedInt: { min: 0, max: INT32.max },
+};
+
+function realDate(y: number, m: number, d: number): boolean {
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1]!;
+}
+
+/** FHIR's primitive rules past the JSON schema's regular expressions, as the HL7 validator applies them. */
+export function primitiveIssue(code: string, value: unknown): string | undefined {
+  const range = INTEGER_RANGES[code];
+  if (range) {
+    if (typeof value !== 'number' || !Number.isInteger(value)) return undefined; // the schema layer's
+    return value < range.min || value > range.max ? `${value} is outside the range of ${code} (${range.min}..${range.max})` : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  if (code === 'date' || code === 'dateTime' || code === 'instant') {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+    if (m && !realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return `${value.slice(0, 10)} is not a calendar date`;
+    const t = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+    if (t && (Number(t[1]) > 23 || Number(t[2]) > 59 || Number(t[3] ?? 0) > 59)) return `${value} has no such time of day`;
+    const tz = /([+-])(\d{2}):(\d{2})$/.exec(value);
+    if (t && tz && (Number(tz[2]) > 14 || Number(tz[3]) > 59)) return `${value} has no such time-zone offset`;
+  }
+  if (code === 'time') {
+    const t = /^(\d{2}):(\d{2}):(\d{2})/.exec(value);
+    if (t && (Number(t[1]) > 23 || Number(t[2]) > 59 || Number(t[3]) > 59)) return `${value} has no such time of day`;
+  }
+  return undefined;
+}
+
 /** Walks one element (a resource root, a backbone element or a datatype value) against its definition. */
 function walk(ctx: StructureContext, defPath: string, node: Json, location: string, resource: Json): void {
   const defs = definitions();
@@ -178,6 +213,10 @@ function walk(ctx: StructureContext, defPath: string, node: Json, location: stri
       if (isEmpty(value)) {
         ctx.issues.push({ severity: 'error', location: at, rule: 'ele-1', message: 'an element must have a value or children', layer: 'structure' });
         continue;
+      }
+      if (type && (typeof value === 'number' || typeof value === 'string')) {
+        const problem = primitiveIssue(type.code, value);
+        if (problem) ctx.issues.push({ severity: 'error', location: at, rule: `structure:${type.code}`, message: problem, layer: 'structure' });
       }
       if (!type || typeof value !== 'object' || value === null) continue;
       const v = value as Json;

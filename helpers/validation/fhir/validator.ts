@@ -80,7 +80,9 @@ export function validateFhir(input: unknown, options: FhirValidationOptions = {}
       return result([{ severity: 'error', location: String(resource.resourceType), rule: 'schema:resourceType', message: `expected a ${options.resourceType}, got a ${String(resource.resourceType)}`, layer: 'schema' }]);
     }
 
-    const profileId = options.profile ?? (resource.meta as { profile?: string[] } | undefined)?.profile?.map((u) => profileForUrl(u)?.id).find(Boolean);
+    // meta.profile of the wrong shape is the schema layer's issue; only well-formed URLs name a profile.
+    const declared = (resource.meta as { profile?: unknown } | undefined)?.profile;
+    const profileId = options.profile ?? (Array.isArray(declared) ? declared.filter((u): u is string => typeof u === 'string').map((u) => profileForUrl(u)?.id).find(Boolean) : undefined);
     const profile = profileId ? profiles().get(profileId) : undefined;
     if (profileId && !profile) return result([{ severity: 'error', location: '(options)', rule: 'profile:unknown', message: `unknown profile ${profileId}; known: ${[...profiles().keys()].join(', ')}`, layer: 'profile' }]);
 

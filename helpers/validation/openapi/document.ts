@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { SERVICES } from '../../packs/index.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export const API_DOCUMENTS = ['pit', 'phr', 'parek', 'pts', 'person-v2', 'person-v3'] as const;
-export type ApiDocument = (typeof API_DOCUMENTS)[number];
+export { API_DOCUMENTS } from '../../packs/index.ts';
 
 export interface Parameter {
   name: string;
@@ -124,7 +124,7 @@ export function indexDocument(api: string, file: string, raw: Json): LoadedDocum
 
 const cache = new Map<string, LoadedDocument>();
 
-export function loadApiDocument(api: ApiDocument | string): LoadedDocument {
+export function loadApiDocument(api: string): LoadedDocument {
   let loaded = cache.get(api);
   if (!loaded) {
     const file = path.join(openApiDir(), `${api}.openapi.yaml`);
@@ -146,20 +146,8 @@ export function matchOperation(doc: LoadedDocument, method: string, pathname: st
   return { operation, pathParams, pathKnown: candidates.length > 0 };
 }
 
-/** Which of our documents describes a service's endpoint (the Person API has one per version). */
-export function documentForService(service: string, path: string): ApiDocument | undefined {
-  switch (service) {
-    case 'pit':
-    case 'phr':
-    case 'pts':
-      return service;
-    case 'parek':
-    case 'parekBackdoor':
-    case 'parekResident':
-      return 'parek';
-    case 'person':
-      return path.startsWith('/api/v3/') || path === '/ping' ? 'person-v3' : 'person-v2';
-    default:
-      return undefined;
-  }
+/** Which of our documents describes a service's endpoint: the first of the service's documents that knows the path. */
+export function documentForService(service: string, path: string): string | undefined {
+  const documents = (SERVICES as Record<string, { documents?: readonly string[] }>)[service]?.documents ?? [];
+  return documents.find((d) => matchOperation(loadApiDocument(d), 'GET', path).pathKnown) ?? documents[0];
 }

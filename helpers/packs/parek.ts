@@ -1,0 +1,64 @@
+// PaRek (Pasientens rekvisisjoner): FHIR R5 requisitions on three hosts, and AMQP events.
+import { randomUUID } from 'node:crypto';
+import { stringSetting, urlSetting } from '../config/settings.ts';
+import type { PackDescriptor } from './types.ts';
+
+export const PAREK_SETTINGS = {
+  apiVersion: stringSetting('NHN_PAREK_API_VERSION', "PaRek's API version path segment (an assumption: v1)", { pattern: /^v\d+$/, fallback: 'v1' }),
+  amqpUrl: urlSetting('NHN_PAREK_AMQP_URL', "PaRek's AMQP 1.0 broker (test default amqps://amqps.test.parek.nhn.no:5671)", ['amqp:', 'amqps:']),
+};
+
+const SCOPES = ['nhn:parek/rekvisisjon'] as const;
+
+export const parekPack = {
+  id: 'parek',
+  title: 'PaRek',
+  audience: 'nhn:parek',
+  scopes: SCOPES,
+  services: {
+    parek: {
+      title: 'PaRek',
+      env: 'NHN_PAREK_URL',
+      port: 4,
+      documents: ['parek'],
+      defaultScopes: SCOPES,
+      profiles: {
+        local: { auth: ['dpop'] },
+        test: { url: 'https://test.parek.nhn.no', auth: ['dpop'] },
+        prod: { url: 'https://parek.nhn.no', auth: ['none'] },
+      },
+    },
+    parekBackdoor: {
+      title: 'PaRek backdoor',
+      env: 'NHN_PAREK_BACKDOOR_URL',
+      port: 5,
+      documents: ['parek'],
+      profiles: {
+        local: { auth: ['backdoor'] },
+        'test-backdoor': { url: 'https://backdoor.test.parek.nhn.no', auth: ['backdoor'] },
+      },
+    },
+    parekResident: {
+      title: 'PaRek resident',
+      env: 'NHN_PAREK_RESIDENT_URL',
+      port: 6,
+      documents: ['parek'],
+      defaultScopes: SCOPES,
+      profiles: {
+        local: { auth: ['bearer'] },
+        'test-resident': { url: 'https://resident.test.parek.nhn.no', auth: ['bearer'] },
+      },
+    },
+  },
+  dpopTarget: {
+    service: 'parek',
+    method: 'GET',
+    path: (s) => `/${s.get(PAREK_SETTINGS.apiVersion)}/ServiceRequest`,
+    scopes: SCOPES,
+    request: () => ({ headers: { 'nhn-event-id': randomUUID() } }),
+  },
+  twin: 'apis/parek',
+  requirements: ['parek.yaml'],
+  specs: ['parek'],
+  settings: PAREK_SETTINGS,
+} as const satisfies PackDescriptor;

@@ -1,0 +1,63 @@
+// What a pack descriptor says about one API (or one platform piece, such as HelseID): everything
+// the suite and the twin need to know, in one place. Pure data; shared by both.
+import type { Setting } from '../config/settings.ts';
+
+export const PROFILE_NAMES = ['local', 'test', 'test-backdoor', 'test-resident', 'prod'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export type AuthMode = 'dpop' | 'bearer' | 'backdoor' | 'none';
+
+export interface ServiceProfile {
+  /** Default base URL in this profile (the twin's own for `local`). */
+  url?: string;
+  /** Auth modes the service takes in this profile. */
+  auth?: readonly AuthMode[];
+}
+
+export interface ServiceDescriptor {
+  title: string;
+  /** The variable that overrides the base URL. */
+  env: string;
+  /** Fixed offset from SANDBOX_PORT where the twin serves it: adding a service moves no other port. */
+  port: number;
+  /** OpenAPI documents (schemas/openapi/<name>.openapi.yaml) describing it; the first that knows a path wins. */
+  documents?: readonly string[];
+  /** Profiles that have this service, with its URL and auth modes there. */
+  profiles: Partial<Record<ProfileName, ServiceProfile>>;
+  /** Scopes the suite asks for when a spec names none. */
+  defaultScopes?: readonly string[];
+}
+
+/** A call to make with a profile: a template of `path` with the pack's settings. */
+export interface SettingsView {
+  get<T>(setting: Setting<T>): T;
+}
+
+export interface SafeCall {
+  service: string;
+  method: 'GET' | 'POST';
+  path: (settings: SettingsView) => string;
+  /** Scopes that grant the call. */
+  scopes: readonly string[];
+  /** A scope of the same audience that does not grant this call, where the API has one. */
+  foreignScope?: string;
+  request?: () => { headers?: Record<string, string>; json?: unknown; contentType?: string };
+}
+
+export interface PackDescriptor {
+  id: string;
+  title: string;
+  /** HelseID audience (resource) of the API, and the scopes it knows. */
+  audience?: string;
+  scopes?: readonly string[];
+  services: Readonly<Record<string, ServiceDescriptor>>;
+  /** The safe authenticated call the RFC 9449 matrix aims at. */
+  dpopTarget?: SafeCall;
+  /** The folder under sandbox/ with the twin module (index.ts) and its faults (faults.ts). */
+  twin: string;
+  /** Requirement files in schemas/requirements/ and spec folders under specs/. */
+  requirements: readonly string[];
+  specs: readonly string[];
+  /** Variables the pack reads (each validated when the profile is resolved). */
+  settings?: Readonly<Record<string, Setting<unknown>>>;
+}

@@ -1,0 +1,67 @@
+// Faults are data: each pack declares its faults next to its twin module (sandbox/<twin>/faults.ts)
+// as the checks a fault switches off, replaces or adds, the responses it transforms and the route
+// policies it changes, with the requirement IDs whose tests must catch it (the kill matrix).
+import type { HttpResponseParts, RouteInfo, RoutePolicy } from './types.ts';
+import type { CheckChanges } from './checks.ts';
+import { PACKS, type PackDescriptor } from '../../helpers/packs/index.ts';
+import { ConfigurationError, listSetting } from '../../helpers/config/settings.ts';
+
+/** What a transform may know of the twin besides the response. */
+export interface TwinFacts {
+  /** The HelseID stand-in's private signing JWK. */
+  signingJwk: Record<string, unknown>;
+}
+
+export interface ResponseTransform {
+  /** Services whose responses it changes (all when absent); `helseid` and `ttt` are services too. */
+  services?: readonly string[];
+  /** Operations (OpenAPI operationId, or the HelseID endpoint: token, discovery, jwks). */
+  operations?: readonly string[];
+  apply(response: HttpResponseParts, facts: TwinFacts, route: RouteInfo): HttpResponseParts;
+}
+
+export interface FaultDefinition extends CheckChanges {
+  rule: string;
+  requirements: readonly string[];
+  respond?: readonly ResponseTransform[];
+  /** Route policy changes: answer the fields to change for the routes it concerns. */
+  route?: (route: RouteInfo, policy: RoutePolicy) => Partial<RoutePolicy> | undefined;
+  /** Twin settings the fault's specs need, for the faulty and the clean twin alike (e.g. nonces on). */
+  twinEnv?: Readonly<Record<string, string>>;
+}
+
+export interface CatalogedFault extends FaultDefinition {
+  id: string;
+  pack: string;
+}
+
+let catalogue: Promise<Map<string, CatalogedFault>> | undefined;
+
+/** Every pack's faults, loaded from the folder its descriptor names. */
+export function loadFaults(): Promise<Map<string, CatalogedFault>> {
+  catalogue ??= (async () => {
+    const all = new Map<string, CatalogedFault>();
+    for (const p of PACKS as readonly PackDescriptor[]) {
+      const mod = (await import(`../${p.twin}/faults.ts`)) as { faults: Record<string, FaultDefinition> };
+      for (const [id, def] of Object.entries(mod.faults)) {
+        if (all.has(id)) throw new Error(`fault ${id} is declared by ${all.get(id)!.pack} and ${p.id}`);
+        all.set(id, { ...def, id, pack: p.id });
+      }
+    }
+    return all;
+  })();
+  return catalogue;
+}
+
+export const FAULT_SETTING = listSetting('SANDBOX_FAULTS', 'faults to plant in the twin, comma separated (npm run mutation lists them)', () => [...(knownIds ?? [])]);
+let knownIds: string[] | undefined;
+
+/** The active faults named by SANDBOX_FAULTS (or given), validated against the catalogue. */
+export async function activeFaults(ids?: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CatalogedFault[]> {
+  const all = await loadFaults();
+  knownIds = [...all.keys()];
+  const wanted = ids ?? FAULT_SETTING.read(env);
+  const unknown = wanted.filter((id) => !all.has(id));
+  if (unknown.length) throw new ConfigurationError(`unknown fault(s): ${unknown.join(', ')}; known: ${knownIds.join(', ')}`);
+  return wanted.map((id) => all.get(id)!);
+}

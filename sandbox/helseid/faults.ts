@@ -1,0 +1,78 @@
+// HelseID faults: client authentication, DPoP at the token endpoint, the tokens it issues, token
+// exchange, discovery and the test-token service. Each names the requirements that catch it.
+import type { FaultDefinition } from '../core/faults.ts';
+import type { JWTPayload } from 'jose';
+
+type Body = Record<string, unknown>;
+
+export const faults = {
+  'ca-typ-not-required': { rule: 'the token endpoint accepts a client assertion whose typ is not client-authentication+jwt', requirements: ['HID-CA-002'], off: ['assertion.typ'] },
+  'ca-long-lived': { rule: 'the token endpoint accepts a client assertion that expires more than 60 s ahead', requirements: ['HID-CA-004'], off: ['assertion.lifetime'] },
+  'ca-jti-reuse': { rule: 'the token endpoint keeps no replay cache: a client assertion jti can be used again', requirements: ['HID-CA-005'], off: ['assertion.replay'] },
+  'ca-aud-lenient': { rule: 'the token endpoint accepts a client assertion whose aud is not the issuer', requirements: ['HID-CA-003'], off: ['assertion.aud'] },
+  'ca-sub-unchecked': { rule: 'the token endpoint accepts a client assertion whose sub differs from iss', requirements: ['HID-CA-001'], off: ['assertion.sub'] },
+  'ca-alg-lenient': {
+    rule: "the token endpoint does not check the client assertion's signature or algorithm (alg none, HS256 and foreign keys pass)",
+    requirements: ['HID-CA-006'],
+    off: ['assertion.alg', 'assertion.signature'],
+  },
+  'ca-secret-accepted': { rule: 'the token endpoint accepts a client secret in place of a client assertion', requirements: ['HID-CA-007'], off: ['assertion.method'] },
+  'dpop-nonce-optional': { rule: 'the token endpoint issues tokens for DPoP proofs without a server nonce', requirements: ['HID-DPOP-001'], off: ['token.dpop.nonce'] },
+  'dpop-nonce-any': { rule: 'the token endpoint accepts any DPoP nonce value', requirements: ['HID-DPOP-003'], off: ['token.dpop.nonce-value'] },
+  'dpop-htu-unchecked': { rule: "the token endpoint takes the proof's htu host as its own", requirements: ['HID-DPOP-004'], off: ['token.dpop.htu'] },
+  'token-without-dpop': { rule: 'the token endpoint issues tokens to a request without a DPoP proof', requirements: ['HID-DPOP-002'], off: ['token.dpop.required'] },
+  'token-unbound': { rule: 'access tokens carry no cnf.jkt, so they are not bound to the DPoP key', requirements: ['HID-TOK-002'], off: ['token.cnf'] },
+  'token-no-client-claims': { rule: 'access tokens lack the HelseID client claims (orgnr_parent, orgnr_child, client_name)', requirements: ['HID-TOK-003'], off: ['token.client-claims'] },
+  'token-type-bearer': {
+    rule: 'the token response says token_type Bearer for a DPoP-bound token',
+    requirements: ['HID-TOK-001'],
+    respond: [{ services: ['helseid'], operations: ['token'], apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as Body), token_type: 'Bearer' } } : r) }],
+  },
+  'exchange-scope-escalation': { rule: 'token exchange grants scopes the actor client does not have', requirements: ['HID-TX-003'], off: ['exchange.scope-granted'] },
+  'exchange-subject-unchecked': { rule: 'token exchange does not verify the subject token', requirements: ['HID-TX-004'], off: ['exchange.subject-signature', 'exchange.subject-valid'] },
+  'exchange-no-act': { rule: 'exchanged tokens carry no act claim', requirements: ['HID-TX-005'], off: ['exchange.act'] },
+  'exchange-keeps-audience': {
+    rule: 'token exchange returns a token for the subject token audience, not the one the scopes ask for',
+    requirements: ['HID-TX-001'],
+    replace: {
+      'exchange.audience': () => (x: { subject?: JWTPayload; audience?: string }) => {
+        x.audience = [x.subject?.aud].flat()[0];
+      },
+    },
+  },
+  'exchange-unbound': { rule: "token exchange returns a token not bound to the actor's DPoP key", requirements: ['HID-TX-002'], off: ['exchange.cnf'] },
+  'ttt-ignores-broken-flags': { rule: 'the test-token service ignores the flags that ask for broken tokens and issues valid ones', requirements: ['HID-TTT-003'], off: ['ttt.broken-flags'] },
+  'ttt-no-trust-framework': { rule: 'the test-token service ignores createTillitsrammeverkClaims', requirements: ['HID-TTT-004'], off: ['ttt.trust-framework'] },
+  'ttt-no-key-check': { rule: 'the test-token service issues tokens without a valid X-Auth-Key', requirements: ['HID-TTT-001'], off: ['ttt.api-key'] },
+  'discovery-wrong-issuer': {
+    rule: 'discovery states an issuer other than the URL it is served from',
+    requirements: ['HID-DISC-001'],
+    respond: [{ services: ['helseid'], operations: ['discovery'], apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as Body), issuer: `${String((r.body as Body).issuer)}/other-tenant` } } : r) }],
+  },
+  'jwks-private-keys': {
+    rule: 'the JWKS publishes the private part of the signing key',
+    requirements: ['HID-DISC-003'],
+    respond: [
+      {
+        services: ['helseid'],
+        operations: ['jwks'],
+        apply: (r, facts) => (r.status === 200 ? { ...r, body: { keys: ((r.body as { keys: Body[] }).keys ?? []).map((k) => ({ ...k, d: facts.signingJwk.d })) } } : r),
+      },
+    ],
+  },
+  'discovery-no-dpop-algs': {
+    rule: 'discovery omits dpop_signing_alg_values_supported',
+    requirements: ['HID-DISC-002'],
+    respond: [
+      {
+        services: ['helseid'],
+        operations: ['discovery'],
+        apply: (r) => {
+          if (r.status !== 200) return r;
+          const { dpop_signing_alg_values_supported: _omitted, ...rest } = r.body as Body;
+          return { ...r, body: rest };
+        },
+      },
+    ],
+  },
+} satisfies Record<string, FaultDefinition>;

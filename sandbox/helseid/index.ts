@@ -1,0 +1,43 @@
+// The HelseID pack's twin: the stand-in on oidc-provider and the test-token service, with fresh
+// keys for the signer and every synthetic client, made here with jose.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { HELSEID_PATHS } from '../../helpers/protocol.ts';
+import { newKey } from '../core/crypto.ts';
+import type { PackContext, PlatformTwin, TwinModule } from '../core/module.ts';
+import { SYNTHETIC_CLIENTS } from './clients.ts';
+import { createHelseIdProvider } from './provider.ts';
+import { createTestTokenService } from './ttt.ts';
+
+async function platform(ctx: PackContext): Promise<PlatformTwin> {
+  const [signer, ...clientKeys] = await Promise.all([newKey('RS256'), ...SYNTHETIC_CLIENTS.map(() => newKey('ES256'))]);
+  const signingJwk = { ...signer!.privateJwk, kid: signer!.thumbprint };
+  const tttApiKey = randomBytes(24).toString('base64url');
+  const facts = { signingJwk };
+  const issuer = ctx.urls.helseid!;
+  const provider = createHelseIdProvider({
+    issuer,
+    signingKey: signingJwk,
+    clientKeys: Object.fromEntries(SYNTHETIC_CLIENTS.map((c, i) => [c.clientId, clientKeys[i]!.publicJwk])),
+    checks: ctx.checks,
+    transforms: ctx.transforms,
+    facts,
+  });
+  return {
+    servers: {
+      helseid: http.createServer(provider.callback()),
+      ttt: createTestTokenService({ issuer, apiKey: tttApiKey, signingKey: signingJwk, checks: ctx.checks }),
+    },
+    state: {
+      issuer,
+      tttApiKey,
+      clients: Object.fromEntries(
+        SYNTHETIC_CLIENTS.map((c, i) => [c.role, { clientId: c.clientId, privateJwk: clientKeys[i]!.privateJwk as Record<string, unknown>, scopes: c.scopes, claims: c.claims }]),
+      ),
+    },
+    facts,
+    jwksPath: HELSEID_PATHS.jwks,
+  };
+}
+
+export const twin: TwinModule = { platform };

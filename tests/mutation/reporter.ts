@@ -1,0 +1,115 @@
+// The kill matrix's reporter: a fault is killed when a test of its requirements fails for a
+// contract reason (or warns a SHOULD) against the faulty twin while every such test passes
+// against the clean twin. One line per fault as soon as both are known, then the score.
+import fs from 'node:fs';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { classifyResult, isKill, type Outcome } from '../../helpers/evidence/outcome.ts';
+import { requirementTags } from '../../helpers/requirements/catalogue.ts';
+
+interface Tracked {
+  id: string;
+  requirements: string[];
+  cleanKey: string;
+  expected: number;
+  /** Clean tests that name one of its requirements. */
+  cleanExpected: number;
+  outcomes: Array<{ title: string; outcome: Outcome }>;
+  decided: boolean;
+}
+
+export default class KillMatrixReporter implements Reporter {
+  private readonly faults = new Map<string, Tracked>();
+  private readonly cleanOutcomes = new Map<string, Array<{ title: string; requirements: string[]; outcome: Outcome }>>();
+  private started = performance.now();
+  private killed = 0;
+  private decided = 0;
+  private lines: string[] = [];
+
+  constructor(private readonly options: { outputFile?: string } = {}) {}
+
+  printsToStdio(): boolean {
+    return true;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.started = performance.now();
+    const projectSuites = new Map(suite.suites.map((s) => [s.title, s]));
+    for (const project of config.projects) {
+      const tests = projectSuites.get(project.name)?.allTests() ?? [];
+      const meta = project.metadata as { fault?: string; clean?: string; requirements?: string[]; environment?: { options: { twinEnv?: Record<string, string> } } };
+      const key = JSON.stringify(meta.environment?.options.twinEnv ?? {});
+      if (meta.clean !== undefined) this.cleanOutcomes.set(meta.clean, []);
+      if (meta.fault) this.faults.set(project.name, { id: meta.fault, requirements: meta.requirements ?? [], cleanKey: key, expected: tests.length, cleanExpected: 0, outcomes: [], decided: false });
+    }
+    for (const project of config.projects) {
+      const meta = project.metadata as { clean?: string };
+      if (meta.clean === undefined) continue;
+      const tests = projectSuites.get(project.name)?.allTests() ?? [];
+      for (const f of this.faults.values()) {
+        if (f.cleanKey === meta.clean) f.cleanExpected = tests.filter((t) => requirementTags(t.tags).some((r) => f.requirements.includes(r))).length;
+      }
+    }
+    process.stdout.write(`kill matrix: ${this.faults.size} faults, ${suite.allTests().length} test runs, ${config.workers} workers\n`);
+    for (const f of this.faults.values()) if (f.expected === 0) this.decide(f);
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const project = test.parent.project();
+    if (!project) return;
+    const outcome = classifyResult(result, [...test.annotations, ...result.annotations]);
+    const meta = project.metadata as { fault?: string; clean?: string };
+    if (meta.clean !== undefined) {
+      this.cleanOutcomes.get(meta.clean)!.push({ title: test.title, requirements: requirementTags(test.tags), outcome });
+      for (const f of this.faults.values()) if (!f.decided && f.cleanKey === meta.clean) this.tryDecide(f);
+    } else {
+      const f = this.faults.get(project.name);
+      if (!f) return;
+      f.outcomes.push({ title: test.title, outcome });
+      this.tryDecide(f);
+    }
+  }
+
+  private cleanFor(f: Tracked) {
+    return (this.cleanOutcomes.get(f.cleanKey) ?? []).filter((o) => o.requirements.some((r) => f.requirements.includes(r)));
+  }
+
+  private tryDecide(f: Tracked): void {
+    if (f.decided || f.outcomes.length < f.expected) return;
+    if (this.cleanFor(f).length < f.cleanExpected) return;
+    this.decide(f);
+  }
+
+  private decide(f: Tracked): void {
+    f.decided = true;
+    this.decided += 1;
+    const clean = this.cleanFor(f);
+    const cleanBroken = clean.filter((c) => c.outcome.verdict === 'failed' || c.outcome.verdict === 'warned');
+    const kills = f.outcomes.filter((o) => isKill(o.outcome));
+    const infra = f.outcomes.filter((o) => o.outcome.verdict === 'failed' && o.outcome.kind !== 'contract').length;
+    const killed = kills.length > 0 && clean.length > 0 && cleanBroken.length === 0;
+    if (killed) this.killed += 1;
+    const detail = !f.expected
+      ? 'no test carries these requirement tags'
+      : cleanBroken.length
+        ? `clean twin fails ${cleanBroken.length}: ${cleanBroken.map((c) => `${c.title} (${c.outcome.kind ?? c.outcome.verdict})`).join('; ')}`
+        : `${kills.length}/${f.outcomes.length} tests caught it${infra ? `, ${infra} non-contract failures not counted` : ''}; clean: ${clean.filter((c) => c.outcome.verdict === 'passed').length} passed`;
+    const elapsed = ((performance.now() - this.started) / 1000).toFixed(1);
+    const line = `${killed ? 'KILLED  ' : 'SURVIVED'} ${String(this.decided).padStart(3)}/${this.faults.size} ${f.id.padEnd(28)} (${f.requirements.join(', ')})  ${detail}  [${elapsed} s]`;
+    this.lines.push(line);
+    process.stdout.write(`${line}\n`);
+  }
+
+  onError(error: { message?: string }): void {
+    process.stderr.write(`kill matrix: ${error.message ?? 'error'}\n`);
+  }
+
+  async onEnd(_result: FullResult): Promise<{ status: FullResult['status'] }> {
+    for (const f of this.faults.values()) if (!f.decided) this.decide(f);
+    const seconds = (performance.now() - this.started) / 1000;
+    const n = this.faults.size;
+    process.stdout.write(`kill matrix: ${n} faults in ${seconds.toFixed(1)} s (${((n / seconds) * 60).toFixed(1)} faults per minute)\n`);
+    process.stdout.write(`mutation score: ${this.killed}/${n}\n`);
+    if (this.options.outputFile) fs.writeFileSync(this.options.outputFile, JSON.stringify({ faults: n, killed: this.killed, seconds, lines: this.lines }));
+    return { status: this.killed === n && n > 0 ? 'passed' : 'failed' };
+  }
+}
