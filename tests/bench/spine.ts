@@ -5,6 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cliArgs } from '../../helpers/cli/args.ts';
+
+cliArgs("usage: npm run bench:spine\n  Prints twin start-up (spawn to ready), the local run's wall time and its token requests. BENCH_RUNS sets the runs (default 5).\n", {});
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

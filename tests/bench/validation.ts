@@ -4,6 +4,9 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { FHIR_CORPUS, DOCREF, PATIENT, searchset } from '../corpus/fhir-corpus.ts';
+import { cliArgs } from '../../helpers/cli/args.ts';
+
+cliArgs("usage: npm run bench:validation\n  Our FHIR validator against @medplum/core and FHIR.js on generated resources: start-up, resources/s, invalid cases caught. BENCH_SIZE and BENCH_ROUNDS size it.\n", {});
 
 const require = createRequire(import.meta.url);
 const SIZE = Number(process.env.BENCH_SIZE ?? 10_000);

@@ -75,10 +75,10 @@ test('profiles: --project picks the profile, env overrides URLs, a bad key is ne
   expect(test.urls.phr).toBe('https://api.pjd.test.nhn.no');
   expect(test.client('default')).toBeUndefined();
   const secret = '{"kty":"EC","d":"SECRET-PART"';
-  const broken = resolveProfile('test', { HELSEID_CLIENT_ID: 'c', HELSEID_CLIENT_JWK: secret });
-  expect(() => broken.client('default')).toThrow(/not valid JSON/);
+  const broken = () => resolveProfile('test', { HELSEID_CLIENT_ID: 'c', HELSEID_CLIENT_JWK: secret });
+  expect(broken).toThrow(/HELSEID_CLIENT_JWK is not valid JSON/);
   try {
-    broken.client('default');
+    broken();
   } catch (e) {
     expect((e as Error).message).not.toContain('SECRET-PART');
   }

@@ -1,0 +1,53 @@
+// Configuration errors are clear: every variable is validated when it is loaded and a bad one is
+// named; .env.example documents every variable the code reads; no spec reads process.env.
+import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveProfile } from '../../helpers/config/profiles.ts';
+import { TWIN_SETTINGS, twinPublicUrlSetting, TWIN_SERVICES } from '../../helpers/config/twin-layout.ts';
+import { PACK_SETTINGS, SERVICES } from '../../helpers/packs/index.ts';
+import { SUITE_SETTINGS } from '../../helpers/config/profiles.ts';
+import { RS_SETTINGS } from '../../sandbox/twin.ts';
+import { PIT_TWIN_SETTINGS } from '../../sandbox/apis/pit/index.ts';
+import { FAULT_SETTING } from '../../sandbox/core/faults.ts';
+
+/** Variables only the suite's own processes set for each other. */
+const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'CI']);
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+}
+
+test('a bad value stops the profile with the variable named', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ NHN_PIT_LOAD_COUNT: 'many' }, /NHN_PIT_LOAD_COUNT must be an integer/],
+    [{ NHN_PIT_LOAD_CONCURRENCY: '0' }, /NHN_PIT_LOAD_CONCURRENCY must be between 1 and 256, got 0/],
+    [{ NHN_DPOP_STALE_NONCE_WAIT_MS: '-5' }, /NHN_DPOP_STALE_NONCE_WAIT_MS/],
+    [{ NHN_PAREK_API_VERSION: 'one' }, /NHN_PAREK_API_VERSION must match/],
+    [{ NHN_PAREK_AMQP_URL: 'https://broker' }, /NHN_PAREK_AMQP_URL must be an absolute amqp or amqps URL/],
+    [{ SANDBOX_PORT: '80' }, /SANDBOX_PORT must be between 1024 and 65000/],
+    [{ NHN_PIT_URL: 'not a url' }, /NHN_PIT_URL must be an absolute URL/],
+  ];
+  for (const [env, message] of cases) expect(() => resolveProfile('local', env), JSON.stringify(env)).toThrow(message);
+  expect(() => resolveProfile('test', { HELSEID_CLIENT_ID: 'c', HELSEID_CLIENT_JWK_FILE: '/no/such/file.jwk.json' })).toThrow(/HELSEID_CLIENT_JWK_FILE names \/no\/such\/file.jwk.json, which does not exist/);
+  expect(() => RS_SETTINGS.nonceApis.read({ SANDBOX_RS_NONCE_APIS: 'pit,nope' })).toThrow(/SANDBOX_RS_NONCE_APIS names unknown value\(s\) nope; known: helseid, ttt, pit/);
+  expect(() => PIT_TWIN_SETTINGS.delayMs.read({ SANDBOX_PIT_DELAY_MS: '150-20' })).toThrow(/SANDBOX_PIT_DELAY_MS/);
+});
+
+test('.env.example documents every variable the code reads', () => {
+  const example = fs.readFileSync('.env.example', 'utf8');
+  const declared = [
+    ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), FAULT_SETTING,
+    ...TWIN_SERVICES.map(twinPublicUrlSetting),
+  ].map((s) => s.env);
+  const urls = Object.values(SERVICES).map((s) => s.env);
+  const read = ['helpers', 'fixtures', 'specs', 'sandbox', 'tests'].flatMap(sourceFiles).flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
+  for (const name of new Set([...declared, ...urls, ...read])) {
+    if (INTERNAL.has(name)) continue;
+    expect(example.includes(name), `${name} is read but not in .env.example`).toBe(true);
+  }
+});
+
+test('no spec reads process.env: every variable goes through the profile', () => {
+  for (const file of sourceFiles('specs')) expect(fs.readFileSync(file, 'utf8'), file).not.toMatch(/process\.env/);
+});

@@ -1,0 +1,59 @@
+// Every command the README documents works as written: each answers --help, and the ones that
+// are quick run exactly as the README writes them (placeholders filled with real files).
+import { expect, test } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PATIENT } from '../corpus/fhir-corpus.ts';
+
+const README = fs.readFileSync('README.md', 'utf8');
+const scripts = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+/** The commands in the README's command table, as written. */
+const documented = [...README.matchAll(/^\| `(npm run [^`]+)` \|/gm)].map((m) => m[1]!);
+
+function run(command: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { env: { ...process.env, NHN_PROFILE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+test('the README documents the two set-up commands and npm test', () => {
+  expect(README).toContain('npm ci\nnpx playwright test');
+  expect(README).toMatch(/^npm test$/m);
+  expect(documented.length).toBeGreaterThanOrEqual(10);
+});
+
+test('every documented command exists and answers --help', async () => {
+  test.setTimeout(60_000);
+  const results = await Promise.all(
+    documented.map(async (command) => {
+      const script = /^npm run ([^\s]+)/.exec(command)![1]!;
+      expect(scripts[script], `${command}: no such script in package.json`).toBeDefined();
+      return { command, ...(await run(`npm run --silent ${script} -- --help`)) };
+    }),
+  );
+  for (const r of results) {
+    expect(r.code, `${r.command} --help: ${r.out.slice(0, 300)}`).toBe(0);
+    expect(r.out, `${r.command} --help prints no usage`).toMatch(/usage: npm run/);
+  }
+});
+
+test('the quick commands run exactly as written', async () => {
+  test.setTimeout(60_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-readme-'));
+  const file = path.join(dir, 'patient.json');
+  fs.writeFileSync(file, JSON.stringify(PATIENT));
+  const exact = documented.filter((c) => /^npm run (validate|lint:openapi)\b/.test(c)).map((c) => c.replace('<file.json>', file));
+  expect(exact).toContain(`npm run validate -- ${file}`);
+  const results = await Promise.all([...exact, 'npm run validate -- --profiles', 'npm run sandbox -- --faults', 'npm run mutation -- --list --shard 1/4'].map(async (c) => ({ c, ...(await run(c)) })));
+  for (const r of results) expect(r.code, `${r.c}: ${r.out.slice(-400)}`).toBe(0);
+  const validate = results.find((r) => r.c.includes(file))!;
+  expect(validate.out).toContain('0 error(s)');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
