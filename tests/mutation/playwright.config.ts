@@ -2,6 +2,7 @@
 // with that fault's requirements against a twin with the fault planted (started in each worker's
 // own process), and a clean project per twin setting that must pass. `npm run mutation` sets
 // MUTATION_PLAN; the reporter prints a line per fault as soon as it is decided.
+import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { grepFor, plan } from './plan.ts';
 
@@ -33,7 +34,7 @@ export default defineConfig({
   workers: Number(process.env.MUTATION_WORKERS ?? 2),
   timeout: 30_000,
   expect: { timeout: 5_000 },
-  outputDir: `${process.env.NHN_REPORT_DIR ?? 'reports'}/mutation-results`,
+  outputDir: path.resolve(import.meta.dirname, '../..', process.env.NHN_REPORT_DIR ?? 'reports', 'mutation-results'),
   reporter: [['./reporter.ts', { outputFile: process.env.MUTATION_OUTPUT }]],
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects,
