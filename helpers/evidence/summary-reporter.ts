@@ -20,7 +20,7 @@ function measurementsOf(annotations: Array<{ type: string; description?: string 
   }));
 }
 
-export type FailureClass = 'contract' | 'infrastructure' | 'suite';
+export type FailureClass = NonNullable<Outcome['kind']>;
 
 export interface TestRecord {
   title: string;
@@ -41,12 +41,6 @@ const zero = (): Counts => ({ passed: 0, failed: 0, warned: 0, inconclusive: 0, 
 
 /** Worst first: a requirement's verdict is the worst of its tests'. */
 const SEVERITY: Verdict[] = ['failed', 'warned', 'inconclusive', 'passed', 'skipped'];
-
-/** A Playwright result as a verdict and, for a failure, its class (the one classifier, outcome.ts). */
-export function verdictOf(result: Pick<TestResult, 'status' | 'errors'>, annotations: Array<{ type: string }>): { verdict: Verdict; failureClass?: FailureClass; message?: string } {
-  const o: Outcome = classifyResult(result, annotations);
-  return { verdict: o.verdict, failureClass: o.kind, message: o.message };
-}
 
 /**
  * Token requests of the run. The suite's own tokens (cached) must be asked for once per
@@ -100,7 +94,7 @@ export default class SummaryReporter implements Reporter {
     const file = path.relative(process.cwd(), test.location.file);
     const api = /^specs[\\/]([^\\/]+)/.exec(file)?.[1] ?? 'suite';
     const annotations = [...test.annotations, ...result.annotations];
-    const v = verdictOf(result, annotations);
+    const v = classifyResult(result, annotations);
     this.records.push({
       title: test.titlePath().slice(3).join(' › '),
       file,
@@ -108,7 +102,7 @@ export default class SummaryReporter implements Reporter {
       api,
       requirements: requirementTags(test.tags),
       verdict: v.verdict,
-      failureClass: v.failureClass,
+      failureClass: v.kind,
       message: v.message ? redactText(v.message.replace(/\u001b\[[0-9;]*m/g, '')).slice(0, 2000) : undefined,
       backdoor: annotations.some((a) => a.type === BACKDOOR),
       durationMs: result.duration,

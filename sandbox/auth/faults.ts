@@ -1,6 +1,7 @@
 // Faults of the shared resource-server checks, caught by the RFC 9449 matrix and the tripwires.
 import type { FaultDefinition, ResponseTransform } from '../core/faults.ts';
 import { Refusal, type CheckRun } from '../core/checks.ts';
+import { KNOWN_PROOF_CLAIMS } from '../rs/resource-server.ts';
 import type { HttpResponseParts } from '../core/types.ts';
 
 type Ctx = { proofClaims?: Record<string, unknown>; proofHeader?: Record<string, unknown>; proof?: string; req: { url: URL }; jkt?: unknown };
@@ -91,8 +92,7 @@ export const faults = {
     requirements: ['DPOP-RS-024'],
     replace: {
       'dpop.extensions': () => (c: Ctx) => {
-        const known = ['jti', 'htm', 'htu', 'iat', 'ath', 'nonce'];
-        if (Object.keys(c.proofClaims ?? {}).some((k) => !known.includes(k))) throw new Refusal('dpop.extensions', { status: 401, error: 'invalid_dpop_proof', description: 'the DPoP proof has unknown claims' });
+        if (Object.keys(c.proofClaims ?? {}).some((k) => !KNOWN_PROOF_CLAIMS.has(k))) throw new Refusal('dpop.extensions', { status: 401, error: 'invalid_dpop_proof', description: 'the DPoP proof has unknown claims' });
       },
     },
   },

@@ -4,7 +4,7 @@
 import type { HttpResponseParts, RouteInfo, RoutePolicy } from './types.ts';
 import type { CheckChanges } from './checks.ts';
 import { PACKS, type PackDescriptor } from '../../helpers/packs/index.ts';
-import { ConfigurationError, listSetting } from '../../helpers/config/settings.ts';
+import { ConfigurationError, stringSetting } from '../../helpers/config/settings.ts';
 
 /** What a transform may know of the twin besides the response. */
 export interface TwinFacts {
@@ -53,15 +53,13 @@ export function loadFaults(): Promise<Map<string, CatalogedFault>> {
   return catalogue;
 }
 
-export const FAULT_SETTING = listSetting('SANDBOX_FAULTS', 'faults to plant in the twin, comma separated (npm run mutation lists them)', () => [...(knownIds ?? [])]);
-let knownIds: string[] | undefined;
+export const FAULT_SETTING = stringSetting('SANDBOX_FAULTS', 'faults to plant in the twin, comma separated (npm run sandbox -- --faults lists them)');
 
 /** The active faults named by SANDBOX_FAULTS (or given), validated against the catalogue. */
 export async function activeFaults(ids?: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CatalogedFault[]> {
   const all = await loadFaults();
-  knownIds = [...all.keys()];
-  const wanted = ids ?? FAULT_SETTING.read(env);
+  const wanted = ids ?? (FAULT_SETTING.read(env) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = wanted.filter((id) => !all.has(id));
-  if (unknown.length) throw new ConfigurationError(`unknown fault(s): ${unknown.join(', ')}; known: ${knownIds.join(', ')}`);
+  if (unknown.length) throw new ConfigurationError(`SANDBOX_FAULTS names unknown fault(s) ${unknown.join(', ')}; known: ${[...all.keys()].join(', ')}`);
   return wanted.map((id) => all.get(id)!);
 }

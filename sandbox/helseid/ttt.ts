@@ -24,14 +24,14 @@ export interface TttOptions {
 type ProofEdit = (parts: { header: Json; payload: Json }) => void;
 
 /** The TTT's `invalidDPoPProofParameters` values, each as an edit of a correct proof. */
-const INVALID_PROOF: Record<string, ProofEdit | 'symmetric' | 'tamper' | 'private-jwk'> = {
+const INVALID_PROOF: Record<string, ProofEdit | 'symmetric' | 'tamper' | 'private-jwk' | 'no-alg'> = {
   None: () => {},
   DontSetHtuClaimValue: ({ payload }) => void delete payload.htu,
   DontSetHtmClaimValue: ({ payload }) => void delete payload.htm,
   SetIatValueInThePast: ({ payload }) => void (payload.iat = Number(payload.iat) - 3600),
   SetIatValueInTheFuture: ({ payload }) => void (payload.iat = Number(payload.iat) + 3600),
   DontSetAthClaimValue: ({ payload }) => void delete payload.ath,
-  DontSetAlgHeader: 'tamper',
+  DontSetAlgHeader: 'no-alg',
   DontSetJwkHeader: ({ header }) => void delete header.jwk,
   DontSetJtiClaim: ({ payload }) => void delete payload.jti,
   SetAlgHeaderToASymmetricAlgorithm: 'symmetric',
@@ -57,12 +57,12 @@ async function dpopProof(key: TwinKey, request: { method: string; url: string; a
   if (edit === 'private-jwk') header.jwk = { ...(await exportJWK(key.privateKey)) };
   else if (typeof edit === 'function') edit({ header, payload });
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
-  if (edit !== 'tamper') return jws;
   const [h, p, sig = ''] = jws.split('.');
-  if (variant === 'DontSetAlgHeader') {
+  if (edit === 'no-alg') {
     const { alg: _alg, ...rest } = header;
     return `${segment(rest)}.${p}.${sig}`;
   }
+  if (edit !== 'tamper') return jws;
   const bytes = base64url.decode(sig);
   bytes[0] = (bytes[0] ?? 0) ^ 0xff;
   return `${h}.${p}.${base64url.encode(bytes)}`;

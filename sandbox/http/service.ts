@@ -248,7 +248,7 @@ export function createService(options: ServiceOptions): http.Server {
     if (outcome.valid) return undefined;
     const errorsOnly = outcome.issues.filter((i) => i.severity === 'error' && checks.on(checkOfIssue(i), service));
     if (!errorsOnly.length) return undefined;
-    const status = outcome.status === 415 && !errorsOnly.some((i) => checkOfIssue(i) === 'http.content-type') ? 400 : (outcome.status ?? 400);
+    const status = outcome.status ?? 400;
     const code = status === 415 ? 'not-supported' : 'invalid';
     return errors.render(status, code, `the request does not conform to the ${route.document.api} API: ${errorsOnly.map((i) => `${i.location}: ${i.message} [${checkOfIssue(i)}]`).join('; ').slice(0, 500)}`, errorsOnly);
   }

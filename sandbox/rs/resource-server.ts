@@ -42,7 +42,8 @@ export interface ResourceServerOptions {
 
 const DPOP_ALGS: readonly string[] = ASYMMETRIC_ALGS;
 const NONCE_SLOT_MS = 5 * 60 * 1000;
-const KNOWN_PROOF_CLAIMS = new Set(['jti', 'htm', 'htu', 'iat', 'ath', 'nonce']);
+/** The claims RFC 9449 defines for a proof; others are extensions (§4.2). */
+export const KNOWN_PROOF_CLAIMS: ReadonlySet<string> = new Set(['jti', 'htm', 'htu', 'iat', 'ath', 'nonce']);
 
 /** RFC 3986 syntax-based normalisation of an `htu`: case of scheme and host, default port, no query or fragment. */
 export function normaliseHtu(value: string): string | undefined {
@@ -167,7 +168,7 @@ export class ResourceServer {
       // none and HS* are the two checks above; this one judges every other algorithm.
       if (alg !== 'none' && alg !== 'undefined' && alg !== '' && !alg.startsWith('HS') && !DPOP_ALGS.includes(alg)) refuse({ status: 401, error: PROOF, description: `the DPoP proof alg "${alg}" is not allowed` });
     }),
-    check('dpop.jwk', (c, refuse) => void (typeof c.proofHeader?.jwk !== 'object' || c.proofHeader.jwk === null ? refuse({ status: 401, error: PROOF, description: 'the DPoP proof has no jwk header' }) : undefined)),
+    check('dpop.jwk', (c, refuse) => void ((typeof c.proofHeader?.jwk !== 'object' || c.proofHeader.jwk === null) && refuse({ status: 401, error: PROOF, description: 'the DPoP proof has no jwk header' }))),
     check('dpop.jwk.public', (c, refuse) => void (c.proofHeader?.jwk && hasPrivateMembers(c.proofHeader.jwk) && refuse({ status: 401, error: PROOF, description: 'the DPoP proof jwk contains private key material' }))),
     check('dpop.signature', async (c, refuse) => {
       try {
@@ -196,7 +197,7 @@ export class ResourceServer {
       if (c.proofClaims?.ath !== ath) refuse({ status: 401, error: PROOF, description: 'the DPoP proof ath does not match the access token' });
     }),
     check('dpop.binding', async (c, refuse) => {
-      const thumbprint = await decodes(() => calculateJwkThumbprint(c.proofHeader!.jwk as JWK))?.catch(() => undefined);
+      const thumbprint = c.proofHeader?.jwk ? await calculateJwkThumbprint(c.proofHeader.jwk as JWK).catch(() => undefined) : undefined;
       if (thumbprint === undefined || thumbprint !== c.jkt) refuse({ status: 401, error: TOKEN, description: 'the DPoP proof key is not the key the access token is bound to' });
     }),
     check('dpop.nonce', (c, refuse) => {
@@ -208,10 +209,9 @@ export class ResourceServer {
         refuse({ status: 401, error: 'use_dpop_nonce', description: 'the DPoP proof nonce is not a current server nonce', nonce: this.currentNonce() });
       }
     }),
-    check('dpop.extensions', () => {
-      // RFC 9449 §4.2: unknown claims and header parameters are ignored, never refused.
-      void KNOWN_PROOF_CLAIMS;
-    }),
+    // RFC 9449 §4.2: claims outside KNOWN_PROOF_CLAIMS and unknown header parameters are
+    // ignored, never refused. The rule is a check so that a fault can break it.
+    check('dpop.extensions', () => {}),
     check('dpop.replay', (c, refuse) => {
       const key = `${String(c.jkt)}:${String(c.proofClaims?.jti)}`;
       if (this.seenProofs.has(key)) refuse({ status: 401, error: PROOF, description: 'the DPoP proof jti has been used before' });
