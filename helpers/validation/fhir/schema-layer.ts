@@ -73,7 +73,10 @@ export function schemaLayer(resource: Record<string, unknown>, location: string)
   if (validate(resource)) return [];
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
+  // A value of the wrong type also fails its pattern or code list; the type is the issue.
+  const wrongType = new Set((validate.errors ?? []).filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of validate.errors ?? []) {
+    if (e.keyword !== 'type' && e.keyword !== 'additionalProperties' && wrongType.has(e.instancePath)) continue;
     // ajv reports the failing branches of oneOf/anyOf too; the leaf errors say what is wrong.
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
     const where = e.keyword === 'additionalProperties' ? pointerToPath(location, e.instancePath) : pointerToPath(location, e.instancePath);

@@ -20,6 +20,8 @@ export interface StructureContext {
   nativeInvariants?: boolean;
   /** Called for each nested resource (contained, Bundle entries, parameters). */
   nested: (resource: Json, location: string) => void;
+  /** Values the schema layer rejected (wrong type, pattern, code): nothing more is said at or under them. */
+  rejected?: ReadonlySet<string>;
 }
 
 function cap(s: string): string {
@@ -190,6 +192,7 @@ function walk(ctx: StructureContext, defPath: string, node: Json, location: stri
     }
   }
   for (const [child, count] of counts) {
+    if (ctx.rejected?.has(`${location}.${child.name}`)) continue;
     const present = variants?.get(child);
     if (present && present.length > 1) {
       ctx.issues.push({ severity: 'error', location: `${location}.${child.name}[x]`, rule: 'structure:choice', message: `only one of ${child.name}[x] may be present, found ${present.join(', ')}`, layer: 'structure' });
@@ -210,6 +213,7 @@ function walk(ctx: StructureContext, defPath: string, node: Json, location: stri
     for (let i = 0; i < length; i++) {
       const value = many ? (raw as unknown[])[i] : raw;
       const at = many ? `${location}.${key}[${i}]` : `${location}.${key}`;
+      if (ctx.rejected?.has(at)) continue;
       if (isEmpty(value)) {
         ctx.issues.push({ severity: 'error', location: at, rule: 'ele-1', message: 'an element must have a value or children', layer: 'structure' });
         continue;

@@ -47,9 +47,12 @@ function validateResourceLayers(resource: Json, location: string, issues: Valida
     issues.push({ severity: 'error', location, rule: 'schema:resourceType', message: `"${String(type)}" is not a FHIR R4 resource type`, layer: 'schema' });
     return;
   }
-  issues.push(...schemaLayer(resource, location));
+  const schemaIssues = schemaLayer(resource, location);
+  issues.push(...schemaIssues);
   const ctx: StructureContext = {
     issues,
+    // An unknown element or a missing one is said at its parent, which the later layers still check.
+    rejected: new Set(schemaIssues.filter((i) => i.rule !== 'schema:additionalProperties' && i.rule !== 'schema:required').map((i) => i.location)),
     notChecked,
     nativeInvariants,
     nested: (child, at) => validateResourceLayers(child, `${at}(${String(child.resourceType)})`, issues, notChecked, nativeInvariants),
