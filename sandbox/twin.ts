@@ -3,6 +3,7 @@
 // the active faults applied as data (checks off or replaced, responses transformed, route
 // policies changed). Fresh synthetic client keys go to the `local` profile through a private
 // state file.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -120,7 +121,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
   await Promise.all([...servers.entries()].map(([service, server]) => listen(server, twinPort(service as ServiceName, basePort), host)));
 
   const stateFile = twinStateFile(basePort, env);
-  writeState(stateFile, { ...helseid.state, startedAt: new Date().toISOString(), faults: faults.map((f) => f.id) });
+  writeState(stateFile, { ...helseid.state, startedAt: new Date().toISOString(), instance: randomUUID(), faults: faults.map((f) => f.id) });
 
   return {
     urls,

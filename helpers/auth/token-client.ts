@@ -25,6 +25,7 @@ export interface AccessToken {
 }
 
 const configs = new Map<string, Promise<oidc.Configuration>>();
+const runKeys = new Map<string, Promise<SigningKey>>();
 
 interface CallCounter {
   http: number;
@@ -34,8 +35,8 @@ interface CallCounter {
 /** Attributes each HTTP call to the grant that made it (the nonce retry is a second call). */
 const currentCounter = new AsyncLocalStorage<CallCounter>();
 
-function configurationFor(issuer: string, client: ClientCredentials): Promise<oidc.Configuration> {
-  const cacheKey = `${issuer}|${client.clientId}`;
+function configurationFor(issuer: string, client: ClientCredentials, instance?: string): Promise<oidc.Configuration> {
+  const cacheKey = `${issuer}|${instance ?? ''}|${client.clientId}`;
   let pending = configs.get(cacheKey);
   if (!pending) {
     pending = importSigningKey(client.privateJwk as JWK).then(async (clientKey) => {
@@ -71,13 +72,22 @@ export class TokenClient {
   constructor(
     readonly issuer: string,
     readonly client: ClientCredentials,
+    /** The twin instance behind the issuer, if any: tokens and configurations are cached per instance. */
+    readonly instance?: string,
   ) {}
 
   /** The DPoP key this client uses for the whole run, shared by all workers. */
   runKey(): Promise<SigningKey> {
-    return sharedOnce('keys', `dpop|${this.issuer}|${this.client.clientId}`, async () => exportPrivateJwk(await generateSigningKey('ES256'))).then((jwk) =>
-      importSigningKey(jwk),
-    );
+    const name = `dpop|${this.issuer}|${this.client.clientId}`;
+    let key = runKeys.get(name);
+    if (!key) {
+      // Imported once per process: importing a JWK and hashing its thumbprint costs about a
+      // millisecond, and every DPoP proof needs the key.
+      key = sharedOnce('keys', name, async () => exportPrivateJwk(await generateSigningKey('ES256'))).then((jwk) => importSigningKey(jwk));
+      runKeys.set(name, key);
+      key.catch(() => runKeys.delete(name));
+    }
+    return key;
   }
 
   /** A DPoP-bound client_credentials token for these scopes, asked for once per run. */
@@ -106,7 +116,7 @@ export class TokenClient {
 
   private tuple(grant: TokenTuple['grant'], scopes: string[], key: SigningKey): TokenTuple {
     const audience = audienceOfScope(scopes[0] ?? '') ?? 'unknown';
-    return { issuer: this.issuer, clientId: this.client.clientId, grant, audience, scopes: [...scopes].sort(), jkt: key.thumbprint };
+    return { issuer: this.issuer, clientId: this.client.clientId, grant, audience, scopes: [...scopes].sort(), jkt: key.thumbprint, ...(this.instance ? { instance: this.instance } : {}) };
   }
 
   private async request(
@@ -114,7 +124,7 @@ export class TokenClient {
     key: SigningKey,
     call: (config: oidc.Configuration, dpop: oidc.DPoPHandle) => Promise<oidc.TokenEndpointResponse>,
   ): Promise<AccessToken> {
-    const config = await configurationFor(this.issuer, this.client);
+    const config = await configurationFor(this.issuer, this.client, this.instance);
     const counter: CallCounter = { http: 0, nonce: 0 };
     const dpop = oidc.getDPoPHandle(config, { privateKey: key.privateKey, publicKey: key.publicKey });
     try {

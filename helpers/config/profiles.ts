@@ -83,6 +83,11 @@ export interface Profile extends ProfileDefinition {
   get<T>(setting: Setting<T>): T;
   client(role: ClientRole): ClientCredentials | undefined;
   tttApiKey(): string | undefined;
+  /**
+   * The running twin's identity, when the profile points at one: a restarted twin has new keys
+   * and forgets its nonces, so what the suite caches from it (tokens, nonces) is scoped to this.
+   */
+  twinInstance(): string | undefined;
   /** Where each URL came from, for the report header. */
   urlSources: Partial<Record<ServiceName, 'profile' | 'environment' | 'twin'>>;
 }
@@ -194,6 +199,9 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
       if (role !== 'default' || !clientId || !userClient) return undefined;
       const scopes = SUITE_SETTINGS.clientScopes.read(env)?.split(/[\s,]+/).filter(Boolean);
       return { clientId, privateJwk: userClient, scopes };
+    },
+    twinInstance() {
+      return def.kind === 'twin' ? twin()?.instance : undefined;
     },
     tttApiKey() {
       return SUITE_SETTINGS.tttApiKey.read(env) ?? (def.kind === 'twin' ? twin()?.tttApiKey : undefined);

@@ -45,6 +45,8 @@ export function twinStateFile(base: number, env: Env = process.env): string {
 export interface TwinState {
   issuer: string;
   startedAt: string;
+  /** Fresh at every start: what the suite caches from a twin (tokens, nonces) is scoped to it. */
+  instance: string;
   faults: string[];
   tttApiKey: string;
   clients: Record<string, TwinClientState>;

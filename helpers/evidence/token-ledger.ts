@@ -13,6 +13,8 @@ export interface TokenTuple {
   jkt: string;
   /** Token exchange: which subject token (a fingerprint, never the token). */
   subject?: string;
+  /** The twin instance that issued it (a restarted twin is another issuer). */
+  instance?: string;
 }
 
 export interface LedgerEntry {
@@ -27,7 +29,7 @@ export interface LedgerEntry {
 }
 
 export function tupleKey(t: TokenTuple): string {
-  return [t.issuer, t.clientId, t.grant, t.audience, [...t.scopes].sort().join(' '), t.jkt, t.subject ?? ''].join('|');
+  return [t.issuer, t.clientId, t.grant, t.audience, [...t.scopes].sort().join(' '), t.jkt, t.subject ?? '', t.instance ?? ''].join('|');
 }
 
 export function recordTokenRequest(entry: Omit<LedgerEntry, 'at'>): void {

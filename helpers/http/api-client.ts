@@ -53,12 +53,11 @@ export interface ApiClientOptions {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Server-provided DPoP nonces per origin (RFC 9449 §9): used in every later proof to that origin. */
+/**
+ * Server-provided DPoP nonces per origin (RFC 9449 §9), used in every later proof to that origin;
+ * per twin instance too, as a restarted twin has forgotten the nonces it gave out.
+ */
 const nonces = new Map<string, string>();
-
-export function dpopNonceFor(url: string): string | undefined {
-  return nonces.get(new URL(url).origin);
-}
 
 function isNonceChallenge(response: HttpResponse): boolean {
   return response.status === 401 && /error="use_dpop_nonce"/.test(response.header('www-authenticate') ?? '') && !!response.header('dpop-nonce');
@@ -66,6 +65,15 @@ function isNonceChallenge(response: HttpResponse): boolean {
 
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
+
+  private nonceKey(url: string): string {
+    return `${this.options.profile.twinInstance() ?? ''} ${new URL(url).origin}`;
+  }
+
+  /** The nonce the server at this URL's origin last gave out, if any. */
+  dpopNonce(url: string = this.baseUrl): string | undefined {
+    return nonces.get(this.nonceKey(url));
+  }
 
   get baseUrl(): string {
     const url = this.options.profile.urls[this.options.service];
@@ -132,8 +140,7 @@ export class ApiClient {
     let response = await send({ method, url, headers, body, timeoutMs: req.timeoutMs }, this.options.recorder);
     const offered = response.header('dpop-nonce');
     if (offered && this.options.mode === 'dpop') {
-      const origin = new URL(url).origin;
-      nonces.set(origin, offered);
+      nonces.set(this.nonceKey(url), offered);
       // One retry with the server's nonce, as RFC 9449 §9 intends, unless the test is about the challenge.
       if (isNonceChallenge(response) && req.nonceRetry !== false && !req.dpopHeaders && req.proof?.nonce === undefined) {
         await this.authenticate(method, url, headers, req);
@@ -180,6 +187,6 @@ export class ApiClient {
       return;
     }
     const key = this.options.tokens!.key ?? (await this.options.tokens!.client.runKey());
-    headers.dpop = await createDpopProof(key, { method, url, accessToken: token.accessToken, nonce: dpopNonceFor(url) }, req.proof);
+    headers.dpop = await createDpopProof(key, { method, url, accessToken: token.accessToken, nonce: this.dpopNonce(url) }, req.proof);
   }
 }

@@ -27,7 +27,7 @@ export interface ApiTwin {
 export interface PlatformTwin {
   servers: Record<string, http.Server>;
   /** What the `local` profile needs to know (clients, keys), written to the twin's state file. */
-  state: Omit<TwinState, 'startedAt' | 'faults'>;
+  state: Omit<TwinState, 'startedAt' | 'instance' | 'faults'>;
   facts: TwinFacts;
   /** The JWKS the resource servers verify access tokens with. */
   jwksPath: string;

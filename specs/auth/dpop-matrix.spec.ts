@@ -7,7 +7,7 @@ import type { Profile } from '../../helpers/config/profiles.ts';
 import { AUTH_SETTINGS } from '../../helpers/packs/auth.ts';
 import { DPOP_TARGETS, SERVICES, type ServiceName } from '../../helpers/packs/index.ts';
 import { measure, should } from '../../helpers/evidence/verdicts.ts';
-import { dpopNonceFor, type ApiClient, type ApiRequest, type ApiResponse } from '../../helpers/http/api-client.ts';
+import { type ApiClient, type ApiRequest, type ApiResponse } from '../../helpers/http/api-client.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { accepted } from '../../fixtures/expectations.ts';
 import { testToken } from '../../fixtures/ttt.ts';
@@ -99,7 +99,7 @@ for (const target of DPOP_TARGETS) {
       const token = (await client.token()).accessToken;
       const key = await client.dpopKey();
       const proof: CaseContext['proof'] = (faults = {}, o = {}) =>
-        createDpopProof(o.key ?? key, { method: o.method ?? target.method, url: o.url ?? url, accessToken: o.token ?? token, nonce: dpopNonceFor(url) }, faults);
+        createDpopProof(o.key ?? key, { method: o.method ?? target.method, url: o.url ?? url, accessToken: o.token ?? token, nonce: client.dpopNonce(url) }, faults);
       const send = (req: Omit<ApiRequest, 'path' | 'method'>) => client.request({ ...target.request?.(), ...req, path, method: target.method, raw: true });
       // Learn the server's nonce first (if it wants one), so each case breaks one thing only.
       await send({});
@@ -191,7 +191,7 @@ for (const target of DPOP_TARGETS) {
     test('nonces, where the server wants them: challenge, wrong nonce, stale nonce', { tag: ['@DPOP-RS-025', '@DPOP-RS-026', '@DPOP-RS-027', '@DPOP-RS-028'] }, async ({ api, profile }) => {
       const s = await setup(api, profile);
       // A server that has sent a nonce (to set-up's first call) wants nonces from then on.
-      const wantsNonces = dpopNonceFor(s.url) !== undefined;
+      const wantsNonces = s.client.dpopNonce(s.url) !== undefined;
       const challenge = await s.send({ dpopHeaders: [await s.proof({ omitNonce: true })], nonceRetry: false });
       test.skip(!wantsNonces && accepted(challenge), `${SERVICES[service].title} does not want DPoP nonces (a proof without one was accepted)`);
       expectRefused(challenge, ['use_dpop_nonce'], 'a proof without a nonce');
