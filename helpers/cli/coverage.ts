@@ -1,12 +1,12 @@
 // `npm run coverage`: maps every requirement to the tests that verify it and their last
 // verdicts. Fails when a requirement has neither a test nor a reason, or a tag names an ID the
 // catalogue does not know.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CatalogueError, loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
 import { reportDir as configuredReportDir } from '../config/profiles.ts';
 import { cliArgs } from './args.ts';
+import { listTests, type ListedTest } from './list-tests.ts';
 
 cliArgs(`usage: npm run coverage
   Maps every requirement in schemas/requirements/ to the tests that name it and their last
@@ -16,40 +16,7 @@ cliArgs(`usage: npm run coverage
 `, {});
 
 /** Tags that are not requirement IDs. */
-const KNOWN_TAGS = new Set(['@availability']);
-
-interface ListedTest {
-  title: string;
-  file: string;
-  line: number;
-  tags: string[];
-}
-
-interface JsonSuite {
-  title: string;
-  file?: string;
-  specs?: Array<{ title: string; file: string; line: number; tags?: string[] }>;
-  suites?: JsonSuite[];
-}
-
-function listTests(): ListedTest[] {
-  // Listing loads every spec (loops that generate tests included) without running anything.
-  const run = spawnSync(process.execPath, [path.resolve('node_modules/@playwright/test/cli.js'), 'test', '--list', '--reporter=json', '--project=local'], {
-    encoding: 'utf8',
-    env: { ...process.env, NHN_PROFILE: 'local', NHN_TWIN_EXTERNAL: '1', NHN_REPORT_DIR: path.join(configuredReportDir(), '.list') },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (run.status !== 0) throw new Error(`listing tests failed:\n${run.stderr || run.stdout}`);
-  const report = JSON.parse(run.stdout) as { suites: JsonSuite[]; errors?: Array<{ message: string }> };
-  if (report.errors?.length) throw new Error(`listing tests failed:\n${report.errors.map((e) => e.message).join('\n')}`);
-  const out: ListedTest[] = [];
-  const walk = (suite: JsonSuite, prefix: string[]) => {
-    for (const spec of suite.specs ?? []) out.push({ title: [...prefix, spec.title].join(' › '), file: spec.file, line: spec.line, tags: spec.tags?.map((t) => (t.startsWith('@') ? t : `@${t}`)) ?? [] });
-    for (const child of suite.suites ?? []) walk(child, child.file && !prefix.length ? [] : [...prefix, child.title]);
-  };
-  for (const s of report.suites) walk(s, []);
-  return out;
-}
+const KNOWN_TAGS = new Set(['@availability', '@slow']);
 
 interface Summary {
   byRequirement?: Record<string, { verdict: string; tests: Array<{ title: string; verdict: string }> }>;

@@ -5,7 +5,7 @@ import type { PackDescriptor } from './types.ts';
 export const PIT_SETTINGS = {
   loadCount: optionalIntSetting('NHN_PIT_LOAD_COUNT', 'how many Patients the load spec submits (default 1000 on the twin; against NHN skipped unless set)', { min: 0, max: 100_000 }),
   loadConcurrency: intSetting('NHN_PIT_LOAD_CONCURRENCY', 'concurrent submissions of the load spec', { min: 1, max: 256, fallback: 16 }),
-  settleMs: optionalIntSetting('NHN_PIT_SETTLE_MS', 'how long the load spec waits once no new Patient appears (ms; default 3000 on the twin, 15000 elsewhere)', { min: 0, max: 600_000 }),
+  settleMs: optionalIntSetting('NHN_PIT_SETTLE_MS', 'how long the load spec waits once no new Patient appears (ms; default 1500 on the twin, ten times its longest queue delay; 15000 elsewhere)', { min: 0, max: 600_000 }),
   asyncLimitMs: intSetting('NHN_PIT_ASYNC_LIMIT_MS', 'the bound on the asynchronous delay of a submission (ms)', { min: 1, max: 600_000, fallback: 30_000 }),
 };
 

@@ -6,7 +6,7 @@ import { expect, test } from '../../fixtures/index.ts';
 import { minuteFloor, ninCounts, ninOf, syntheticPatient, traverse, waitUntil } from '../../fixtures/pit.ts';
 
 test.describe('PIT load and loss', () => {
-  test('every submission is accepted and found exactly once', { tag: ['@PIT-LOAD-001'] }, async ({ api, needs, profile }, info) => {
+  test('every submission is accepted and found exactly once', { tag: ['@PIT-LOAD-001', '@slow'] }, async ({ api, needs, profile }, info) => {
     needs({ services: ['pit', 'helseid'], clients: ['default'], auth: [['pit', 'dpop']], writes: true, patientData: true });
     const count = profile.get(PIT_SETTINGS.loadCount) ?? (profile.kind === 'twin' ? 1000 : 0);
     test.skip(count === 0, 'NHN asks not to load its test environment unannounced: set NHN_PIT_LOAD_COUNT to run this against NHN');
@@ -30,7 +30,7 @@ test.describe('PIT load and loss', () => {
     const expected = patients.map((p) => ninOf(p)!);
     // Wait until everything is visible, or until nothing new has appeared for the settle time
     // (a lost submission never appears; waiting for it until a long timeout proves nothing more).
-    const settleMs = profile.get(PIT_SETTINGS.settleMs) ?? (profile.kind === 'twin' ? 3_000 : 15_000);
+    const settleMs = profile.get(PIT_SETTINGS.settleMs) ?? (profile.kind === 'twin' ? 1_500 : 15_000);
     let counts = new Map<string, number>();
     let found = -1;
     let lastProgress = performance.now();

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { plan } from '../mutation/plan.ts';
+import { selectFaults } from '../mutation/plan.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const usage = `usage: npm run bench:mutation -- [--every n] [fault-id ...]
@@ -20,7 +20,7 @@ if (values.help) {
   process.exit(0);
 }
 const every = Number(values.every ?? 6);
-const all = (await plan(positionals)).faults;
+const all = await selectFaults(positionals);
 const sample = positionals.length ? all : all.filter((_, i) => i % every === 0);
 const ids = sample.map((f) => f.id);
 process.stdout.write(`bench:mutation: ${ids.length} faults on ${os.availableParallelism()} cores: ${ids.join(', ')}\n`);

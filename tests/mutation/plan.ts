@@ -1,9 +1,32 @@
-// The kill matrix's plan: which faults, which specs each must fail, and the clean runs that must
-// pass. Shared by the runner, its Playwright config and the benchmark.
+// The kill matrix's plan: which faults, which tests each must fail, how faults share Playwright
+// projects, and the clean runs that must pass. Shared by the runner, its Playwright config and
+// the benchmark.
+//
+// A Playwright project costs a worker process (and its cold caches) per worker slot, about two
+// seconds; a re-planted twin costs about a tenth of that. So faults whose tests are disjoint share
+// a project: each test plants the one fault it belongs to before it runs (fixtures/index.ts),
+// and the fault's other tests are skipped once one of them has killed it.
+import { listTests, type ListedTest } from '../../helpers/cli/list-tests.ts';
+import { requirementTags } from '../../helpers/requirements/catalogue.ts';
 import { loadFaults, type CatalogedFault } from '../../sandbox/core/faults.ts';
 
+/** What a project's fixtures and the reporter need to know about one fault. */
+export interface PlannedFault {
+  id: string;
+  pack: string;
+  rule: string;
+  requirements: string[];
+  twinEnv: Record<string, string>;
+  /** Tests that name one of its requirements. */
+  tests: number;
+  /** Whether one of them is tagged @slow (it goes first, so it does not finish the run alone). */
+  slow: boolean;
+}
+
 export interface Plan {
-  faults: CatalogedFault[];
+  faults: PlannedFault[];
+  /** Faults with disjoint tests, one Playwright project each: those with @slow tests first, then the largest. */
+  groups: PlannedFault[][];
   /** Clean baselines, one per twin setting the faults need (e.g. resource servers that want nonces). */
   cleans: Array<{ key: string; twinEnv: Record<string, string>; requirements: string[] }>;
 }
@@ -13,10 +36,18 @@ export function grepFor(requirements: readonly string[]): RegExp {
   return new RegExp(`@(${requirements.map((r) => r.replace(/-/g, '\\-')).join('|')})(?![A-Z0-9-])`);
 }
 
+export const SLOW_TAG = '@slow';
+
 export const envKey = (f: { twinEnv?: Readonly<Record<string, string>> }) => JSON.stringify(f.twinEnv ?? {});
 
-/** The faults to run: the ids named, or every fault; `shard` "i/n" keeps every n-th, from the i-th. */
-export async function plan(ids: readonly string[] = [], shard?: string): Promise<Plan> {
+/** The faults a test belongs to: those with a requirement among its tags. */
+export function faultsOfTest<F extends { requirements: readonly string[] }>(tags: readonly string[], faults: readonly F[]): F[] {
+  const ids = new Set(requirementTags(tags));
+  return faults.filter((f) => f.requirements.some((r) => ids.has(r)));
+}
+
+/** The faults selected: the ids named, or every fault; `shard` "i/n" keeps every n-th, from the i-th. */
+export async function selectFaults(ids: readonly string[] = [], shard?: string): Promise<CatalogedFault[]> {
   const all = await loadFaults();
   const unknown = ids.filter((id) => !all.has(id));
   if (unknown.length) throw new Error(`unknown fault(s): ${unknown.join(', ')} (npm run sandbox -- --faults lists them)`);
@@ -27,10 +58,43 @@ export async function plan(ids: readonly string[] = [], shard?: string): Promise
     if (!m || i < 1 || i > n) throw new Error(`--shard must be i/n with 1 ≤ i ≤ n, got "${shard}"`);
     faults = faults.filter((_, k) => k % n === i - 1);
   }
+  return faults;
+}
+
+/**
+ * First-fit grouping, faults with the most tests first: a fault joins the first group none of
+ * whose faults shares a test with it. Every test then belongs to at most one fault of its group.
+ */
+export function groupFaults(faults: readonly PlannedFault[], tests: readonly ListedTest[]): PlannedFault[][] {
+  const testsOf = new Map(faults.map((f) => [f.id, new Set<number>()]));
+  tests.forEach((t, i) => faultsOfTest(t.tags, faults).forEach((f) => testsOf.get(f.id)!.add(i)));
+  // Faults with slow tests are grouped apart, so their projects can start first (longest first).
+  const groups: Array<{ slow: boolean; faults: PlannedFault[]; tests: Set<number> }> = [];
+  for (const f of [...faults].sort((a, b) => b.tests - a.tests)) {
+    const mine = testsOf.get(f.id)!;
+    let group = groups.find((g) => g.slow === f.slow && ![...mine].some((i) => g.tests.has(i)));
+    if (!group) groups.push((group = { slow: f.slow, faults: [], tests: new Set() }));
+    group.faults.push(f);
+    mine.forEach((i) => group.tests.add(i));
+  }
+  return [...groups.filter((g) => g.slow), ...groups.filter((g) => !g.slow)].map((g) => g.faults);
+}
+
+export async function plan(ids: readonly string[] = [], shard?: string, tests: readonly ListedTest[] = listTests()): Promise<Plan> {
+  const selected = await selectFaults(ids, shard);
+  const faults: PlannedFault[] = selected.map((f) => ({
+    id: f.id,
+    pack: f.pack,
+    rule: f.rule,
+    requirements: [...f.requirements],
+    twinEnv: { ...f.twinEnv },
+    tests: tests.filter((t) => faultsOfTest(t.tags, [f]).length).length,
+    slow: tests.some((t) => t.tags.includes(SLOW_TAG) && faultsOfTest(t.tags, [f]).length),
+  }));
   const cleans = [...new Set(faults.map(envKey))].map((key) => ({
     key,
     twinEnv: JSON.parse(key) as Record<string, string>,
     requirements: [...new Set(faults.filter((f) => envKey(f) === key).flatMap((f) => f.requirements))],
   }));
-  return { faults, cleans };
+  return { faults, groups: groupFaults(faults, tests), cleans };
 }

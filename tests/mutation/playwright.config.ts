@@ -1,40 +1,62 @@
-// The kill matrix as one Playwright invocation: a project per fault, running the specs tagged
-// with that fault's requirements against a twin with the fault planted (started in each worker's
-// own process), and a clean project per twin setting that must pass. `npm run mutation` sets
-// MUTATION_PLAN; the reporter prints a line per fault as soon as it is decided.
+// The kill matrix as one Playwright invocation: a clean project per twin setting, which must pass,
+// and a project per group of faults with disjoint tests, whose tests each plant their own fault
+// in their worker slot's warm twin (twin-hosts.ts, twin-environment.ts) and must fail. `npm run
+// mutation` sets MUTATION_PLAN; the reporter prints a line per fault as soon as it is decided.
 import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
-import { grepFor, plan } from './plan.ts';
+import { grepFor, plan, SLOW_TAG, type Plan, type PlannedFault } from './plan.ts';
 
-const ids = JSON.parse(process.env.MUTATION_PLAN ?? '[]') as string[];
-const { faults, cleans } = await plan(ids);
-const environment = (faultIds: string[], twinEnv: Record<string, string> = {}) => ({ module: 'tests/mutation/twin-environment.ts', options: { faults: faultIds, twinEnv } });
+// The plan (it lists the suite's tests, a second or two) is made once, in the runner; its
+// workers inherit it through the environment, like the run's id.
+process.env.MUTATION_RUN ??= `${Date.now()}-${process.pid}`;
+process.env.MUTATION_RESOLVED ??= JSON.stringify(await plan(JSON.parse(process.env.MUTATION_PLAN ?? '[]') as string[]));
+const { groups, cleans } = JSON.parse(process.env.MUTATION_RESOLVED) as Plan;
 
+const outputDir = path.resolve(import.meta.dirname, '../..', process.env.NHN_REPORT_DIR ?? 'reports', 'mutation-results');
+const environment = (options: { twinEnv?: Record<string, string> }) => ({ module: 'tests/mutation/twin-environment.ts', options });
+
+const slowTag = new RegExp(`${SLOW_TAG}(?![\\w-])`);
+const clean = (slow: boolean) =>
+  cleans.map((c, i): PlaywrightTestProject => ({
+    name: `clean:${i}${slow ? ':slow' : ''}`,
+    testDir: '../../specs',
+    testMatch: /.*\.spec\.ts$/,
+    grep: slow ? new RegExp(`^(?=.*${slowTag.source})(?=.*${grepFor(c.requirements).source})`) : grepFor(c.requirements),
+    ...(slow ? {} : { grepInvert: slowTag }),
+    metadata: { profile: 'local', clean: c.key, environment: environment({ twinEnv: c.twinEnv }) },
+  }));
+const faulty = (faults: PlannedFault[], i: number): PlaywrightTestProject => ({
+  name: `faults:${i}${faults.some((f) => f.slow) ? ':slow' : ''}`,
+  testDir: '../../specs',
+  testMatch: /.*\.spec\.ts$/,
+  grep: grepFor(faults.flatMap((f) => f.requirements)),
+  metadata: {
+    profile: 'local',
+    failuresExpected: true,
+    plantedFaults: { faults, killMarkers: path.join(outputDir, '.kills', process.env.MUTATION_RUN!) },
+    environment: environment({}),
+  },
+});
+const isSlow = (g: PlannedFault[]) => g.some((f) => f.slow);
+
+// Longest first, so that no slow test finishes the run alone: Playwright hands out work in
+// project order.
 const projects: PlaywrightTestProject[] = [
-  ...cleans.map((c, i) => ({
-    name: `clean:${i}`,
-    testDir: '../../specs',
-    testMatch: /.*\.spec\.ts$/,
-    grep: grepFor(c.requirements),
-    metadata: { profile: 'local', clean: c.key, environment: environment([], c.twinEnv) },
-  })),
-  ...faults.map((f) => ({
-    name: `fault:${f.id}`,
-    testDir: '../../specs',
-    testMatch: /.*\.spec\.ts$/,
-    grep: grepFor(f.requirements),
-    metadata: { profile: 'local', failuresExpected: true, fault: f.id, requirements: [...f.requirements], environment: environment([f.id], { ...f.twinEnv }) },
-  })),
+  ...clean(true),
+  ...groups.filter(isSlow).map(faulty),
+  ...clean(false),
+  ...groups.filter((g) => !isSlow(g)).map((g, i) => faulty(g, i + groups.filter(isSlow).length)),
 ];
 
 export default defineConfig({
-  // One worker (and one twin) per fault: its spec files run in the worker that started its twin.
+  // A test group is a file: its tests run in order in one worker, each planting its fault.
   fullyParallel: false,
   retries: 0,
   workers: Number(process.env.MUTATION_WORKERS ?? 2),
   timeout: 30_000,
   expect: { timeout: 5_000 },
-  outputDir: path.resolve(import.meta.dirname, '../..', process.env.NHN_REPORT_DIR ?? 'reports', 'mutation-results'),
+  outputDir,
+  globalSetup: './twin-hosts.ts',
   reporter: [['./reporter.ts', { outputFile: process.env.MUTATION_OUTPUT }]],
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects,

@@ -3,8 +3,10 @@
 // against the clean twin. One line per fault as soon as both are known, then the score.
 import fs from 'node:fs';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { classifyResult, isKill, type Outcome } from '../../helpers/evidence/outcome.ts';
+import { classifyResult, isKill, KILLED_SKIP, type Outcome } from '../../helpers/evidence/outcome.ts';
 import { requirementTags } from '../../helpers/requirements/catalogue.ts';
+import { envKey, faultsOfTest } from './plan.ts';
+import type { PlantedFaults } from './twin-environment.ts';
 
 interface Tracked {
   id: string;
@@ -13,9 +15,13 @@ interface Tracked {
   expected: number;
   /** Clean tests that name one of its requirements. */
   cleanExpected: number;
-  outcomes: Array<{ title: string; outcome: Outcome }>;
+  /** `afterKill`: skipped because an earlier test had already killed the fault. */
+  outcomes: Array<{ title: string; outcome: Outcome; afterKill: boolean }>;
   decided: boolean;
 }
+
+const ran = (f: Tracked) => f.outcomes.filter((o) => o.outcome.verdict !== 'skipped').length;
+const afterKill = (f: Tracked) => f.outcomes.filter((o) => o.afterKill).length;
 
 export default class KillMatrixReporter implements Reporter {
   private readonly faults = new Map<string, Tracked>();
@@ -34,22 +40,24 @@ export default class KillMatrixReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite): void {
     this.started = performance.now();
     const projectSuites = new Map(suite.suites.map((s) => [s.title, s]));
+    const testsOf = (name: string) => projectSuites.get(name)?.allTests() ?? [];
     for (const project of config.projects) {
-      const tests = projectSuites.get(project.name)?.allTests() ?? [];
-      const meta = project.metadata as { fault?: string; clean?: string; requirements?: string[]; environment?: { options: { twinEnv?: Record<string, string> } } };
-      const key = JSON.stringify(meta.environment?.options.twinEnv ?? {});
+      const meta = project.metadata as { clean?: string; plantedFaults?: PlantedFaults };
       if (meta.clean !== undefined) this.cleanOutcomes.set(meta.clean, []);
-      if (meta.fault) this.faults.set(project.name, { id: meta.fault, requirements: meta.requirements ?? [], cleanKey: key, expected: tests.length, cleanExpected: 0, outcomes: [], decided: false });
+      for (const f of meta.plantedFaults?.faults ?? []) {
+        const expected = testsOf(project.name).filter((t) => faultsOfTest(t.tags, [f]).length).length;
+        this.faults.set(f.id, { id: f.id, requirements: f.requirements, cleanKey: envKey(f), expected, cleanExpected: 0, outcomes: [], decided: false });
+      }
     }
     for (const project of config.projects) {
       const meta = project.metadata as { clean?: string };
       if (meta.clean === undefined) continue;
-      const tests = projectSuites.get(project.name)?.allTests() ?? [];
       for (const f of this.faults.values()) {
-        if (f.cleanKey === meta.clean) f.cleanExpected = tests.filter((t) => requirementTags(t.tags).some((r) => f.requirements.includes(r))).length;
+        if (f.cleanKey === meta.clean) f.cleanExpected += testsOf(project.name).filter((t) => faultsOfTest(t.tags, [f]).length).length;
       }
     }
-    process.stdout.write(`kill matrix: ${this.faults.size} faults, ${suite.allTests().length} test runs, ${config.workers} workers\n`);
+    const groups = config.projects.filter((p) => (p.metadata as { plantedFaults?: unknown }).plantedFaults).length;
+    process.stdout.write(`kill matrix: ${this.faults.size} faults in ${groups} projects of faults with disjoint tests, ${suite.allTests().length} test runs, ${config.workers} workers\n`);
     for (const f of this.faults.values()) if (f.expected === 0) this.decide(f);
   }
 
@@ -57,14 +65,16 @@ export default class KillMatrixReporter implements Reporter {
     const project = test.parent.project();
     if (!project) return;
     const outcome = classifyResult(result, [...test.annotations, ...result.annotations]);
-    const meta = project.metadata as { fault?: string; clean?: string };
+    const meta = project.metadata as { clean?: string; plantedFaults?: PlantedFaults };
     if (meta.clean !== undefined) {
       this.cleanOutcomes.get(meta.clean)!.push({ title: test.title, requirements: requirementTags(test.tags), outcome });
       for (const f of this.faults.values()) if (!f.decided && f.cleanKey === meta.clean) this.tryDecide(f);
-    } else {
-      const f = this.faults.get(project.name);
-      if (!f) return;
-      f.outcomes.push({ title: test.title, outcome });
+      return;
+    }
+    for (const planned of faultsOfTest(test.tags, meta.plantedFaults?.faults ?? [])) {
+      const f = this.faults.get(planned.id)!;
+      const afterKill = result.status === 'skipped' && [...test.annotations, ...result.annotations].some((a) => a.type === 'skip' && a.description?.startsWith(KILLED_SKIP));
+      f.outcomes.push({ title: test.title, outcome, afterKill });
       this.tryDecide(f);
     }
   }
@@ -92,7 +102,7 @@ export default class KillMatrixReporter implements Reporter {
       ? 'no test carries these requirement tags'
       : cleanBroken.length
         ? `clean twin fails ${cleanBroken.length}: ${cleanBroken.map((c) => `${c.title} (${c.outcome.kind ?? c.outcome.verdict})`).join('; ')}`
-        : `${kills.length}/${f.outcomes.length} tests caught it${infra ? `, ${infra} non-contract failures not counted` : ''}; clean: ${clean.filter((c) => c.outcome.verdict === 'passed').length} passed`;
+        : `${kills.length ? `caught by "${kills[0]!.title}"` : 'no test caught it'}${ran(f) > kills.length ? ` (${kills.length}/${ran(f)} that ran)` : ''}${afterKill(f) ? `, ${afterKill(f)} not run once killed` : ''}${infra ? `, ${infra} non-contract failures not counted` : ''}; clean: ${clean.filter((c) => c.outcome.verdict === 'passed').length} passed`;
     const elapsed = ((performance.now() - this.started) / 1000).toFixed(1);
     const line = `${killed ? 'KILLED  ' : 'SURVIVED'} ${String(this.decided).padStart(3)}/${this.faults.size} ${f.id.padEnd(28)} (${f.requirements.join(', ')})  ${detail}  [${elapsed} s]`;
     this.lines.push(line);

@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { plan } from './plan.ts';
+import { plan, selectFaults } from './plan.ts';
+import { HOSTS_STARTED, startHosts } from './twin-hosts.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const usage = `usage: npm run mutation -- [fault-id ...] [--shard i/n] [--workers n] [--list]
@@ -27,13 +28,13 @@ if (values.help) {
 }
 let selected;
 try {
-  selected = await plan(positionals, values.shard);
+  selected = await selectFaults(positionals, values.shard);
 } catch (e) {
   process.stderr.write(`${(e as Error).message}\n${usage}`);
   process.exit(2);
 }
 if (values.list) {
-  for (const f of selected.faults) process.stdout.write(`${f.id.padEnd(30)} ${f.pack.padEnd(8)} ${f.requirements.join(', ').padEnd(40)} ${f.rule}\n`);
+  for (const f of selected) process.stdout.write(`${f.id.padEnd(30)} ${f.pack.padEnd(8)} ${f.requirements.join(', ').padEnd(40)} ${f.rule}\n`);
   process.exit(0);
 }
 if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers)) {
@@ -41,9 +42,26 @@ if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers)) {
   process.exit(2);
 }
 
+// The plan lists the suite's tests (a second or two) while the twin hosts warm up; Playwright
+// then starts with both ready.
+const workers = Number(values.workers ?? process.env.MUTATION_WORKERS ?? 2);
+process.env.MUTATION_RUN ??= `${Date.now()}-${process.pid}`;
+const hosts = startHosts(workers);
+let resolved: string;
+try {
+  resolved = JSON.stringify(await plan(selected.map((f) => f.id)));
+  await hosts.ready;
+} catch (e) {
+  await hosts.stop();
+  process.stderr.write(`kill matrix could not start: ${(e as Error).message}\n${(e as Error).message.includes('EADDRINUSE') ? 'another kill matrix is running, or MUTATION_PORT is taken: set MUTATION_PORT to move this one\n' : ''}`);
+  process.exit(2);
+}
 const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', path.join(ROOT, 'tests/mutation/playwright.config.ts')], {
   cwd: ROOT,
   stdio: 'inherit',
-  env: { ...process.env, MUTATION_PLAN: JSON.stringify(selected.faults.map((f) => f.id)), MUTATION_WORKERS: values.workers ?? process.env.MUTATION_WORKERS ?? '2', NHN_PROFILE: 'local' },
+  env: { ...process.env, MUTATION_RESOLVED: resolved, [HOSTS_STARTED]: String(workers), MUTATION_WORKERS: String(workers), NHN_PROFILE: 'local' },
 });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const stop = () => child.kill('SIGINT');
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+child.on('exit', (code, signal) => void hosts.stop().then(() => process.exit(code ?? (signal ? 1 : 0))));

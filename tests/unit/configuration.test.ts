@@ -12,7 +12,8 @@ import { PIT_TWIN_SETTINGS } from '../../sandbox/apis/pit/index.ts';
 import { FAULT_SETTING } from '../../sandbox/core/faults.ts';
 
 /** Variables only the suite's own processes set for each other. */
-const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'CI']);
+// Set by the suite's own runners for their child processes, not by users.
+const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'MUTATION_RUN', 'MUTATION_RESOLVED', 'CI']);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
