@@ -1,0 +1,24 @@
+// The kill matrix's grouping: faults share a project only when no test belongs to two of them,
+// every fault is placed once, and groups with @slow tests come first.
+import { expect, test } from '@playwright/test';
+import { faultsOfTest, groupFaults, grepFor, type PlannedFault } from '../mutation/plan.ts';
+import type { ListedTest } from '../../helpers/cli/list-tests.ts';
+
+const fault = (id: string, requirements: string[], slow = false): PlannedFault => ({ id, pack: 'p', rule: id, requirements, twinEnv: {}, tests: 0, slow });
+const listed = (tags: string[]): ListedTest => ({ title: tags.join(' '), file: 'x.spec.ts', line: 1, tags });
+
+test('faults share a group only when their tests are disjoint; each fault is placed once; slow groups first', () => {
+  const tests = [listed(['@A-001', '@B-001']), listed(['@B-001']), listed(['@C-001']), listed(['@D-001', '@slow']), listed(['@A-001', '@C-001']), listed(['@E-001'])];
+  const faults = [fault('a', ['A-001']), fault('b', ['B-001']), fault('c', ['C-001']), fault('d', ['D-001'], true), fault('e', ['E-001'])].map((f) => ({ ...f, tests: tests.filter((t) => faultsOfTest(t.tags, [f]).length).length }));
+  const groups = groupFaults(faults, tests);
+  expect(groups.flat().map((f) => f.id).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  for (const g of groups) for (const t of tests) expect(faultsOfTest(t.tags, g).length, `${t.title} in ${g.map((f) => f.id)}`).toBeLessThanOrEqual(1);
+  expect(groups[0]!.every((f) => f.slow)).toBe(true);
+  expect(groups.slice(1).flat().some((f) => f.slow)).toBe(false);
+});
+
+test('a requirement tag matches whole IDs only', () => {
+  expect(grepFor(['HID-CA-002']).test('@HID-CA-002 @x')).toBe(true);
+  expect(grepFor(['HID-CA-002']).test('@HID-CA-0021')).toBe(false);
+  expect(faultsOfTest(['@HID-CA-0021'], [fault('x', ['HID-CA-002'])])).toEqual([]);
+});
