@@ -32,6 +32,24 @@ export function isSyntheticNin(nin: string): boolean {
   return month >= 81 && month <= 92;
 }
 
+/**
+ * NHN's long-standing fictitious test persons, named on its PHR page (facts §8.4): ordinary-pattern
+ * numbers with no synthetic month offset, so they are allowed by name, not by pattern.
+ */
+export const NHN_TEST_PERSONS: Readonly<Record<string, string>> = {
+  '13116900216': 'Line Danser',
+  '12119000465': 'Malin Fos Bogen',
+  '15076500565': 'Roland (Kith) Gundersen',
+  '23077200290': 'Else Nett',
+  '23075821492': 'Benedicte Geiraas',
+  '22047800106': 'Truls Blix',
+};
+
+/** A number the suite may send: synthetic by pattern, or one of NHN's named test persons. */
+export function isTestPersonNin(nin: string): boolean {
+  return isSyntheticNin(nin) || (nin in NHN_TEST_PERSONS && hasValidNinControlDigits(nin));
+}
+
 /** How many distinct synthetic NINs `syntheticNin` can make (n from 0 to this, exclusive). */
 export const SYNTHETIC_NIN_CAPACITY = 800_000;
 const CANDIDATES_PER_N = 8;

@@ -114,6 +114,37 @@ export class TokenClient {
     );
   }
 
+  /**
+   * A user-context token (pid, HPR number, security level, the trust framework attest) from
+   * HelseID's test-token service, bound to this client's DPoP key by its thumbprint only: the
+   * private key never leaves the suite. Asked for once per run and user.
+   */
+  async testUserToken(ttt: { url: string; apiKey: string }, scopes: string[], user: UserContext, key?: SigningKey): Promise<AccessToken> {
+    const dpopKey = key ?? (await this.runKey());
+    const tuple: TokenTuple = { ...this.tuple('test_token', scopes, dpopKey), subject: fingerprint(JSON.stringify(user)) };
+    return sharedOnce('tokens', tupleKey(tuple), async () => {
+      const response = await fetch(ttt.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-key': ttt.apiKey },
+        body: JSON.stringify({
+          audience: tuple.audience,
+          clientClaimsParameters: { scope: scopes, clientId: this.client.clientId, cnfJkt: dpopKey.thumbprint },
+          userClaimsParameters: { pid: user.pid, hprNumber: user.hprNumber, securityLevel: user.securityLevel ?? '4', name: user.name },
+          createTillitsrammeverkClaims: user.trustFramework !== false,
+          createDPoPTokenWithDPoPProof: false,
+        }),
+      }).catch((e: Error) => {
+        throw new TokenRequestError(`the test-token service could not be reached: ${e.message}`);
+      });
+      const parsed = (await response.json().catch(() => ({}))) as { successResponse?: { accessTokenJwt?: string }; errorResponse?: { errorMessage?: string } };
+      const token = parsed.successResponse?.accessTokenJwt;
+      recordTokenRequest({ tuple, outcome: token ? 'granted' : 'refused', httpCalls: 1, nonceChallenges: 0, cached: true, ...(token ? {} : { error: parsed.errorResponse?.errorMessage ?? String(response.status) }) });
+      if (!token) throw new TokenRequestError(`the test-token service answered ${response.status}: ${parsed.errorResponse?.errorMessage ?? 'no token'}`);
+      // The test-token service issues tokens for an hour unless told otherwise.
+      return { accessToken: token, tokenType: 'DPoP', scope: scopes.join(' '), expiresAt: Math.floor(Date.now() / 1000) + 3000, jkt: dpopKey.thumbprint };
+    }, isFresh);
+  }
+
   private tuple(grant: TokenTuple['grant'], scopes: string[], key: SigningKey): TokenTuple {
     const audience = audienceOfScope(scopes[0] ?? '') ?? 'unknown';
     return { issuer: this.issuer, clientId: this.client.clientId, grant, audience, scopes: [...scopes].sort(), jkt: key.thumbprint, ...(this.instance ? { instance: this.instance } : {}) };
@@ -144,6 +175,17 @@ export class TokenClient {
       throw new TokenRequestError(`token request for ${tuple.scopes.join(' ')} as ${tuple.clientId} failed: ${message}`);
     }
   }
+}
+
+/** Who is logged in, for a user-context token (the test-token service's userClaimsParameters). */
+export interface UserContext {
+  pid: string;
+  hprNumber?: string;
+  /** "4" unless said. */
+  securityLevel?: string;
+  name?: string;
+  /** The trust framework attest; on unless false. */
+  trustFramework?: boolean;
 }
 
 export class TokenRequestError extends Error {

@@ -7,7 +7,7 @@ export const TOKEN_LEDGER = 'token-ledger.jsonl';
 export interface TokenTuple {
   issuer: string;
   clientId: string;
-  grant: 'client_credentials' | 'token_exchange';
+  grant: 'client_credentials' | 'token_exchange' | 'test_token';
   audience: string;
   scopes: string[];
   jkt: string;

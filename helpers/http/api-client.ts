@@ -2,7 +2,7 @@
 // with `htu`, `htm` and `ath`), checked against the profile's guards before it leaves, and
 // recorded for the report.
 import { createDpopProof, type DpopFaults } from '../auth/dpop.ts';
-import type { TokenClient, AccessToken } from '../auth/token-client.ts';
+import type { TokenClient, AccessToken, UserContext } from '../auth/token-client.ts';
 import type { SigningKey } from '../auth/keys.ts';
 import type { AuthMode, Profile } from '../config/profiles.ts';
 import type { ServiceName } from '../packs/index.ts';
@@ -43,8 +43,8 @@ export interface ApiClientOptions {
   service: ServiceName;
   mode: AuthMode;
   recorder?: Recorder;
-  /** DPoP and Bearer modes: where tokens come from, with which scopes and key. */
-  tokens?: { client: TokenClient; scopes: string[]; key?: SigningKey };
+  /** DPoP and Bearer modes: where tokens come from, with which scopes and key; with `user`, a user-context token from the test-token service. */
+  tokens?: { client: TokenClient; scopes: string[]; key?: SigningKey; user?: { ttt: { url: string; apiKey: string }; context: UserContext } };
   /** Backdoor mode: the identity headers. */
   backdoorHeaders?: Record<string, string>;
   /** Called for 429/503: lets the fixture mark the test inconclusive instead of failed. */
@@ -94,7 +94,7 @@ export class ApiClient {
   async token(): Promise<AccessToken> {
     const t = this.options.tokens;
     if (!t) throw new GuardError(`the ${this.options.mode} client for ${this.options.service} has no token source`);
-    return t.client.clientCredentials(t.scopes, t.key);
+    return t.user ? t.client.testUserToken(t.user.ttt, t.scopes, t.user.context, t.key) : t.client.clientCredentials(t.scopes, t.key);
   }
 
   /** The DPoP key this client's token is bound to. */
