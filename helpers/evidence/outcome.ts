@@ -62,6 +62,3 @@ export function classifyResult(result: ResultLike, annotations: ReadonlyArray<{ 
 export function isKill(outcome: Outcome): boolean {
   return (outcome.verdict === 'failed' && outcome.kind === 'contract') || outcome.verdict === 'warned';
 }
-
-/** The kill matrix's skip reason for a planted fault's tests once one of them has killed it. */
-export const KILLED_SKIP = 'fault already killed by';

@@ -1,7 +1,8 @@
 // `npm run bench:mutation`: faults per minute of the kill matrix, the first runner (a twin
 // process and a Playwright process per fault, two at a time) against the current one (one
-// Playwright invocation, a project and an in-process twin per fault), on the same faults, side
-// by side in one run. Prints its figures; asserts nothing.
+// Playwright invocation in which faults with disjoint tests share a project and each test plants
+// its fault in a warm twin host), on the same faults, side by side in one run. Prints its
+// figures; asserts nothing.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';

@@ -46,6 +46,8 @@ export function faultsOfTest<F extends { requirements: readonly string[] }>(tags
   return faults.filter((f) => f.requirements.some((r) => ids.has(r)));
 }
 
+export const belongsTo = (tags: readonly string[], fault: { requirements: readonly string[] }) => faultsOfTest(tags, [fault]).length > 0;
+
 /** The faults selected: the ids named, or every fault; `shard` "i/n" keeps every n-th, from the i-th. */
 export async function selectFaults(ids: readonly string[] = [], shard?: string): Promise<CatalogedFault[]> {
   const all = await loadFaults();
@@ -88,8 +90,8 @@ export async function plan(ids: readonly string[] = [], shard?: string, tests: r
     rule: f.rule,
     requirements: [...f.requirements],
     twinEnv: { ...f.twinEnv },
-    tests: tests.filter((t) => faultsOfTest(t.tags, [f]).length).length,
-    slow: tests.some((t) => t.tags.includes(SLOW_TAG) && faultsOfTest(t.tags, [f]).length),
+    tests: tests.filter((t) => belongsTo(t.tags, f)).length,
+    slow: tests.some((t) => t.tags.includes(SLOW_TAG) && belongsTo(t.tags, f)),
   }));
   const cleans = [...new Set(faults.map(envKey))].map((key) => ({
     key,

@@ -1,7 +1,8 @@
 // The kill matrix as one Playwright invocation: a clean project per twin setting, which must pass,
 // and a project per group of faults with disjoint tests, whose tests each plant their own fault
 // in their worker slot's warm twin (twin-hosts.ts, twin-environment.ts) and must fail. `npm run
-// mutation` sets MUTATION_PLAN; the reporter prints a line per fault as soon as it is decided.
+// mutation` hands it the plan (MUTATION_RESOLVED); a bare run makes it from MUTATION_PLAN (fault
+// ids, default all). The reporter prints a line per fault as soon as it is decided.
 import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { grepFor, plan, SLOW_TAG, type Plan, type PlannedFault } from './plan.ts';
@@ -32,7 +33,6 @@ const faulty = (faults: PlannedFault[], i: number): PlaywrightTestProject => ({
   grep: grepFor(faults.flatMap((f) => f.requirements)),
   metadata: {
     profile: 'local',
-    failuresExpected: true,
     plantedFaults: { faults, killMarkers: path.join(outputDir, '.kills', process.env.MUTATION_RUN!) },
     environment: environment({}),
   },

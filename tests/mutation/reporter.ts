@@ -3,10 +3,10 @@
 // against the clean twin. One line per fault as soon as both are known, then the score.
 import fs from 'node:fs';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { classifyResult, isKill, KILLED_SKIP, type Outcome } from '../../helpers/evidence/outcome.ts';
+import { classifyResult, isKill, type Outcome } from '../../helpers/evidence/outcome.ts';
 import { requirementTags } from '../../helpers/requirements/catalogue.ts';
-import { envKey, faultsOfTest } from './plan.ts';
-import type { PlantedFaults } from './twin-environment.ts';
+import { belongsTo, envKey, faultsOfTest } from './plan.ts';
+import { KILLED_SKIP, type PlantedFaults } from './twin-environment.ts';
 
 interface Tracked {
   id: string;
@@ -43,9 +43,10 @@ export default class KillMatrixReporter implements Reporter {
     const testsOf = (name: string) => projectSuites.get(name)?.allTests() ?? [];
     for (const project of config.projects) {
       const meta = project.metadata as { clean?: string; plantedFaults?: PlantedFaults };
-      if (meta.clean !== undefined) this.cleanOutcomes.set(meta.clean, []);
+      // A twin setting's clean baseline may be two projects (its @slow tests run first).
+      if (meta.clean !== undefined && !this.cleanOutcomes.has(meta.clean)) this.cleanOutcomes.set(meta.clean, []);
       for (const f of meta.plantedFaults?.faults ?? []) {
-        const expected = testsOf(project.name).filter((t) => faultsOfTest(t.tags, [f]).length).length;
+        const expected = testsOf(project.name).filter((t) => belongsTo(t.tags, f)).length;
         this.faults.set(f.id, { id: f.id, requirements: f.requirements, cleanKey: envKey(f), expected, cleanExpected: 0, outcomes: [], decided: false });
       }
     }
@@ -53,7 +54,7 @@ export default class KillMatrixReporter implements Reporter {
       const meta = project.metadata as { clean?: string };
       if (meta.clean === undefined) continue;
       for (const f of this.faults.values()) {
-        if (f.cleanKey === meta.clean) f.cleanExpected += testsOf(project.name).filter((t) => faultsOfTest(t.tags, [f]).length).length;
+        if (f.cleanKey === meta.clean) f.cleanExpected += testsOf(project.name).filter((t) => belongsTo(t.tags, f)).length;
       }
     }
     const groups = config.projects.filter((p) => (p.metadata as { plantedFaults?: unknown }).plantedFaults).length;

@@ -6,9 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestInfo, WorkerInfo } from '@playwright/test';
-import { classifyResult, isKill, KILLED_SKIP } from '../../helpers/evidence/outcome.ts';
+import { classifyResult, isKill } from '../../helpers/evidence/outcome.ts';
+import { GuardError, InfrastructureError } from '../../helpers/http/errors.ts';
 import { faultsOfTest, type PlannedFault } from './plan.ts';
 import { slotLayout, type Planting } from './twin-hosts.ts';
+
+/** The skip reason of a planted fault's tests once one of them has killed it (the reporter counts them). */
+export const KILLED_SKIP = 'fault already killed by';
 
 /** The host may still be starting when the first worker of its slot asks. */
 const HOST_WAIT_MS = 30_000;
@@ -45,10 +49,11 @@ function planter(worker: WorkerInfo) {
     try {
       res = await ask(`http://127.0.0.1:${controlPort}/plant`, body);
     } catch (e) {
-      throw new Error(`the twin host of worker slot ${worker.parallelIndex} (port ${controlPort}) did not answer within ${HOST_WAIT_MS / 1000} s (the kill matrix prints its output if it died) (${(e as Error).message})`);
+      // Never a kill: the classifier counts only contract failures.
+      throw new InfrastructureError('connection-refused', `the twin host of worker slot ${worker.parallelIndex} (port ${controlPort}) did not answer within ${HOST_WAIT_MS / 1000} s; the kill matrix prints its output if it died (${(e as Error).message})`);
     }
-    const answer = (await res.json()) as { error?: string };
-    if (!res.ok) throw new Error(`the twin host of worker slot ${worker.parallelIndex} could not plant ${what}: ${answer.error ?? res.status}`);
+    const answer = (await res.json().catch(() => ({}))) as { error?: string };
+    if (!res.ok) throw new InfrastructureError('gateway-error', `the twin host of worker slot ${worker.parallelIndex} could not plant ${what}: ${answer.error ?? res.status}`);
     current = body;
   };
 }
@@ -65,7 +70,7 @@ export async function start(options: { twinEnv?: Record<string, string> }, worke
   const faultOf = (info: TestInfo): PlannedFault => {
     const mine = faultsOfTest(info.tags, group.faults);
     // The plan groups only faults with disjoint tests, so this holds unless the specs changed under it.
-    if (mine.length !== 1) throw new Error(`kill matrix: "${info.title}" belongs to ${mine.length} faults of ${worker.project.name} (${mine.map((f) => f.id).join(', ') || 'none'}); re-run to re-plan`);
+    if (mine.length !== 1) throw new GuardError(`kill matrix: "${info.title}" belongs to ${mine.length} faults of ${worker.project.name} (${mine.map((f) => f.id).join(', ') || 'none'}); re-run to re-plan`);
     return mine[0]!;
   };
   return {

@@ -10,7 +10,7 @@ import { slotLayout, type Planting } from './twin-hosts.ts';
 
 async function main(): Promise<void> {
   const slot = Number(process.argv[2]);
-  const { basePort, controlPort, stateDir, env: layout } = slotLayout(slot);
+  const { basePort, controlPort, stateDir } = slotLayout(slot);
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   let twin: RunningTwin | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     twin = undefined;
     const env = { ...process.env, ...p.twinEnv, SANDBOX_PORT: String(basePort), SANDBOX_STATE_DIR: stateDir };
     twin = await startTwin({ basePort, faults: p.faults, env });
-    return { ms: Math.round(performance.now() - started), env: layout };
+    return { ms: Math.round(performance.now() - started) };
   };
 
   const control = http.createServer((req, res) => {
