@@ -3,7 +3,7 @@
 // cached per issuer, client, audience, scope set and key, across Playwright's workers.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as oidc from 'openid-client';
-import type { JWK } from 'jose';
+import { decodeJwt, type JWK } from 'jose';
 import { ACCESS_TOKEN_TYPE, CLIENT_ASSERTION_TYP, TOKEN_EXCHANGE_GRANT } from '../protocol.ts';
 import { audienceOfScope } from '../packs/index.ts';
 import type { ClientCredentials } from '../config/profiles.ts';
@@ -12,6 +12,7 @@ import { fingerprint } from '../evidence/redact.ts';
 import { DEFAULT_ASSERTION_LIFETIME } from './client-assertion.ts';
 import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey } from './keys.ts';
 import { sharedOnce } from './shared-cache.ts';
+import { readTestTokenAnswer } from './test-token.ts';
 
 export interface AccessToken {
   accessToken: string;
@@ -136,12 +137,17 @@ export class TokenClient {
       }).catch((e: Error) => {
         throw new TokenRequestError(`the test-token service could not be reached: ${e.message}`);
       });
-      const parsed = (await response.json().catch(() => ({}))) as { successResponse?: { accessTokenJwt?: string }; errorResponse?: { errorMessage?: string } };
-      const token = parsed.successResponse?.accessTokenJwt;
-      recordTokenRequest({ tuple, outcome: token ? 'granted' : 'refused', httpCalls: 1, nonceChallenges: 0, cached: true, ...(token ? {} : { error: parsed.errorResponse?.errorMessage ?? String(response.status) }) });
-      if (!token) throw new TokenRequestError(`the test-token service answered ${response.status}: ${parsed.errorResponse?.errorMessage ?? 'no token'}`);
-      // The test-token service issues tokens for an hour unless told otherwise.
-      return { accessToken: token, tokenType: 'DPoP', scope: scopes.join(' '), expiresAt: Math.floor(Date.now() / 1000) + 3000, jkt: dpopKey.thumbprint };
+      const { token, error } = readTestTokenAnswer(response.status, await response.text());
+      recordTokenRequest({ tuple, outcome: token ? 'granted' : 'refused', httpCalls: 1, nonceChallenges: 0, cached: true, ...(error ? { error } : {}) });
+      if (!token) throw new TokenRequestError(`the test-token service answered ${response.status}: ${error}`);
+      let exp: unknown;
+      try {
+        exp = decodeJwt(token).exp;
+      } catch {
+        // Reported below with the same message as a token without exp.
+      }
+      if (typeof exp !== 'number') throw new TokenRequestError('the test-token service issued a token that is not a JWT with exp');
+      return { accessToken: token, tokenType: 'DPoP', scope: scopes.join(' '), expiresAt: exp, jkt: dpopKey.thumbprint };
     }, isFresh);
   }
 

@@ -6,6 +6,7 @@ import type { TokenClient, AccessToken, UserContext } from '../auth/token-client
 import type { SigningKey } from '../auth/keys.ts';
 import type { AuthMode, Profile } from '../config/profiles.ts';
 import type { ServiceName } from '../packs/index.ts';
+import { hasValidNinControlDigits, isTestPersonNin } from '../identifiers.ts';
 import { classifyResponse, parseJson, send, type HeaderValue, type HttpResponse, type Recorder } from './client.ts';
 import { GuardError, InconclusiveError } from './errors.ts';
 
@@ -63,6 +64,18 @@ function isNonceChallenge(response: HttpResponse): boolean {
   return response.status === 401 && /error="use_dpop_nonce"/.test(response.header('www-authenticate') ?? '') && !!response.header('dpop-nonce');
 }
 
+/**
+ * An 11-digit number with valid control digits in what a test sends (body, form, query, its own
+ * headers) that is neither synthetic nor one of NHN's named test persons: no real person's number
+ * ever leaves the suite.
+ */
+function realLookingNin(req: ApiRequest): string | undefined {
+  const body = req.json !== undefined ? JSON.stringify(req.json) : typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) && req.body.length <= 4 * 1024 * 1024 ? req.body.toString('latin1') : '';
+  const parts = [body, ...[req.form, req.query, req.headers].flatMap((o) => Object.values(o ?? {}).flat().map(String))];
+  for (const part of parts) for (const [nin] of part.matchAll(/(?<!\d)\d{11}(?!\d)/g)) if (hasValidNinControlDigits(nin) && !isTestPersonNin(nin)) return nin;
+  return undefined;
+}
+
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
@@ -113,6 +126,8 @@ export class ApiClient {
     if (!profile.allowsPatientData && carriesData) {
       throw new GuardError(`profile ${profile.name} never sends patient data: ${method} ${req.path} with a body or query was not sent`);
     }
+    const person = realLookingNin(req);
+    if (person) throw new GuardError(`${method} ${req.path} carries an 11-digit number that looks like a real national identity number (not repeated here); only synthetic numbers (month + 80) and NHN's named test persons are sent`);
   }
 
   async request(req: ApiRequest): Promise<ApiResponse> {

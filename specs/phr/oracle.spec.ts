@@ -4,6 +4,7 @@
 // exactly the documents outside their category's window; masterIdentifier is unique and
 // attachment.url leads to ITI-68. Shape validators (Inferno, Gazelle) check none of this.
 import { expect, test, type SuiteFixtures } from '../../fixtures/index.ts';
+import { measure } from '../../helpers/evidence/verdicts.ts';
 import { allPages, documentReferences, idOf, insideWindow, LINE_DANSER, mismatches, PHR, PHR_PATIENTS, PHR_USER, search, searchForm } from '../../fixtures/phr.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -48,7 +49,8 @@ test.describe('PHR search semantics', () => {
       expect(got.map(idOf).sort(), `the documents matching ${JSON.stringify(query)}`).toEqual(expected);
       checked += got.length;
     }
-    test.info().annotations.push({ type: 'measure', description: `${queries.length} queries, ${checked} entries checked against the oracle` });
+    measure('oracle queries', queries.length, test.info());
+    measure('entries checked against the oracle', checked, test.info());
   });
 
   test('pages give the unpaged result exactly once; total agrees; next and previous link the pages', { tag: ['@PHR-PAGE-001'] }, async ({ api }) => {

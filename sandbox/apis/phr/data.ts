@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { NHN_TEST_PERSONS, OID } from '../../../helpers/identifiers.ts';
 
+// NHN names the category codes (A00-1 …) but not their code systems: every system URI here is
+// our assumption, recorded in phr.openapi.yaml.
 export const CATEGORY_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.1.9602';
-/** Kjernejournalforskriften: how long a category is shown, in years (undefined: without limit). */
-export const CATEGORY_WINDOW_YEARS: Readonly<Record<string, number | undefined>> = { 'A00-1': undefined, 'C00-1': 1, 'D00-1': 5, 'E00-1': 5, 'I00-1': 1 };
 export const CATEGORY_NAMES: Readonly<Record<string, string>> = {
   'A00-1': 'Epikriser og sammenfatninger',
   'C00-1': 'Prøvesvar, vev og vesker',
@@ -79,7 +79,7 @@ const TYPES: Record<string, { code: string; display: string }> = {
 const AGES_DAYS = [30, 330, 400, 1_790, 1_860, 3_650];
 
 /** A small, valid one-page PDF whose text names the document. */
-export function pdf(text: string): Buffer {
+function pdf(text: string): Buffer {
   const stream = `BT /F1 12 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
@@ -101,7 +101,7 @@ export function pdf(text: string): Buffer {
 }
 
 /** A CDA ClinicalDocument; with `embedPdf`, its nonXMLBody carries a base64 PDF. */
-export function cda(doc: { uniqueId: string; title: string; nin: string; date: number }, embedPdf?: Buffer): Buffer {
+function cda(doc: { uniqueId: string; title: string; nin: string; date: number }, embedPdf?: Buffer): Buffer {
   const body = embedPdf
     ? `<component><nonXMLBody><text mediaType="application/pdf" representation="B64">${embedPdf.toString('base64')}</text></nonXMLBody></component>`
     : `<component><structuredBody><component><section><title>${doc.title}</title><text>Syntetisk testdokument.</text></section></component></structuredBody></component>`;
@@ -121,7 +121,7 @@ export function seedDocuments(now: number): PhrDocument[] {
   const patients = ['13116900216', '12119000465', '15076500565', '23077200290'];
   patients.forEach((nin, p) => {
     let n = 0;
-    for (const category of Object.keys(CATEGORY_WINDOW_YEARS)) {
+    for (const category of Object.keys(CATEGORY_NAMES)) {
       AGES_DAYS.forEach((age, a) => {
         n += 1;
         const serial = p * 1000 + n;

@@ -10,16 +10,9 @@ import type { HttpResponseParts as TwinResponse } from '../../core/types.ts';
 import { FHIR_JSON, operationOutcomeFormat } from '../../http/error-formats.ts';
 import type { TwinRequest } from '../../http/service.ts';
 import { HELSEID_CLAIMS } from '../../../helpers/protocol.ts';
-import { CATEGORY_NAMES, CATEGORY_SYSTEM, CATEGORY_WINDOW_YEARS, CONFIDENTIALITY_SYSTEM, EVENT_SYSTEM, FACILITY_SYSTEM, FORMAT_SYSTEM, HOME_COMMUNITY, NORS_LABEL, PATIENT_SYSTEM, REPOSITORY, seedDocuments, SETTING_SYSTEM, sha1Base64, TYPE_SYSTEM, type PhrDocument } from './data.ts';
+import { ACCESS_BASIS, KJERNEJOURNAL_WINDOW_YEARS, PHR_SCOPES } from '../../../helpers/packs/phr.ts';
+import { CATEGORY_NAMES, CATEGORY_SYSTEM, CONFIDENTIALITY_SYSTEM, EVENT_SYSTEM, FACILITY_SYSTEM, FORMAT_SYSTEM, HOME_COMMUNITY, NORS_LABEL, PATIENT_SYSTEM, REPOSITORY, seedDocuments, SETTING_SYSTEM, sha1Base64, TYPE_SYSTEM, type PhrDocument } from './data.ts';
 
-export const PHR_SCOPES = {
-  section45: 'nhn:phr/mhd/read-documentreferences',
-  kjernejournal: 'nhn:phr/mhd/read-documentreferences/kjernejournalforskriften',
-  document: 'nhn:phr/mhd/read-document',
-} as const;
-
-/** Access basis values (facts §1); compared without regard to case, as NHN's demo sends lower case. */
-export const ACCESS_BASIS = ['UNNTAK', 'SAMTYKKE', 'FORHOYET_SAMTYKKE', 'AKUTT', 'FORHOYET_AKUTT'];
 const YEAR_MS = 365.25 * 86_400_000;
 const CACHE_MS = 3 * 60_000;
 const DEFAULT_COUNT = 20;
@@ -124,13 +117,14 @@ function api(ctx: PackContext) {
     const kj = scopes.has(PHR_SCOPES.kjernejournal);
     if (kj && scopes.has(PHR_SCOPES.section45) && on('phr.scope.exclusive')) return bad(403, 'forbidden', 'the two document-reference scopes cannot be used in the same request', 'phr.scope.exclusive');
     if (kj && basis === undefined && on('phr.basis.required')) return bad(403, 'forbidden', 'the kjernejournalforskriften scope needs the nhn-access-basis header', 'phr.basis.required');
-    if (kj && basis !== undefined && on('phr.basis.known') && !ACCESS_BASIS.includes(basis.toUpperCase())) return bad(403, 'forbidden', `"${basis}" is not an access basis: ${ACCESS_BASIS.join(', ')}`, 'phr.basis.known');
+    // Compared without regard to case: NHN's demo EPJ sends lower case (facts §4.3).
+    if (kj && basis !== undefined && on('phr.basis.known') && !(ACCESS_BASIS as readonly string[]).includes(basis.toUpperCase())) return bad(403, 'forbidden', `"${basis}" is not an access basis: ${ACCESS_BASIS.join(', ')}`, 'phr.basis.known');
     return undefined;
   }
 
   /** Whether a document is shown under kjernejournalforskriften: its category's window (seed 001). */
   const inWindow = (d: PhrDocument, now: number) => {
-    const years = CATEGORY_WINDOW_YEARS[d.category];
+    const years = KJERNEJOURNAL_WINDOW_YEARS[d.category];
     if (years === undefined) return true;
     const window = on('phr.filter.window') ? years : years + 1;
     return d.date >= now - window * YEAR_MS;
@@ -186,7 +180,7 @@ function api(ctx: PackContext) {
       const hits: PhrDocument[] = [];
       for (const d of docs) {
         const m = matches(d, params);
-        if (typeof m === 'string') return bad(400, 'invalid', m, 'phr.search.dates');
+        if (typeof m === 'string') return bad(400, 'invalid', m, 'phr.search.date-syntax');
         if (m && (!filtered || inWindow(d, now))) hits.push(d);
       }
       hits.sort((a, b) => (sort === 'date' ? a.date - b.date : b.date - a.date) || a.uniqueId.localeCompare(b.uniqueId));
