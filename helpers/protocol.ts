@@ -38,7 +38,20 @@ export const HELSEID_PATHS = {
   token: '/connect/token',
   jwks: '/.well-known/openid-configuration/jwks',
   discovery: '/.well-known/openid-configuration',
+  authorize: '/connect/authorize',
+  par: '/connect/par',
 } as const;
+
+/** The identity scopes a user login asks for (facts §4.4: NHN's PHR demo), and the HPR number's. */
+export const IDENTITY_SCOPES = {
+  pid: 'helseid://scopes/identity/pid',
+  securityLevel: 'helseid://scopes/identity/security_level',
+  hprNumber: 'helseid://scopes/hpr/hpr_number',
+} as const;
+export const LOGIN_SCOPES = ['openid', 'profile', IDENTITY_SCOPES.pid, IDENTITY_SCOPES.securityLevel, IDENTITY_SCOPES.hprNumber] as const;
+
+/** HelseID's error description prefix when the trust framework attest comes both ways (facts §2.7). */
+export const DOUBLE_STRUCTURE = 'HID-DOUBLE-STRUCTURE';
 
 /** PaRek backdoor identity headers (test only). */
 export const BACKDOOR_HEADERS = {

@@ -13,6 +13,9 @@ import { DEFAULT_ASSERTION_LIFETIME } from './client-assertion.ts';
 import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey } from './keys.ts';
 import { sharedOnce } from './shared-cache.ts';
 import { readTestTokenAnswer } from './test-token.ts';
+import { followAuthorization, trustFrameworkAttest, type LoginRequest } from './user-login.ts';
+import { LOGIN_SCOPES } from '../protocol.ts';
+import type { HttpRequest, HttpResponse } from '../http/client.ts';
 
 export interface AccessToken {
   accessToken: string;
@@ -149,6 +152,42 @@ export class TokenClient {
       if (typeof exp !== 'number') throw new TokenRequestError('the test-token service issued a token that is not a JWT with exp');
       return { accessToken: token, tokenType: 'DPoP', scope: scopes.join(' '), expiresAt: exp, jkt: dpopKey.thumbprint };
     }, isFresh);
+  }
+
+  /**
+   * A user login by authorization code with PKCE and PAR, the trust framework attest in a signed
+   * request object (HelseID's first way, facts §2.7), the redirects followed by `navigate`, and
+   * the code exchanged for a token bound to this client's DPoP key. Once per run and person.
+   */
+  async userLogin(login: LoginRequest, navigate: (request: HttpRequest) => Promise<HttpResponse>, key?: SigningKey): Promise<AccessToken> {
+    const redirectUri = this.client.redirectUri;
+    if (!redirectUri) throw new TokenRequestError(`client ${this.client.clientId} has no redirect URI for user logins`);
+    const dpopKey = key ?? (await this.runKey());
+    const tuple: TokenTuple = { ...this.tuple('authorization_code', login.scopes, dpopKey), subject: fingerprint(login.loginHint) };
+    return sharedOnce('tokens', tupleKey(tuple), () =>
+      this.request(tuple, dpopKey, async (config, dpop) => {
+        const clientKey = await importSigningKey(this.client.privateJwk as JWK);
+        const verifier = oidc.randomPKCECodeVerifier();
+        const state = oidc.randomState();
+        const nonce = oidc.randomNonce();
+        const params = {
+          response_type: 'code',
+          redirect_uri: redirectUri,
+          scope: [...LOGIN_SCOPES, ...login.scopes].join(' '),
+          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+          state,
+          nonce,
+          login_hint: login.loginHint,
+          authorization_details: JSON.stringify([trustFrameworkAttest()]),
+        };
+        const signed = await oidc.buildAuthorizationUrlWithJAR(config, params, clientKey.privateKey);
+        const pushed = await oidc.buildAuthorizationUrlWithPAR(config, signed.searchParams);
+        const callback = await followAuthorization(pushed.href, redirectUri, navigate);
+        return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }, undefined, { DPoP: dpop });
+      }),
+      isFresh,
+    );
   }
 
   private tuple(grant: TokenTuple['grant'], scopes: string[], key: SigningKey): TokenTuple {

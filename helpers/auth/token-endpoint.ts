@@ -74,7 +74,7 @@ export async function callTokenEndpoint(call: TokenCall, send: Send): Promise<To
   const tuple: TokenTuple = {
     issuer: call.discovery.issuer,
     clientId: call.clientId,
-    grant: call.params.grant_type === 'client_credentials' ? 'client_credentials' : 'token_exchange',
+    grant: call.params.grant_type === 'client_credentials' || call.params.grant_type === 'authorization_code' ? call.params.grant_type : 'token_exchange',
     audience: audienceOfScope(scopes[0] ?? '') ?? 'unknown',
     scopes: scopes.sort(),
     jkt: call.dpopKey?.thumbprint ?? 'none',

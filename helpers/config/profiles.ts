@@ -70,6 +70,8 @@ export interface ClientCredentials {
   scopes?: string[];
   /** HelseID client claims the twin puts in this client's tokens (local only). */
   claims?: Record<string, string>;
+  /** The redirect URI registered for the client's user logins (local only: the twin's synthetic test IdP). */
+  redirectUri?: string;
 }
 
 /** Roles of synthetic clients; a remote profile only has `default` unless the user names more. */
@@ -194,7 +196,7 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
       const clientId = SUITE_SETTINGS.clientId.read(env);
       if (def.kind === 'twin' && !clientId) {
         const c = twin()?.clients[TWIN_ROLES[role]];
-        return c ? { clientId: c.clientId, privateJwk: c.privateJwk, scopes: c.scopes, claims: c.claims } : undefined;
+        return c ? { clientId: c.clientId, privateJwk: c.privateJwk, scopes: c.scopes, claims: c.claims, redirectUri: c.redirectUri } : undefined;
       }
       if (role !== 'default' || !clientId || !userClient) return undefined;
       const scopes = SUITE_SETTINGS.clientScopes.read(env)?.split(/[\s,]+/).filter(Boolean);

@@ -57,4 +57,5 @@ export interface TwinClientState {
   privateJwk: Record<string, unknown>;
   scopes: string[];
   claims: Record<string, string>;
+  redirectUri: string;
 }

@@ -6,8 +6,11 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'dpop', 
 const SECRET_FIELDS = new Set([
   'access_token', 'refresh_token', 'id_token', 'subject_token', 'actor_token', 'client_assertion', 'client_secret',
   'assertion', 'password', 'accesstokenjwt', 'dpopproof', 'privatekeyforproofcreation', 'apikey', 'api_key',
-  'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'privatejwk', 'ttapikey', 'tttapikey',
+  'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'privatejwk', 'ttapikey', 'tttapikey', 'request_uri', 'code_verifier',
 ]);
+/** OAuth parameters that are credentials in a form or a URL, but ordinary words in JSON (a FHIR coding has a code). */
+const SECRET_PARAMS = new Set(['code', 'code_verifier', 'request_uri', 'access_token', 'id_token', 'refresh_token']);
+const SECRET_PARAM_PATTERN = new RegExp(`([?&#](?:${[...SECRET_PARAMS].join('|')})=)([^&#\\s"'<>]+)`, 'g');
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
@@ -44,7 +47,10 @@ export function describeJwt(jwt: string): string {
 }
 
 export function redactText(text: string): string {
-  let out = text.replace(PEM_PATTERN, '[redacted private key]').replace(JWT_PATTERN, (jwt) => describeJwt(jwt));
+  let out = text
+    .replace(PEM_PATTERN, '[redacted private key]')
+    .replace(JWT_PATTERN, (jwt) => describeJwt(jwt))
+    .replace(SECRET_PARAM_PATTERN, (_m, name: string, value: string) => `${name}${redactedMarker(value)}`);
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(redactedMarker(secret));
   }
@@ -90,7 +96,7 @@ export function redactBody(body: string, contentType: string | undefined): strin
   if (type.includes('x-www-form-urlencoded')) {
     const params = new URLSearchParams(body);
     const out = new URLSearchParams();
-    for (const [k, v] of params) out.append(k, SECRET_FIELDS.has(k.toLowerCase()) ? redactedMarker(v) : redactText(v));
+    for (const [k, v] of params) out.append(k, SECRET_FIELDS.has(k.toLowerCase()) || SECRET_PARAMS.has(k.toLowerCase()) ? redactedMarker(v) : redactText(v));
     return out.toString();
   }
   if (type.includes('json')) {

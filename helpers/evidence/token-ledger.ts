@@ -7,7 +7,7 @@ export const TOKEN_LEDGER = 'token-ledger.jsonl';
 export interface TokenTuple {
   issuer: string;
   clientId: string;
-  grant: 'client_credentials' | 'token_exchange' | 'test_token';
+  grant: 'client_credentials' | 'token_exchange' | 'test_token' | 'authorization_code';
   audience: string;
   scopes: string[];
   jkt: string;

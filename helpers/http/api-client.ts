@@ -4,10 +4,11 @@
 import { createDpopProof, type DpopFaults } from '../auth/dpop.ts';
 import type { TokenClient, AccessToken, UserContext } from '../auth/token-client.ts';
 import type { SigningKey } from '../auth/keys.ts';
+import type { LoginRequest } from '../auth/user-login.ts';
 import type { AuthMode, Profile } from '../config/profiles.ts';
 import type { ServiceName } from '../packs/index.ts';
 import { hasValidNinControlDigits, isTestPersonNin } from '../identifiers.ts';
-import { classifyResponse, parseJson, send, type HeaderValue, type HttpResponse, type Recorder } from './client.ts';
+import { classifyResponse, parseJson, send, type HeaderValue, type HttpRequest, type HttpResponse, type Recorder } from './client.ts';
 import { GuardError, InconclusiveError } from './errors.ts';
 
 export interface ApiRequest {
@@ -45,7 +46,14 @@ export interface ApiClientOptions {
   mode: AuthMode;
   recorder?: Recorder;
   /** DPoP and Bearer modes: where tokens come from, with which scopes and key; with `user`, a user-context token from the test-token service. */
-  tokens?: { client: TokenClient; scopes: string[]; key?: SigningKey; user?: { ttt: { url: string; apiKey: string }; context: UserContext } };
+  tokens?: {
+    client: TokenClient;
+    scopes: string[];
+    key?: SigningKey;
+    user?: { ttt: { url: string; apiKey: string }; context: UserContext };
+    /** A user login by authorization code (see TokenClient.userLogin); `navigate` follows its redirects. */
+    login?: { request: Omit<LoginRequest, 'scopes'>; navigate: (request: HttpRequest) => Promise<HttpResponse> };
+  };
   /** Backdoor mode: the identity headers. */
   backdoorHeaders?: Record<string, string>;
   /** Called for 429/503: lets the fixture mark the test inconclusive instead of failed. */
@@ -107,6 +115,7 @@ export class ApiClient {
   async token(): Promise<AccessToken> {
     const t = this.options.tokens;
     if (!t) throw new GuardError(`the ${this.options.mode} client for ${this.options.service} has no token source`);
+    if (t.login) return t.client.userLogin({ ...t.login.request, scopes: t.scopes }, t.login.navigate, t.key);
     return t.user ? t.client.testUserToken(t.user.ttt, t.scopes, t.user.context, t.key) : t.client.clientCredentials(t.scopes, t.key);
   }
 

@@ -34,7 +34,9 @@ export function adapterFor(stores = new Map<string, Map<string, Entry>>()): new 
       return undefined;
     }
 
-    async findByUid(): Promise<undefined> {
+    /** Sessions are found by uid when an interaction resumes. */
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      for (const [id, entry] of this.store) if (entry.payload.uid === uid) return this.find(id);
       return undefined;
     }
 

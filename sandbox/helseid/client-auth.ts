@@ -1,4 +1,4 @@
-// HelseID's client authentication at the token endpoint, as named checks: private_key_jwt only,
+// HelseID's client authentication at the token and PAR endpoints, as named checks: private_key_jwt only,
 // with HelseID's rules for the assertion (typ, iss = sub = client_id, aud = the issuer, at most
 // 60 s of life, one use per jti), verified with jose against the client's registered key. A
 // request that passes reaches oidc-provider as an authenticated client.
@@ -21,7 +21,12 @@ interface AssertionContext {
 
 const invalidClient = (description: string) => ({ status: 401, error: 'invalid_client', description });
 
-export function clientAuthentication(options: { issuer: string; tokenPath: string; clientKeys: Record<string, JWK>; checks: CheckSet }): Middleware {
+/** What the client assertion said besides authenticating: HelseID's assertion_details (the attest, sent the second way). */
+export interface AssertionState {
+  assertionDetails?: unknown;
+}
+
+export function clientAuthentication(options: { issuer: string; tokenPath: string; parPath: string; clientKeys: Record<string, JWK>; checks: CheckSet }): Middleware {
   const used = new Map<string, number>();
   const methodChecks: Check<AssertionContext>[] = [
     check('assertion.method', (c, refuse) => {
@@ -67,7 +72,9 @@ export function clientAuthentication(options: { issuer: string; tokenPath: strin
   ];
 
   return async (ctx, next) => {
-    if (ctx.path !== options.tokenPath || ctx.method !== 'POST' || !ctx.is('application/x-www-form-urlencoded')) return next();
+    if ((ctx.path !== options.tokenPath && ctx.path !== options.parPath) || ctx.method !== 'POST' || !ctx.is('application/x-www-form-urlencoded')) return next();
+    // Pushed authorization requests authenticate the client as the token endpoint does.
+    if (ctx.path === options.parPath && !options.checks.on('par.client-auth', 'helseid')) return next();
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
@@ -89,6 +96,7 @@ export function clientAuthentication(options: { issuer: string; tokenPath: strin
       ctx.body = { error: e.details.error, error_description: `${e.details.description} [${e.check}]` };
       return;
     }
+    (ctx.state as AssertionState).assertionDetails = c.claims?.assertion_details;
     form.delete('client_assertion');
     form.delete('client_assertion_type');
     form.delete('client_secret');

@@ -15,10 +15,12 @@ async function platform(ctx: PackContext): Promise<PlatformTwin> {
   const tttApiKey = randomBytes(24).toString('base64url');
   const facts = { signingJwk };
   const issuer = ctx.urls.helseid!;
+  const redirectUri = 'https://synthetic-epj.invalid/callback';
   const provider = createHelseIdProvider({
     issuer,
     signingKey: signingJwk,
     clientKeys: Object.fromEntries(SYNTHETIC_CLIENTS.map((c, i) => [c.clientId, clientKeys[i]!.publicJwk])),
+    redirectUri,
     checks: ctx.checks,
     transforms: ctx.transforms,
     facts,
@@ -32,7 +34,7 @@ async function platform(ctx: PackContext): Promise<PlatformTwin> {
       issuer,
       tttApiKey,
       clients: Object.fromEntries(
-        SYNTHETIC_CLIENTS.map((c, i) => [c.role, { clientId: c.clientId, privateJwk: clientKeys[i]!.privateJwk as Record<string, unknown>, scopes: c.scopes, claims: c.claims }]),
+        SYNTHETIC_CLIENTS.map((c, i) => [c.role, { clientId: c.clientId, privateJwk: clientKeys[i]!.privateJwk as Record<string, unknown>, scopes: c.scopes, claims: c.claims, redirectUri }]),
       ),
     },
     facts,

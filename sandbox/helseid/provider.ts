@@ -1,5 +1,7 @@
 // The HelseID stand-in: oidc-provider for grants, DPoP (with nonces) and JWT access tokens per
-// audience with HelseID's client claims, RFC 8693 token exchange, and HelseID's client
+// audience with HelseID's client claims, RFC 8693 token exchange, user logins by authorization
+// code with PKCE, PAR, request objects and the trust framework attest (a synthetic test IdP logs
+// the person in, test-idp.ts), and HelseID's client
 // authentication rules as named checks in front of its token endpoint. Every rule it can be
 // made to break is a named check; response transforms come from the faults as data.
 import { randomBytes } from 'node:crypto';
@@ -7,13 +9,14 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'o
 import instance from 'oidc-provider/lib/helpers/weak_cache.js';
 import { decodeJwt, type JWK } from 'jose';
 import { ALL_SCOPES, AUDIENCES, audienceOfScope, SCOPES } from '../../helpers/packs/index.ts';
-import { ASYMMETRIC_ALGS, HELSEID_CLAIMS, HELSEID_PATHS, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
+import { ASYMMETRIC_ALGS, DOUBLE_STRUCTURE, HELSEID_CLAIMS, HELSEID_PATHS, IDENTITY_SCOPES, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
 import type { CheckSet } from '../core/checks.ts';
 import { publicJwk } from '../core/crypto.ts';
 import type { ResponseTransform, TwinFacts } from '../core/faults.ts';
 import { adapterFor } from './adapter.ts';
-import { clientAuthentication } from './client-auth.ts';
+import { clientAuthentication, type AssertionState } from './client-auth.ts';
 import { clientById, SYNTHETIC_CLIENTS } from './clients.ts';
+import { INTERACTION_PATH, personOf, testIdp, userClaims } from './test-idp.ts';
 import { registerTokenExchange, type ExchangeContext } from './token-exchange.ts';
 
 export const ACCESS_TOKEN_TTL = 3600;
@@ -22,12 +25,18 @@ export interface HelseIdOptions {
   issuer: string;
   signingKey: JWK; // private, RS256
   clientKeys: Record<string, JWK>; // clientId → public JWK
+  /** Where the synthetic clients' authorization responses go (a URL nobody serves: the suite reads the redirect). */
+  redirectUri: string;
   checks: CheckSet;
   transforms: readonly ResponseTransform[];
   facts: TwinFacts;
 }
 
 const KNOWN_AUDIENCES = new Set<string>(AUDIENCES);
+const OIDC_SCOPES = ['openid', 'profile', 'offline_access', ...Object.values(IDENTITY_SCOPES)];
+const ATTEST = HELSEID_CLAIMS.trustFramework;
+type Detail = { type: string } & Record<string, unknown>;
+const attests = (details: unknown): Detail[] => (Array.isArray(details) ? (details as Detail[]).filter((d) => d?.type === ATTEST) : []);
 const ENDPOINTS: Record<string, string> = { [HELSEID_PATHS.token]: 'token', [HELSEID_PATHS.jwks]: 'jwks', [HELSEID_PATHS.discovery]: 'discovery' };
 
 function resourceServerInfo(audience: string) {
@@ -54,33 +63,67 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
       client_id: c.clientId,
       client_name: c.name,
       token_endpoint_auth_method: 'none',
-      grant_types: c.tokenExchange ? ['client_credentials', TOKEN_EXCHANGE_GRANT] : ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      scope: c.scopes.join(' '),
+      grant_types: ['client_credentials', 'authorization_code', 'refresh_token', ...(c.tokenExchange ? [TOKEN_EXCHANGE_GRANT] : [])],
+      response_types: ['code'],
+      redirect_uris: [options.redirectUri],
+      // Request objects are verified with the key the client authenticates with.
+      jwks: { keys: [options.clientKeys[c.clientId]!] },
+      scope: [...OIDC_SCOPES, ...c.scopes].join(' '),
+      authorization_details_types: [ATTEST],
       dpop_bound_access_tokens: on('token.dpop.required'),
       id_token_signed_response_alg: 'RS256',
     })),
     clientAuthMethods: ['none'],
     enabledJWA: { dPoPSigningAlgValues: [...ASYMMETRIC_ALGS] },
-    scopes: ['openid', ...ALL_SCOPES],
+    scopes: [...OIDC_SCOPES, ...ALL_SCOPES],
     routes: {
       token: HELSEID_PATHS.token,
       jwks: HELSEID_PATHS.jwks,
-      authorization: '/connect/authorize',
+      authorization: HELSEID_PATHS.authorize,
+      pushed_authorization_request: HELSEID_PATHS.par,
       userinfo: '/connect/userinfo',
       end_session: '/connect/endsession',
       revocation: '/connect/revocation',
       introspection: '/connect/introspect',
     },
+    pkce: { required: () => on('code.pkce') },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },
+    findAccount: (_ctx, sub) => {
+      const person = personOf(sub);
+      return person ? { accountId: sub, claims: () => ({ sub, name: person.name }) } : undefined;
+    },
     features: {
       devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      // The trust framework attest travels as rich authorization details (facts §2.7).
+      richAuthorizationRequests: {
+        enabled: true,
+        types: {
+          [ATTEST]: {
+            // What HelseID checks inside the attest is not documented (facts §2.7 calls its JSON
+            // schema aspirational); the type alone is known.
+            validate: () => {},
+          },
+        },
+        authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar ?? [],
+        authorizationDetailsForAccessToken: (ctx, _token, source) => {
+          const asserted = attests((ctx as unknown as { state: AssertionState }).state.assertionDetails);
+          // One attest, one way: in the request object (all tokens of the grant) or in the client
+          // assertion (this token only); both is refused (facts §2.7).
+          if (asserted.length && attests(source?.rar).length && on('code.attest.single')) {
+            throw new errors.AccessDenied(`${DOUBLE_STRUCTURE}: the trust framework attest was sent both in the request object and in the client assertion`);
+          }
+          return on('code.attest.carried') ? (source?.rar as never) : undefined;
+        },
+      },
       clientCredentials: { enabled: true },
       dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => on('token.dpop.nonce') },
       resourceIndicators: {
         enabled: true,
         // HelseID derives the audience from the scopes when no resource is sent.
-        defaultResource: (ctx) => audienceOfScope(String(ctx.oidc.params?.scope ?? '').split(' ')[0] ?? '') ?? (undefined as unknown as string),
+        // (A login's scopes start with the OIDC ones, which have no audience.)
+        defaultResource: (ctx) => String(ctx.oidc.params?.scope ?? '').split(' ').map(audienceOfScope).find(Boolean) ?? (undefined as unknown as string),
         getResourceServerInfo: (_ctx, resource) => {
           if (!KNOWN_AUDIENCES.has(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
           return resourceServerInfo(resource);
@@ -88,10 +131,14 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
         useGrantedResource: () => true,
       },
     },
-    extraTokenClaims: (_ctx, token) => {
-      if (!on('token.client-claims')) return undefined;
-      const client = clientById(String((token as { clientId?: string }).clientId));
-      return client ? { ...client.claims, [HELSEID_CLAIMS.clientAmr]: 'private_key_jwt' } : undefined;
+    extraTokenClaims: (ctx, token) => {
+      const client = on('token.client-claims') ? clientById(String((token as { clientId?: string }).clientId)) : undefined;
+      const clientClaims = client ? { ...client.claims, [HELSEID_CLAIMS.clientAmr]: 'private_key_jwt' } : {};
+      // A user login's claims, as its scopes ask for them (test-idp.ts).
+      const person = personOf((token as { accountId?: string }).accountId);
+      const source = ctx?.oidc.entities.AuthorizationCode ?? ctx?.oidc.entities.RefreshToken;
+      const user = person ? userClaims(person, String(source?.scope ?? '').split(' ')) : {};
+      return { ...clientClaims, ...user };
     },
     formats: {
       customizers: {
@@ -99,6 +146,13 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
           const exchange = (ctx as (KoaContextWithOIDC & { exchange?: ExchangeContext }) | undefined)?.exchange;
           if (exchange) Object.assign(jwt.payload, exchange.claims);
           if (!on('token.cnf') || (exchange && !on('exchange.cnf'))) delete jwt.payload.cnf;
+          // The attest sent the second way, in the client assertion of a code or refresh call:
+          // in this token only (facts §2.7).
+          const asserted = attests((ctx as unknown as { state?: AssertionState } | undefined)?.state?.assertionDetails);
+          const grantType = String(ctx?.oidc.params?.grant_type ?? '');
+          if (asserted.length && !jwt.payload.authorization_details && ['authorization_code', 'refresh_token'].includes(grantType) && on('code.attest.assertion')) {
+            jwt.payload.authorization_details = asserted;
+          }
         },
       },
     },
@@ -112,7 +166,8 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
   provider.proxy = true;
   registerTokenExchange(provider, { checks, resourceServerInfo, publicJwks: { keys: [publicJwk(options.signingKey)] } });
 
-  provider.use(clientAuthentication({ issuer, tokenPath: HELSEID_PATHS.token, clientKeys: options.clientKeys, checks }));
+  provider.use(clientAuthentication({ issuer, tokenPath: HELSEID_PATHS.token, parPath: HELSEID_PATHS.par, clientKeys: options.clientKeys, checks }));
+  provider.use(testIdp(provider));
   if (!on('token.dpop.nonce-value')) {
     const nonces = instance(provider).DPoPNonces;
     if (nonces) nonces.checkChallenge = () => true;

@@ -1,6 +1,7 @@
 // Who may search PHR, and how: the two document-reference scopes exclude each other, the
 // kjernejournalforskriften scope needs an access basis, read-document is for ITI-68 only, and a
-// user at security level 4 must be logged in. Each group ends with its positive control.
+// user at security level 4 with the trust framework attest must be logged in. Each group ends
+// with its positive control.
 import { expectOperationOutcome } from '../../fixtures/expectations.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { LINE_DANSER, PHR, PHR_USER, search, searchForm } from '../../fixtures/phr.ts';
@@ -48,5 +49,17 @@ test.describe('PHR access rules', () => {
 
   test('positive control: the same user at security level 4 answers 200', { tag: ['@PHR-USER-001'] }, async ({ api }) => {
     expect((await search(api('phr', 'dpop', { scopes: [PHR.section45], user: PHR_USER }), searchForm(LINE_DANSER))).status).toBe(200);
+  });
+
+  test('a user token without the trust framework attest is refused with 403', { tag: ['@PHR-USER-002', '@PHR-ERR-001'] }, async ({ api }) => {
+    const response = await search(api('phr', 'dpop', { scopes: [PHR.section45], user: { ...PHR_USER, trustFramework: false } }), searchForm(LINE_DANSER), { raw: true });
+    expectOperationOutcome(response, 403);
+  });
+
+  test('positive control: a user logged in by authorization code, the attest in the request object, is served', { tag: ['@PHR-USER-002'] }, async ({ api, needs }) => {
+    needs({ clients: ['default'], login: true });
+    const response = await search(api('phr', 'dpop', { scopes: [PHR.section45], login: { loginHint: PHR_USER.pid } }), searchForm(LINE_DANSER));
+    expect(response.status).toBe(200);
+    expect(response.json<{ total?: number }>().total).toBeGreaterThan(0);
   });
 });

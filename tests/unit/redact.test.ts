@@ -47,6 +47,20 @@ test('free text loses JWTs, PEM keys and registered secrets', async () => {
   expect(text).not.toContain('registered-secret-123');
 });
 
+test('authorization codes, verifiers and request URIs are redacted in URLs and forms, while a FHIR coding keeps its code', () => {
+  const code = 'Zr8q1sD7vYw0x-authorization-code';
+  const location = redactHeaders({ location: `https://epj.invalid/callback?code=${code}&state=abc&iss=https%3A%2F%2Fhelseid` });
+  expect(JSON.stringify(location)).not.toContain(code);
+  expect(String(location.location)).toContain('state=abc');
+  const form = redactBody(`grant_type=authorization_code&code=${code}&code_verifier=verifier-value-123&redirect_uri=https%3A%2F%2Fepj`, 'application/x-www-form-urlencoded');
+  expect(form).not.toContain(code);
+  expect(form).not.toContain('verifier-value-123');
+  expect(form).toContain('grant_type=authorization_code');
+  const par = JSON.stringify(redactJson({ request_uri: 'urn:ietf:params:oauth:request_uri:secret-ref', expires_in: 60 }));
+  expect(par).not.toContain('secret-ref');
+  expect(JSON.stringify(redactJson({ coding: [{ system: 's', code: 'A00-1' }] }))).toContain('"code":"A00-1"');
+});
+
 test('a string that is not a JWT is described by fingerprint only', () => {
   expect(describeJwt('eyJnot-json.eyJx.y')).toMatch(/^\[redacted sha256:[0-9a-f]{12}\]$/);
 });

@@ -17,6 +17,7 @@ export const faults = {
     requirements: ['PHR-PING-002'],
     route: (r) => (r.service === 'phr' && r.operationId === 'pingAuth' ? { modes: [] } : undefined),
   },
+  'phr-attest-unchecked': { rule: 'PHR serves a user token without the trust framework attest', requirements: ['PHR-USER-002'], off: ['phr.user.attest'] },
   'phr-get-search-allowed': { rule: 'PHR answers a GET search', requirements: ['PHR-ITI67-002'], off: ['phr.search.post-only'] },
   'phr-status-optional': { rule: 'PHR searches without status', requirements: ['PHR-ITI67-003'], off: ['phr/request.body'] },
   'phr-source-system-optional': { rule: 'PHR searches without nhn-source-system', requirements: ['PHR-ITI67-003'], off: ['phr/request.header.nhn-source-system'] },

@@ -107,9 +107,13 @@ function api(ctx: PackContext) {
     };
   }
 
-  /** The user context PHR demands (facts §2.7, §4.4): security level 4; the claims are required by the document. */
+  /** The user context PHR demands (facts §2.7, §4.4): security level 4 and the attest; the claims are required by the document. */
   function userProblem(req: TwinRequest): TwinResponse | undefined {
     if (on('phr.user.security-level') && String(req.token[HELSEID_CLAIMS.securityLevel] ?? '') !== '4') return bad(403, 'forbidden', 'PHR needs a user logged in at security level 4', 'phr.user.security-level');
+    // The attest becomes the care relationship of the downstream XUA assertion (facts §4.1).
+    const details = req.token.authorization_details;
+    const attested = Array.isArray(details) && details.some((d) => (d as { type?: unknown })?.type === HELSEID_CLAIMS.trustFramework);
+    if (on('phr.user.attest') && !attested) return bad(403, 'forbidden', 'PHR needs the trust framework attest (nhn:tillitsrammeverk:parameters) in the token', 'phr.user.attest');
     return undefined;
   }
 
