@@ -1,6 +1,7 @@
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { loadDotEnv, PROFILES, resolveProfile, selectProfiles } from './helpers/config/profiles.ts';
 import { ensureRunDir } from './helpers/evidence/run-dir.ts';
+import { applyLocalDefaults } from './helpers/packs/index.ts';
 
 loadDotEnv();
 // Profiles come from NHN_PROFILE or --project; `local` by default. Written back to the
@@ -9,6 +10,8 @@ const profiles = selectProfiles(process.argv);
 ensureRunDir();
 
 const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+// The local profile and the twin it starts share the packs' local defaults (the twin's short clocks).
+if (profiles.includes('local')) applyLocalDefaults();
 const local = profiles.includes('local') ? resolveProfile('local') : undefined;
 
 const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadDotEnv } from '../helpers/config/profiles.ts';
 import { ConfigurationError } from '../helpers/config/settings.ts';
 import { twinBasePort, twinPublicUrlSetting } from '../helpers/config/twin-layout.ts';
-import { SERVICES } from '../helpers/packs/index.ts';
+import { applyLocalDefaults, SERVICES } from '../helpers/packs/index.ts';
 import { loadFaults } from './core/faults.ts';
 import { startTwin } from './twin.ts';
 
@@ -23,6 +23,7 @@ if (values.faults) {
   process.exit(0);
 }
 loadDotEnv();
+applyLocalDefaults();
 
 const twin = await startTwin({ basePort: twinBasePort() }).catch((e: Error & { code?: string }) => {
   if (e instanceof ConfigurationError) process.stderr.write(`twin not started: ${e.message}\n`);

@@ -50,6 +50,11 @@ export function audienceOfService(service: string): string | undefined {
 }
 
 /** Every variable the packs read. */
+/** Sets the packs' local defaults in `env` where it has no value (the twin and the `local` profile). */
+export function applyLocalDefaults(env: NodeJS.ProcessEnv = process.env): void {
+  for (const p of PACKS as readonly PackDescriptor[]) for (const [name, value] of Object.entries(p.localDefaults ?? {})) env[name] ??= value;
+}
+
 export const PACK_SETTINGS: ReadonlyArray<Setting<unknown>> = (PACKS as readonly PackDescriptor[]).flatMap((p) => Object.values(p.settings ?? {}));
 
 /** The safe authenticated calls the DPoP matrix aims at, one per API pack that has one. */

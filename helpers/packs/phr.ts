@@ -1,4 +1,6 @@
 // PHR (Pasientens journaldokumenter): IHE MHD ITI-67 and ITI-68.
+import { intSetting } from '../config/settings.ts';
+import { OID, syntheticNin } from '../identifiers.ts';
 import type { PackDescriptor } from './types.ts';
 
 /** PHR's scopes (find-document-references page): the two document-reference scopes exclude each other. */
@@ -16,6 +18,27 @@ export const KJERNEJOURNAL_WINDOW_YEARS: Readonly<Record<string, number | undefi
 
 /** The nhn-access-basis values (facts §1). */
 export const ACCESS_BASIS = ['UNNTAK', 'SAMTYKKE', 'FORHOYET_SAMTYKKE', 'AKUTT', 'FORHOYET_AKUTT'] as const;
+
+/** NHN's PHR test patient with "Brev - test CDA.pdf" (seed 001). */
+export const LINE_DANSER = '13116900216';
+
+/** NHN's test health personnel GRØNN VITS, a physician (seed 001). */
+export const PHR_TEST_USER = { pid: '13116900216', hprNumber: '565501872', name: 'GRØNN VITS' } as const;
+
+/** The Accept ITI-67 requires (find-document-references page). */
+export const FHIR_ACCEPT = 'application/fhir+json; fhirVersion=4.0';
+export const SOURCE_SYSTEM = 'NHN conformance suite 0.1';
+
+export const PHR_SETTINGS = {
+  cacheMs: intSetting('NHN_PHR_CACHE_MS', "how long PHR keeps a search's result, so its pages stay stable (ms; NHN: 180000; the twin the suite starts: 2000)", { min: 100, max: 3_600_000, fallback: 180_000 }),
+};
+
+/**
+ * Twin only: a synthetic patient whose documents keep arriving (from another community, as
+ * NHN's registry gathers them over XCA): `backlog` when the twin starts, then one every `everyMs`,
+ * so the registry changes during a run.
+ */
+export const PHR_ARRIVALS = { nin: syntheticNin(4_100), backlog: 6, everyMs: 500, max: 2_000 } as const;
 
 export const phrPack = {
   id: 'phr',
@@ -37,8 +60,24 @@ export const phrPack = {
       },
     },
   },
-  dpopTarget: { service: 'phr', method: 'GET', path: () => '/pingauth', scopes: [PHR_SCOPES.document], foreignScope: PHR_SCOPES.section45 },
+  // ITI-67 (a POST with a form body, a user and NHN's headers), not /pingauth: the matrix is
+  // aimed at what clients really call.
+  dpopTarget: {
+    service: 'phr',
+    method: 'POST',
+    path: () => '/R4/fhir/DocumentReference/_search',
+    scopes: [PHR_SCOPES.section45],
+    foreignScope: PHR_SCOPES.document,
+    user: PHR_TEST_USER,
+    readOnly: true,
+    request: () => ({
+      form: { 'patient.identifier': `${OID.fnr}|${LINE_DANSER}`, status: 'current', _count: '1' },
+      headers: { accept: FHIR_ACCEPT, 'nhn-source-system': SOURCE_SYSTEM },
+    }),
+  },
   twin: 'apis/phr',
   requirements: ['phr.yaml'],
   specs: ['phr'],
+  settings: PHR_SETTINGS,
+  localDefaults: { NHN_PHR_CACHE_MS: '2000' },
 } as const satisfies PackDescriptor;

@@ -41,7 +41,11 @@ export interface SafeCall {
   scopes: readonly string[];
   /** A scope of the same audience that does not grant this call, where the API has one. */
   foreignScope?: string;
-  request?: () => { headers?: Record<string, string>; json?: unknown; contentType?: string };
+  /** The call needs a user: the token comes from the test-token service for this person. */
+  user?: { pid: string; hprNumber?: string; name?: string };
+  /** A POST that changes nothing (a search): it needs patient data allowed, not writes. */
+  readOnly?: boolean;
+  request?: () => { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; contentType?: string };
 }
 
 export interface PackDescriptor {
@@ -60,4 +64,9 @@ export interface PackDescriptor {
   specs: readonly string[];
   /** Variables the pack reads (each validated when the profile is resolved). */
   settings?: Readonly<Record<string, Setting<unknown>>>;
+  /**
+   * Values the twin and the `local` profile use unless the environment sets them: the twin's
+   * shortened clocks (a window NHN keeps for minutes, kept for seconds so a run can see it end).
+   */
+  localDefaults?: Readonly<Record<string, string>>;
 }

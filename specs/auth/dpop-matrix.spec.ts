@@ -8,7 +8,7 @@ import { AUTH_SETTINGS } from '../../helpers/packs/auth.ts';
 import { DPOP_TARGETS, SERVICES, type ServiceName } from '../../helpers/packs/index.ts';
 import { measure, should } from '../../helpers/evidence/verdicts.ts';
 import { type ApiClient, type ApiRequest, type ApiResponse } from '../../helpers/http/api-client.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, test, type ApiOptions } from '../../fixtures/index.ts';
 import { accepted } from '../../fixtures/expectations.ts';
 import { testToken } from '../../fixtures/ttt.ts';
 
@@ -89,11 +89,13 @@ for (const target of DPOP_TARGETS) {
   test.describe(`DPoP at ${SERVICES[service].title}`, () => {
     test.beforeEach(({ needs }) => {
       needs({ services: [service, 'helseid'], clients: ['default'], auth: [[service, 'dpop']] });
-      if (target.method !== 'GET') needs({ writes: true, patientData: true });
+      if (target.method !== 'GET') needs({ patientData: true });
+      if (target.method !== 'GET' && !target.readOnly) needs({ writes: true });
+      if (target.user) needs({ services: ['ttt'], ttt: true });
     });
 
-    async function setup(api: (s: ServiceName, m?: 'dpop', o?: { scopes?: string[] }) => ApiClient, profile: Profile) {
-      const client = api(service, 'dpop', { scopes: [...target.scopes] });
+    async function setup(api: (s: ServiceName, m?: 'dpop', o?: ApiOptions) => ApiClient, profile: Profile) {
+      const client = api(service, 'dpop', { scopes: [...target.scopes], user: target.user });
       const path = target.path(profile);
       const url = client.url(path);
       const token = (await client.token()).accessToken;
@@ -160,7 +162,7 @@ for (const target of DPOP_TARGETS) {
     test('a token without the needed scope is refused with 403', { tag: ['@DPOP-RS-023'] }, async ({ api, profile }) => {
       test.skip(!target.foreignScope, `${SERVICES[service].title} has one scope for this call: no token of its audience lacks it`);
       const s = await setup(api, profile);
-      const narrow = api(service, 'dpop', { scopes: [target.foreignScope!] });
+      const narrow = api(service, 'dpop', { scopes: [target.foreignScope!], user: target.user });
       const response = await narrow.request({ ...target.request?.(), path: s.path, method: target.method, raw: true });
       expect(response.status, `a token with only ${target.foreignScope} got ${response.status}`).toBe(403);
       should(/insufficient_scope/.test(response.header('www-authenticate') ?? ''), 'the 403 carries no insufficient_scope challenge');
@@ -172,6 +174,8 @@ for (const target of DPOP_TARGETS) {
       const expired = await testToken(http, profile, {
         audience: target.audience,
         clientClaimsParameters: { scope: target.scopes, cnfJkt: s.key.thumbprint },
+        userClaimsParameters: target.user,
+        createTillitsrammeverkClaims: !!target.user,
         expirationParameters: { setExpirationTimeAsExpired: true },
       });
       const response = await s.send({ authorization: `DPoP ${expired}`, dpopHeaders: [await s.proof({}, { token: expired })], nonceRetry: false });
@@ -183,7 +187,7 @@ for (const target of DPOP_TARGETS) {
       needs({ ttt: true });
       const s = await setup(api, profile);
       const ed = await generateSigningKey('EdDSA');
-      const token = await testToken(http, profile, { audience: target.audience, clientClaimsParameters: { scope: target.scopes, cnfJkt: ed.thumbprint } });
+      const token = await testToken(http, profile, { audience: target.audience, clientClaimsParameters: { scope: target.scopes, cnfJkt: ed.thumbprint }, userClaimsParameters: target.user, createTillitsrammeverkClaims: !!target.user });
       const response = await s.send({ authorization: `DPoP ${token}`, dpopHeaders: [await s.proof({}, { key: ed, token })], nonceRetry: false });
       expectRefused(response, PROOF, 'an EdDSA proof');
     });

@@ -6,6 +6,9 @@
 import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { grepFor, plan, SLOW_TAG, type Plan, type PlannedFault } from './plan.ts';
+import { applyLocalDefaults } from '../../helpers/packs/index.ts';
+
+applyLocalDefaults();
 
 // The plan (it lists the suite's tests, a second or two) is made once, in the runner; its
 // workers inherit it through the environment, like the run's id.

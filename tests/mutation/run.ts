@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { plan, selectFaults } from './plan.ts';
 import { HOSTS_STARTED, startHosts } from './twin-hosts.ts';
+import { applyLocalDefaults } from '../../helpers/packs/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const usage = `usage: npm run mutation -- [fault-id ...] [--shard i/n] [--workers n] [--list]
@@ -46,6 +47,8 @@ if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers)) {
 // then starts with both ready.
 const workers = Number(values.workers ?? process.env.MUTATION_WORKERS ?? 2);
 process.env.MUTATION_RUN ??= `${Date.now()}-${process.pid}`;
+// The kill matrix runs the local profile on twins: the packs' local defaults hold for both.
+applyLocalDefaults();
 const hosts = startHosts(workers);
 let resolved: string;
 try {

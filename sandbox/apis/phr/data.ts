@@ -162,3 +162,31 @@ export function seedDocuments(now: number): PhrDocument[] {
 }
 
 export const PATIENT_SYSTEM = OID.fnr;
+
+/** The k-th document to arrive for the twin's arrivals patient (PHR_ARRIVALS), at `at`. */
+export function arrivedDocument(nin: string, k: number, at: number): PhrDocument {
+  const serial = 900_000 + k;
+  const uniqueId = `2.16.578.1.12.4.5.100.1.3.${serial}`;
+  const title = `Epikrise fra annen virksomhet ${k}`;
+  return {
+    uniqueId,
+    entryUuid: `urn:uuid:00000000-0000-4000-8000-${String(serial).padStart(12, '0')}`,
+    nin,
+    status: 'current',
+    category: 'A00-1',
+    type: TYPES['A00-1']!,
+    format: { code: 'urn:ihe:iti:xds:2017:mimeTypeSufficient', display: 'mimeType Sufficient' },
+    facility: '11',
+    setting: '4',
+    event: 'T1',
+    confidentiality: 'N',
+    date: at,
+    period: { start: at - DAY, end: at },
+    creation: at,
+    author: AUTHORS[k % AUTHORS.length]!,
+    title,
+    contentType: 'application/pdf',
+    bytes: pdf(title),
+    related: `urn:oid:2.16.578.1.12.4.5.100.1.4|REF-${serial}`,
+  };
+}

@@ -18,6 +18,8 @@ export const faults = {
     route: (r) => (r.service === 'phr' && r.operationId === 'pingAuth' ? { modes: [] } : undefined),
   },
   'phr-attest-unchecked': { rule: 'PHR serves a user token without the trust framework attest', requirements: ['PHR-USER-002'], off: ['phr.user.attest'] },
+  'phr-cache-ignored': { rule: "PHR recomputes every page of a search, so pages shift as documents arrive", requirements: ['PHR-CACHE-001'], off: ['phr.cache'] },
+  'phr-cache-never-expires': { rule: "PHR keeps a search's result for ever", requirements: ['PHR-CACHE-001'], off: ['phr.cache.expiry'] },
   'phr-get-search-allowed': { rule: 'PHR answers a GET search', requirements: ['PHR-ITI67-002'], off: ['phr.search.post-only'] },
   'phr-status-optional': { rule: 'PHR searches without status', requirements: ['PHR-ITI67-003'], off: ['phr/request.body'] },
   'phr-source-system-optional': { rule: 'PHR searches without nhn-source-system', requirements: ['PHR-ITI67-003'], off: ['phr/request.header.nhn-source-system'] },

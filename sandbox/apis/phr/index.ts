@@ -10,11 +10,10 @@ import type { HttpResponseParts as TwinResponse } from '../../core/types.ts';
 import { FHIR_JSON, operationOutcomeFormat } from '../../http/error-formats.ts';
 import type { TwinRequest } from '../../http/service.ts';
 import { HELSEID_CLAIMS } from '../../../helpers/protocol.ts';
-import { ACCESS_BASIS, KJERNEJOURNAL_WINDOW_YEARS, PHR_SCOPES } from '../../../helpers/packs/phr.ts';
-import { CATEGORY_NAMES, CATEGORY_SYSTEM, CONFIDENTIALITY_SYSTEM, EVENT_SYSTEM, FACILITY_SYSTEM, FORMAT_SYSTEM, HOME_COMMUNITY, NORS_LABEL, PATIENT_SYSTEM, REPOSITORY, seedDocuments, SETTING_SYSTEM, sha1Base64, TYPE_SYSTEM, type PhrDocument } from './data.ts';
+import { ACCESS_BASIS, KJERNEJOURNAL_WINDOW_YEARS, PHR_ARRIVALS, PHR_SCOPES, PHR_SETTINGS } from '../../../helpers/packs/phr.ts';
+import { arrivedDocument, CATEGORY_NAMES, CATEGORY_SYSTEM, CONFIDENTIALITY_SYSTEM, EVENT_SYSTEM, FACILITY_SYSTEM, FORMAT_SYSTEM, HOME_COMMUNITY, NORS_LABEL, PATIENT_SYSTEM, REPOSITORY, seedDocuments, SETTING_SYSTEM, sha1Base64, TYPE_SYSTEM, type PhrDocument } from './data.ts';
 
 const YEAR_MS = 365.25 * 86_400_000;
-const CACHE_MS = 3 * 60_000;
 const DEFAULT_COUNT = 20;
 
 type Json = Record<string, unknown>;
@@ -59,7 +58,19 @@ function api(ctx: PackContext) {
   const on = (rule: string) => ctx.checks.on(rule, 'phr');
   const errors = operationOutcomeFormat();
   const started = Date.now();
-  const docs = seedDocuments(started);
+  const seeded = seedDocuments(started);
+  /** The registry now: the seeded documents, and those that have arrived for the arrivals patient. */
+  const arrived: PhrDocument[] = [];
+  const registry = (now: number): PhrDocument[] => {
+    const due = Math.min(PHR_ARRIVALS.max, PHR_ARRIVALS.backlog + Math.floor((now - started) / PHR_ARRIVALS.everyMs));
+    while (arrived.length < due) {
+      const k = arrived.length + 1;
+      arrived.push(arrivedDocument(PHR_ARRIVALS.nin, k, started + (k - PHR_ARRIVALS.backlog) * PHR_ARRIVALS.everyMs));
+    }
+    return arrived.length ? [...seeded, ...arrived] : seeded;
+  };
+  /** NHN keeps a search's result for three minutes (seed 001); the twin the suite starts, for less. */
+  const cacheMs = PHR_SETTINGS.cacheMs.read(ctx.env);
   const base = ctx.urls.phr!;
   const bad = (status: number, code: 'invalid' | 'forbidden' | 'not-found' | 'not-supported' | 'required', message: string, rule: string): TwinResponse => errors.render(status, code, `${message} [${rule}]`);
   /** Result sets by query, kept for three minutes so pages come from one computation (seed 001). */
@@ -180,9 +191,10 @@ function api(ctx: PackContext) {
     const key = JSON.stringify([String(req.token.client_id), String(req.token[HELSEID_CLAIMS.pid]), [...scopes].sort(), filtered, [...params].filter(([k]) => k !== '_page' && k !== '_count').sort()]);
     const now = Date.now();
     let result = cache.get(key);
-    if (!result || now - result.at > CACHE_MS || !on('phr.cache')) {
+    const expired = (r: { at: number }) => now - r.at > cacheMs && on('phr.cache.expiry');
+    if (!result || expired(result) || !on('phr.cache')) {
       const hits: PhrDocument[] = [];
-      for (const d of docs) {
+      for (const d of registry(now)) {
         const m = matches(d, params);
         if (typeof m === 'string') return bad(400, 'invalid', m, 'phr.search.date-syntax');
         if (m && (!filtered || inWindow(d, now))) hits.push(d);
@@ -206,7 +218,7 @@ function api(ctx: PackContext) {
     const links = [{ relation: 'self', url: link(page) }];
     if (from + count < result.ids.length) links.push({ relation: 'next', url: link(page + 1) });
     if (page > 1) links.push({ relation: 'previous', url: link(page - 1) });
-    const byId = new Map(docs.map((d) => [d.uniqueId, d]));
+    const byId = new Map(registry(now).map((d) => [d.uniqueId, d]));
     return {
       status: 200,
       contentType: FHIR_JSON,
@@ -231,7 +243,7 @@ function api(ctx: PackContext) {
     if (on('phr.retrieve.no-fhir') && /application\/fhir\+json/.test(accept)) return bad(406, 'not-supported', 'ITI-68 returns the document in its own format; a FHIR document Bundle is not available', 'phr.retrieve.no-fhir');
     const nin = String(req.headers['nhn-patient-nin'] ?? '');
     const id = req.query.get('documentUniqueId') ?? '';
-    const doc = docs.find((d) => d.uniqueId === id && req.query.get('homeCommunityId') === HOME_COMMUNITY && req.query.get('repositoryUniqueId') === REPOSITORY);
+    const doc = registry(Date.now()).find((d) => d.uniqueId === id && req.query.get('homeCommunityId') === HOME_COMMUNITY && req.query.get('repositoryUniqueId') === REPOSITORY);
     if (!doc || doc.confidentiality === 'NORS' || (on('phr.retrieve.patient') && doc.nin !== nin)) return bad(404, 'not-found', `no document ${id} for this patient in this repository`, 'phr.retrieve.found');
     return { status: 200, contentType: doc.contentType, body: doc.bytes };
   }
