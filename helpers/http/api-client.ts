@@ -75,12 +75,13 @@ function isNonceChallenge(response: HttpResponse): boolean {
 /**
  * An 11-digit number with valid control digits in what a test sends (body, form, query, its own
  * headers) that is neither synthetic nor one of NHN's named test persons: no real person's number
- * ever leaves the suite.
+ * ever leaves the suite. A number is a run of 11 digits on its own: digits inside a hex string (a
+ * UUID's last group, a hash) are not a person.
  */
 function realLookingNin(req: ApiRequest): string | undefined {
   const body = req.json !== undefined ? JSON.stringify(req.json) : typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) && req.body.length <= 4 * 1024 * 1024 ? req.body.toString('latin1') : '';
   const parts = [body, ...[req.form, req.query, req.headers].flatMap((o) => Object.values(o ?? {}).flat().map(String))];
-  for (const part of parts) for (const [nin] of part.matchAll(/(?<!\d)\d{11}(?!\d)/g)) if (hasValidNinControlDigits(nin) && !isTestPersonNin(nin)) return nin;
+  for (const part of parts) for (const [nin] of part.matchAll(/(?<![\dA-Za-z])\d{11}(?![\dA-Za-z])/g)) if (hasValidNinControlDigits(nin) && !isTestPersonNin(nin)) return nin;
   return undefined;
 }
 

@@ -31,5 +31,7 @@ test('no profile sends a real-looking national identity number: only synthetic o
   // Line Danser (NHN's named test patient) and a synthetic number go out (and meet the closed port).
   await expect(client.get('/mhd/document', { headers: { 'nhn-patient-nin': '13116900216' } })).rejects.toThrow(/connection-refused/);
   await expect(client.get('/mhd/document', { headers: { 'nhn-patient-nin': syntheticNin(7) } })).rejects.toThrow(/connection-refused/);
-  expect(sent.length).toBe(2);
+  // Eleven digits inside a UUID's hex group are not a person.
+  await expect(client.get('/mhd/document', { headers: { 'x-request-id': 'urn:uuid:8f1c2a3b-4d5e-4f60-8a7b-a01019010046' } })).rejects.toThrow(/connection-refused/);
+  expect(sent.length).toBe(3);
 });
