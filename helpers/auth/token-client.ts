@@ -14,7 +14,7 @@ import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey
 import { sharedOnce } from './shared-cache.ts';
 import { readTestTokenAnswer } from './test-token.ts';
 import { followAuthorization, trustFrameworkAttest, type LoginRequest } from './user-login.ts';
-import { LOGIN_SCOPES } from '../protocol.ts';
+import { HELSEID_CLAIMS, LOGIN_SCOPES } from '../protocol.ts';
 import type { HttpRequest, HttpResponse } from '../http/client.ts';
 
 export interface AccessToken {
@@ -132,7 +132,7 @@ export class TokenClient {
         headers: { 'content-type': 'application/json', 'x-auth-key': ttt.apiKey },
         body: JSON.stringify({
           audience: tuple.audience,
-          clientClaimsParameters: { scope: scopes, clientId: this.client.clientId, cnfJkt: dpopKey.thumbprint },
+          clientClaimsParameters: { scope: scopes, clientId: this.client.clientId, cnfJkt: dpopKey.thumbprint, ...clientClaimParameters(this.client.claims) },
           userClaimsParameters: { pid: user.pid, hprNumber: user.hprNumber, securityLevel: user.securityLevel ?? '4', name: user.name },
           createTillitsrammeverkClaims: user.trustFramework !== false,
           createDPoPTokenWithDPoPProof: false,
@@ -163,7 +163,8 @@ export class TokenClient {
     const redirectUri = this.client.redirectUri;
     if (!redirectUri) throw new TokenRequestError(`client ${this.client.clientId} has no redirect URI for user logins`);
     const dpopKey = key ?? (await this.runKey());
-    const tuple: TokenTuple = { ...this.tuple('authorization_code', login.scopes, dpopKey), subject: fingerprint(login.loginHint) };
+    const identityScopes = login.identityScopes ?? LOGIN_SCOPES;
+    const tuple: TokenTuple = { ...this.tuple('authorization_code', login.scopes, dpopKey), subject: fingerprint(`${login.loginHint} ${identityScopes.join(' ')}`) };
     return sharedOnce('tokens', tupleKey(tuple), () =>
       this.request(tuple, dpopKey, async (config, dpop) => {
         const clientKey = await importSigningKey(this.client.privateJwk as JWK);
@@ -173,7 +174,7 @@ export class TokenClient {
         const params = {
           response_type: 'code',
           redirect_uri: redirectUri,
-          scope: [...LOGIN_SCOPES, ...login.scopes].join(' '),
+          scope: [...identityScopes, ...login.scopes].join(' '),
           code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
           code_challenge_method: 'S256',
           state,
@@ -220,6 +221,18 @@ export class TokenClient {
       throw new TokenRequestError(`token request for ${tuple.scopes.join(' ')} as ${tuple.clientId} failed: ${message}`);
     }
   }
+}
+
+/** The client's HelseID claims, when the profile knows them, as the test-token service's parameters. */
+function clientClaimParameters(claims: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parent = claims?.[HELSEID_CLAIMS.orgnrParent];
+  const child = claims?.[HELSEID_CLAIMS.orgnrChild];
+  const name = claims?.[HELSEID_CLAIMS.clientName];
+  if (parent) out.orgnrParent = parent;
+  if (child) out.orgnrChild = child;
+  if (name) out.clientName = name;
+  return out;
 }
 
 /** Who is logged in, for a user-context token (the test-token service's userClaimsParameters). */

@@ -19,6 +19,8 @@ export interface LoginRequest {
   scopes: string[];
   /** The person's national identity number, as HelseID's test IdP takes it. */
   loginHint: string;
+  /** The OIDC and identity scopes asked for (default LOGIN_SCOPES); leave one out and its claim is not in the token. */
+  identityScopes?: readonly string[];
 }
 
 /**
@@ -50,7 +52,7 @@ export function authorizationParams(login: LoginRequest, redirectUri: string, o:
   const params: Record<string, string> = {
     response_type: 'code',
     redirect_uri: redirectUri,
-    scope: [...LOGIN_SCOPES, ...login.scopes].join(' '),
+    scope: [...(login.identityScopes ?? LOGIN_SCOPES), ...login.scopes].join(' '),
     state: randomId(),
     nonce: randomId(),
     login_hint: login.loginHint,

@@ -64,8 +64,11 @@ export interface StandardFhirClient {
   close(): void;
 }
 
-/** A fhir-kit-client for the FHIR base `path` under this API client's service, signed with its token and key. */
-export function standardFhirClient(api: ApiClient, o: { path: string; headers?: Record<string, string> }): StandardFhirClient {
+/**
+ * A fhir-kit-client for the FHIR base `path` under this API client's service, signed with its
+ * token and key; `perRequest` adds headers that must be fresh on every request (a correlation id).
+ */
+export function standardFhirClient(api: ApiClient, o: { path: string; headers?: Record<string, string>; perRequest?: () => Record<string, string> }): StandardFhirClient {
   const baseUrl = `${api.baseUrl}${o.path}`.replace(/\/$/, '');
   install();
   routes.set(baseUrl, api);
@@ -75,6 +78,7 @@ export function standardFhirClient(api: ApiClient, o: { path: string; headers?: 
     requestSigner: async (url: string, init: RequestInit) => {
       const token = await api.token();
       const headers = new Headers(init.headers);
+      for (const [name, value] of Object.entries(o.perRequest?.() ?? {})) headers.set(name, value);
       headers.set('authorization', `DPoP ${token.accessToken}`);
       headers.set('dpop', await createDpopProof(await api.dpopKey(), { method: init.method ?? 'GET', url, accessToken: token.accessToken, nonce: api.dpopNonce(url) }));
       init.headers = headers;

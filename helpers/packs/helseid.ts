@@ -1,5 +1,18 @@
 // HelseID and its test-token service: the authorisation every API pack stands behind.
+import { syntheticHprNumber, syntheticNin } from '../identifiers.ts';
 import type { PackDescriptor } from './types.ts';
+
+/**
+ * Whom the twin's synthetic test IdP logs in (by login_hint): NHN's test physician from the PHR
+ * page (the number NHN lists, the first HPR number with it) and synthetic people, one of them no
+ * health professional and one logged in at security level 3.
+ */
+export const TEST_IDP_PERSONS = {
+  nhnPhysician: { pid: '13116900216', name: 'GRØNN VITS', hprNumber: '565501872', securityLevel: '4' },
+  physician: { pid: syntheticNin(40), name: 'Syntetisk Lege', hprNumber: syntheticHprNumber(40), securityLevel: '4' },
+  citizen: { pid: syntheticNin(41), name: 'Syntetisk Innbygger', hprNumber: undefined, securityLevel: '4' },
+  levelThree: { pid: syntheticNin(42), name: 'Syntetisk Lege På Nivå 3', hprNumber: syntheticHprNumber(42), securityLevel: '3' },
+} as const satisfies Record<string, { pid: string; name: string; hprNumber: string | undefined; securityLevel: '3' | '4' }>;
 
 export const helseidPack = {
   id: 'helseid',

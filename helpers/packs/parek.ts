@@ -1,6 +1,7 @@
 // PaRek (Pasientens rekvisisjoner): FHIR R5 requisitions on three hosts, and AMQP events.
 import { randomUUID } from 'node:crypto';
 import { stringSetting, urlSetting } from '../config/settings.ts';
+import { syntheticHprNumber, syntheticNin } from '../identifiers.ts';
 import type { PackDescriptor } from './types.ts';
 
 export const PAREK_SETTINGS = {
@@ -9,6 +10,9 @@ export const PAREK_SETTINGS = {
 };
 
 const SCOPES = ['nhn:parek/rekvisisjon'] as const;
+
+/** A synthetic physician who requests and collects: pid, HPR number and security level 4. */
+export const PAREK_TEST_USER = { pid: syntheticNin(5_001), hprNumber: syntheticHprNumber(5_001), name: 'Syntetisk Rekvirent' } as const;
 
 export const parekPack = {
   id: 'parek',
@@ -55,6 +59,7 @@ export const parekPack = {
     method: 'GET',
     path: (s) => `/${s.get(PAREK_SETTINGS.apiVersion)}/ServiceRequest`,
     scopes: SCOPES,
+    user: PAREK_TEST_USER,
     request: () => ({ headers: { 'nhn-event-id': randomUUID() } }),
   },
   twin: 'apis/parek',

@@ -8,7 +8,7 @@ import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import { HELSEID_CLAIMS, IDENTITY_SCOPES } from '../../helpers/protocol.ts';
 import { audienceOfScope } from '../../helpers/packs/index.ts';
-import { syntheticHprNumber, syntheticNin } from '../../helpers/identifiers.ts';
+import { TEST_IDP_PERSONS } from '../../helpers/packs/helseid.ts';
 
 export const INTERACTION_PATH = '/interaction/';
 
@@ -20,16 +20,8 @@ export interface TestPerson {
   securityLevel: '3' | '4';
 }
 
-/**
- * Who the test IdP knows: NHN's test health personnel from its PHR page (their one NIN is the
- * number NHN lists for them; the first HPR number listed with it), and synthetic people.
- */
-export const TEST_PERSONS: readonly TestPerson[] = [
-  { pid: '13116900216', name: 'GRØNN VITS', hprNumber: '565501872', securityLevel: '4' },
-  { pid: syntheticNin(40), name: 'Syntetisk Lege', hprNumber: syntheticHprNumber(40), securityLevel: '4' },
-  { pid: syntheticNin(41), name: 'Syntetisk Innbygger', securityLevel: '4' },
-  { pid: syntheticNin(42), name: 'Syntetisk Lege På Nivå 3', hprNumber: syntheticHprNumber(42), securityLevel: '3' },
-];
+/** Who the test IdP knows (helpers/packs/helseid.ts). */
+export const TEST_PERSONS: readonly TestPerson[] = Object.values(TEST_IDP_PERSONS).map((p) => ({ ...p, hprNumber: p.hprNumber ?? undefined }));
 
 /** The account id HelseID would give a person: a pseudonym, never the number itself. */
 export const accountIdOf = (pid: string) => `testidp-${createHash('sha256').update(pid).digest('base64url').slice(0, 22)}`;

@@ -85,7 +85,10 @@ export function derivePolicy(document: LoadedDocument, operation: Operation, des
   const documented = new Set(named.flatMap((n) => schemeModes(schemes[n])));
   const here = descriptor.profiles.local?.auth ?? [];
   const modes = here.filter((m) => documented.has(m));
-  const claims = new Set<string>([...named.flatMap((n) => (schemes[n]?.['x-required-claims'] as string[] | undefined) ?? []), ...((operation.raw['x-required-claims'] as string[] | undefined) ?? [])]);
+  // A scheme's required claims hold on the hosts that take that scheme (PaRek's DPoP host wants a
+  // health professional; its resident host, a citizen).
+  const claimsOf = (n: string) => (schemeModes(schemes[n]).some((m) => modes.includes(m)) ? ((schemes[n]?.['x-required-claims'] as string[] | undefined) ?? []) : []);
+  const claims = new Set<string>([...named.flatMap(claimsOf), ...((operation.raw['x-required-claims'] as string[] | undefined) ?? [])]);
   return {
     modes: [...modes],
     audience,

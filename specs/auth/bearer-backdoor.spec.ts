@@ -6,7 +6,7 @@ import { DPOP_TARGETS, SERVICES, type ServiceName } from '../../helpers/packs/in
 import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import { backdoorHeaders } from '../../helpers/auth/backdoor.ts';
 import { send } from '../../helpers/http/client.ts';
-import { syntheticHprNumber, syntheticOrgnr } from '../../helpers/identifiers.ts';
+import { syntheticHprNumber, syntheticNin, syntheticOrgnr } from '../../helpers/identifiers.ts';
 import { accepted } from '../../fixtures/expectations.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { testToken } from '../../fixtures/ttt.ts';
@@ -36,7 +36,8 @@ for (const target of DPOP_TARGETS) {
 
 test('the resident (Helsenorge) host accepts Bearer tokens', { tag: ['@AUTH-BEARER-002'] }, async ({ api, profile, needs, http }) => {
   needs({ services: ['parekResident'], auth: [['parekResident', 'bearer']], ttt: true });
-  const token = await testToken(http, profile, { audience: 'nhn:parek', clientClaimsParameters: { scope: ['nhn:parek/rekvisisjon'] } });
+  // A citizen: the resident host wants a pid (its own data only).
+  const token = await testToken(http, profile, { audience: 'nhn:parek', clientClaimsParameters: { scope: ['nhn:parek/rekvisisjon'] }, userClaimsParameters: { pid: syntheticNin(5_002) } });
   const response = await api('parekResident', 'none').get(`/${profile.get(PAREK_SETTINGS.apiVersion)}/ServiceRequest`, { authorization: `Bearer ${token}`, headers: { 'nhn-event-id': randomUUID() }, raw: true });
   expect(accepted(response), `the resident host refused a Bearer token: ${response.status}`).toBe(true);
 });

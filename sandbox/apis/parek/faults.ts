@@ -1,3 +1,6 @@
+// PaRek faults: one per MUST the PaRek specs check, each switching off the named check that
+// enforces it (store.ts, index.ts, or the shared request and claim checks from
+// parek.openapi.yaml), changing a route's policy, or transforming a response.
 import type { FaultDefinition } from '../../core/faults.ts';
 
 export const faults = {
@@ -11,4 +14,22 @@ export const faults = {
     requirements: ['PAREK-META-002'],
     respond: [{ operations: ['capabilities'], apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as object), fhirVersion: '4.0.1' } } : r) }],
   },
+  'parek-idempotency-broken': { rule: 'a repeated RequesterDefinedUuid creates a second requisition', requirements: ['PAREK-SR-IDEM-001'], off: ['parek.sr.idempotent'] },
+  'parek-subject-by-reference': { rule: 'a requisition naming its patient by reference, or by a system other than FNR, DNR or FHN, is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.subject-identifier'] },
+  'parek-requester-not-contained': { rule: 'a requisition whose requester is not the contained PractitionerRole is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.requester-contained'] },
+  'parek-requester-uuid-optional': { rule: 'a requisition without a RequesterDefinedUuid is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.requester-uuid'] },
+  'parek-specimen-unknown-request': { rule: 'a specimen for a requisition that does not exist is stored', requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.request-exists'] },
+  'parek-specimen-other-patient': { rule: "a specimen for another patient than its requisition's is stored", requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.same-patient'] },
+  'parek-never-completed': { rule: 'a requisition stays active when every expected specimen is in', requirements: ['PAREK-SR-COMPLETE-001'], off: ['parek.sr.completion'] },
+  'parek-completed-early': { rule: 'a requisition is completed one specimen early', requirements: ['PAREK-SR-COMPLETE-001'], off: ['parek.sr.completion-count'] },
+  'parek-search-patient-ignored': { rule: 'searches ignore the patient', requirements: ['PAREK-SR-SEARCH-001', 'PAREK-SP-SEARCH-001'], off: ['parek.search.patient'] },
+  'parek-search-status-ignored': { rule: 'requisition searches ignore status', requirements: ['PAREK-SR-SEARCH-001'], off: ['parek.search.status'] },
+  'parek-search-identifier-ignored': { rule: 'requisition searches ignore identifier', requirements: ['PAREK-SR-SEARCH-001', 'PAREK-SR-IDEM-001'], off: ['parek.search.identifier'] },
+  'parek-search-request-ignored': { rule: 'specimen searches ignore request', requirements: ['PAREK-SP-SEARCH-001'], off: ['parek.search.request'] },
+  'parek-event-id-optional': { rule: 'the DPoP host answers without nhn-event-id', requirements: ['PAREK-AUTH-001'], off: ['parek/request.header.nhn-event-id'] },
+  'parek-level-3-accepted': { rule: 'the DPoP host serves a user at security level 3', requirements: ['PAREK-AUTH-002'], off: ['parek.user.security-level'] },
+  'parek-user-claims-unchecked': { rule: 'the DPoP host serves tokens without pid or HPR number (machine tokens)', requirements: ['PAREK-AUTH-002'], off: ['parek/token.claims'] },
+  'parek-backdoor-no-requester': { rule: 'the backdoor serves a request that names no requester', requirements: ['PAREK-BACKDOOR-001'], off: ['parekBackdoor/backdoor.requester'] },
+  'parek-resident-sees-all': { rule: "the resident host shows a citizen other citizens' requisitions", requirements: ['PAREK-RESIDENT-001'], off: ['parek.resident.own'] },
+  'parek-resident-writes': { rule: 'the resident host lets a citizen create requisitions', requirements: ['PAREK-RESIDENT-001'], off: ['parek.resident.read-only'] },
 } satisfies Record<string, FaultDefinition>;

@@ -1,9 +1,12 @@
 // PaRek (Pasientens rekvisisjoner) twin: FHIR R5 ServiceRequest and Specimen on three hosts
-// (DPoP, backdoor, resident Bearer), each with an unauthenticated metadata endpoint. Facts §3.
-// Which host takes which auth mode comes from the pack; routes from parek.openapi.yaml.
+// (DPoP, backdoor, resident Bearer) sharing one store, each with an unauthenticated metadata
+// endpoint. Facts §3. Which host takes which auth mode comes from the pack; routes, required
+// headers and claims from parek.openapi.yaml; the guide's rules are named checks (store.ts).
 import type { PackContext, TwinModule } from '../../core/module.ts';
 import { FHIR_JSON, operationOutcomeFormat } from '../../http/error-formats.ts';
 import type { TwinRequest, TwinResponse } from '../../http/service.ts';
+import { HELSEID_CLAIMS } from '../../../helpers/protocol.ts';
+import { ParekStore, type Stored } from './store.ts';
 
 /** The API version path segment; NHN's page names the pattern, not the value (an assumption). */
 export const PAREK_API_VERSION = 'v1';
@@ -33,23 +36,132 @@ function capabilityStatement(req: TwinRequest, base: string): TwinResponse {
   };
 }
 
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A token search value against one identifier: `value`, `system|value`, `|value` or `system|`. */
+function tokenHolds(term: string, id: { system?: string; value?: string } | undefined): boolean {
+  if (!id) return false;
+  return term.split(',').some((t) => {
+    const bar = t.indexOf('|');
+    if (bar < 0) return id.value === t;
+    const [system, value] = [t.slice(0, bar), t.slice(bar + 1)];
+    return (system === '' ? !id.system : id.system === system) && (value === '' || id.value === value);
+  });
+}
+
 function api(ctx: PackContext) {
   const errors = operationOutcomeFormat();
+  const on = (rule: string) => ctx.checks.on(rule, 'parek');
+  const store = new ParekStore(ctx.checks);
   const base = (req: TwinRequest) => ctx.urls[req.service]!;
-  const versioned = (handler: (req: TwinRequest) => TwinResponse) => (req: TwinRequest) =>
+  const versioned = (handler: (req: TwinRequest) => TwinResponse | Promise<TwinResponse>) => (req: TwinRequest) =>
     req.params.version === PAREK_API_VERSION ? handler(req) : errors.render(404, 'not-found', `this twin serves API version ${PAREK_API_VERSION}, not ${req.params.version}`);
-  // Until the PaRek pack: searches answer an empty searchset, so the auth matrix has an endpoint.
-  const emptySearch = (type: string) => versioned((req) => ({
-    status: 200,
-    contentType: FHIR_JSON,
-    body: { resourceType: 'Bundle', type: 'searchset', total: 0, link: [{ relation: 'self', url: `${base(req)}/${PAREK_API_VERSION}/${type}` }] },
-  }));
+  const refuse = (status: number, code: 'forbidden' | 'not-found' | 'invalid' | 'processing', message: string, rule: string) => errors.render(status, code, `${message} [${rule}]`);
+
+  /** Who may do what on each host: the DPoP host wants a user at level 4; the resident host reads its citizen's own data. */
+  function access(req: TwinRequest, write: boolean): TwinResponse | undefined {
+    if (req.service === 'parek' && on('parek.user.security-level') && String(req.token[HELSEID_CLAIMS.securityLevel] ?? '') !== '4') {
+      return refuse(403, 'forbidden', 'PaRek needs a user logged in at security level 4', 'parek.user.security-level');
+    }
+    if (req.service === 'parekResident' && write && on('parek.resident.read-only')) return refuse(403, 'forbidden', 'the resident host reads; requisitions and specimens are written by professionals', 'parek.resident.read-only');
+    return undefined;
+  }
+
+  /** On the resident host a citizen sees only what is about them (the token's pid). */
+  const visible = (req: TwinRequest) => (r: Json) => req.service !== 'parekResident' || !on('parek.resident.own') || r.subject?.identifier?.value === req.token[HELSEID_CLAIMS.pid];
+
+  const parse = (req: TwinRequest, type: string): Json | TwinResponse => {
+    let body: unknown;
+    try {
+      body = JSON.parse(req.body.toString('utf8'));
+    } catch {
+      return refuse(400, 'invalid', 'the body is not JSON', 'parek.body.json');
+    }
+    if (!body || typeof body !== 'object' || (body as Json).resourceType !== type) return refuse(400, 'invalid', `the body must be a ${type}`, 'parek.body.type');
+    return body as Json;
+  };
+  const isResponse = (x: unknown): x is TwinResponse => typeof (x as TwinResponse).status === 'number' && !('resourceType' in (x as Json));
+
+  const location = (req: TwinRequest, type: string, stored: Stored) => `${base(req)}/${PAREK_API_VERSION}/${type}/${stored.id}/_history/${String(stored.resource.meta.versionId)}`;
+
+  function create(type: 'ServiceRequest' | 'Specimen') {
+    return versioned(async (req) => {
+      const denied = access(req, true);
+      if (denied) return denied;
+      const body = parse(req, type);
+      if (isResponse(body)) return body;
+      const { id: _ignored, meta: _meta, ...resource } = body;
+      const result = type === 'ServiceRequest' ? await store.createRequisition(resource) : await store.createSpecimen(resource);
+      if ('refused' in result) return errors.render(result.refused.details.status, 'processing', `${result.refused.details.description} [${result.refused.check}]`);
+      const headers = { location: location(req, type, result.stored), etag: `W/"${String(result.stored.resource.meta.versionId)}"` };
+      // A repeated RequesterDefinedUuid creates nothing: 200 with the requisition it made the first time.
+      return { status: result.created ? 201 : 200, contentType: FHIR_JSON, headers, body: result.stored.resource };
+    });
+  }
+
+  function read(type: 'ServiceRequest' | 'Specimen') {
+    return versioned((req) => {
+      const denied = access(req, false);
+      if (denied) return denied;
+      const stored = type === 'ServiceRequest' ? store.requisition(req.params.id!) : store.specimen(req.params.id!);
+      if (!stored || !visible(req)(stored.resource)) return refuse(404, 'not-found', `no ${type} ${req.params.id}`, 'parek.read.found');
+      return { status: 200, contentType: FHIR_JSON, headers: { etag: `W/"${String(stored.resource.meta.versionId)}"` }, body: stored.resource };
+    });
+  }
+
+  /** The search parameters each type takes: what a requester, a collector and a citizen need. */
+  const FILTERS: Record<'ServiceRequest' | 'Specimen', Record<string, (r: Json, value: string) => boolean>> = {
+    ServiceRequest: {
+      identifier: (r, v) => on('parek.search.identifier') ? ((r.identifier ?? []) as Json[]).some((i) => tokenHolds(v, i)) : true,
+      status: (r, v) => on('parek.search.status') ? v.split(',').includes(String(r.status)) : true,
+      'patient:identifier': (r, v) => on('parek.search.patient') ? tokenHolds(v, r.subject?.identifier) : true,
+      'subject:identifier': (r, v) => on('parek.search.patient') ? tokenHolds(v, r.subject?.identifier) : true,
+    },
+    Specimen: {
+      identifier: (r, v) => ((r.identifier ?? []) as Json[]).some((i) => tokenHolds(v, i)),
+      request: (r, v) => on('parek.search.request') ? v.split(',').some((x) => [r.request].flat()[0]?.reference === (x.includes('/') ? x : `ServiceRequest/${x}`)) : true,
+      'patient:identifier': (r, v) => on('parek.search.patient') ? tokenHolds(v, r.subject?.identifier) : true,
+      'subject:identifier': (r, v) => on('parek.search.patient') ? tokenHolds(v, r.subject?.identifier) : true,
+    },
+  };
+
+  function search(type: 'ServiceRequest' | 'Specimen') {
+    return versioned((req) => {
+      const denied = access(req, false);
+      if (denied) return denied;
+      const filters = FILTERS[type];
+      const count = Math.min(100, Math.max(1, Number(req.query.get('_count') ?? 50) || 50));
+      const unknown = [...req.query.keys()].filter((k) => !(k in filters) && k !== '_count');
+      if (unknown.length && on('parek.search.unknown')) return refuse(400, 'invalid', `unknown search parameter(s): ${unknown.join(', ')}; known: ${Object.keys(filters).join(', ')}, _count`, 'parek.search.unknown');
+      const all = (type === 'ServiceRequest' ? store.allRequisitions() : store.allSpecimens()).map((s) => s.resource).filter(visible(req));
+      const hits = all.filter((r) => [...req.query].every(([k, v]) => k === '_count' || filters[k]!(r, v)));
+      hits.sort((a, b) => String(b.meta.lastUpdated).localeCompare(String(a.meta.lastUpdated)) || String(a.id).localeCompare(String(b.id)));
+      const self = new URL(`${base(req)}/${PAREK_API_VERSION}/${type}`);
+      for (const [k, v] of req.query) self.searchParams.append(k, v);
+      return {
+        status: 200,
+        contentType: FHIR_JSON,
+        body: {
+          resourceType: 'Bundle',
+          type: 'searchset',
+          total: hits.length,
+          link: [{ relation: 'self', url: self.href }],
+          entry: hits.slice(0, count).map((r) => ({ fullUrl: `${base(req)}/${PAREK_API_VERSION}/${type}/${String(r.id)}`, resource: r, search: { mode: 'match' } })),
+        },
+      };
+    });
+  }
+
   return {
     errors,
     handlers: {
       capabilities: versioned((req) => capabilityStatement(req, base(req))),
-      searchServiceRequests: emptySearch('ServiceRequest'),
-      searchSpecimens: emptySearch('Specimen'),
+      createServiceRequest: create('ServiceRequest'),
+      readServiceRequest: read('ServiceRequest'),
+      searchServiceRequests: search('ServiceRequest'),
+      createSpecimen: create('Specimen'),
+      readSpecimen: read('Specimen'),
+      searchSpecimens: search('Specimen'),
     },
   };
 }

@@ -1,0 +1,90 @@
+// Requisitions (ServiceRequest) on PaRek's DPoP host, as a requester's system uses them: the
+// positive flow through fhir-kit-client with a DPoP-signing requestSigner, idempotency by the
+// RequesterDefinedUuid, the guide's rules refused with 422, and searches whose every answer is
+// checked against the query.
+import { expect, test } from '../../fixtures/index.ts';
+import { expectOperationOutcome } from '../../fixtures/expectations.ts';
+import { find, PAREK_USER, parekHeaders, post, requisition, syntheticPatientNin, uuidOf } from '../../fixtures/parek.ts';
+import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
+import { OID } from '../../helpers/identifiers.ts';
+import type { FhirResource } from 'fhir-kit-client';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+test.describe('PaRek requisitions', () => {
+  test.beforeEach(({ needs }) => needs({ services: ['parek', 'ttt'], ttt: true, auth: [['parek', 'dpop']], writes: true, patientData: true }));
+  const requester = { user: PAREK_USER };
+
+  test('a standard FHIR client creates a requisition, reads it back and finds it', { tag: ['@PAREK-SR-CREATE-001', '@PAREK-SR-READ-001', '@PAREK-SR-SEARCH-001'] }, async ({ fhirClient, profile }, info) => {
+    const version = profile.get(PAREK_SETTINGS.apiVersion)!;
+    const fhir = fhirClient('parek', { ...requester, path: `/${version}`, headers: { accept: 'application/fhir+json' }, perRequest: parekHeaders });
+    const nin = syntheticPatientNin(info);
+    const sr = requisition(nin);
+    const created = (await fhir.call((c) => c.create({ resourceType: 'ServiceRequest', body: sr as FhirResource }))) as Json;
+    expect(created.id, 'the created requisition has no id').toBeTruthy();
+    expect(created).toMatchFhirProfile('parek-servicerequest');
+    expect(uuidOf(created)).toBe(uuidOf(sr));
+    expect(created.status).toBe('active');
+
+    const read = (await fhir.call((c) => c.read({ resourceType: 'ServiceRequest', id: String(created.id) }))) as Json;
+    expect(read).toMatchFhirProfile('parek-servicerequest');
+    expect(read.id).toBe(created.id);
+    expect(read.subject).toEqual(sr.subject);
+
+    const found = (await fhir.call((c) => c.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${OID.fnr}|${nin}`, status: 'active' } }))) as Json;
+    expect(found.type).toBe('searchset');
+    expect(((found.entry ?? []) as Json[]).map((e) => e.resource.id)).toEqual([created.id]);
+    expect(found.total).toBe(1);
+  });
+
+  test('a second create with the same RequesterDefinedUuid creates nothing and answers the first requisition', { tag: ['@PAREK-SR-IDEM-001'] }, async ({ api, profile }, info) => {
+    const version = profile.get(PAREK_SETTINGS.apiVersion)!;
+    const client = api('parek', 'dpop', requester);
+    const sr = requisition(syntheticPatientNin(info));
+    const first = await post(client, version, 'ServiceRequest', sr);
+    expect(first.status).toBe(201);
+    const again = await post(client, version, 'ServiceRequest', sr);
+    expect(again.status, `a repeated create answered ${again.status}, not 200 with the existing requisition`).toBe(200);
+    expect(again.json<Json>().id, 'the repeat names another requisition').toBe(first.json<Json>().id);
+    expect(again.header('location') ?? '', 'the repeat does not say where the existing requisition is').toContain(`/ServiceRequest/${first.json<Json>().id}`);
+    const { resources } = await find(client, version, 'ServiceRequest', { identifier: `${sr.identifier[0].system}|${uuidOf(sr)}` });
+    expect(resources.map((r) => r.id), 'a duplicate requisition was stored').toEqual([first.json<Json>().id]);
+  });
+
+  test('a requisition that breaks the guide is refused with 422 and an OperationOutcome', { tag: ['@PAREK-SR-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
+    const version = profile.get(PAREK_SETTINGS.apiVersion)!;
+    const client = api('parek', 'dpop', requester);
+    const nin = syntheticPatientNin(info);
+    const broken: Array<[string, Json]> = [
+      ['the patient by reference', { ...requisition(nin), subject: { reference: 'Patient/123' } }],
+      ['the patient with a system that is not FNR, DNR or FHN', { ...requisition(nin), subject: { identifier: { system: OID.hpr, value: nin } } }],
+      ['a requester that is not the contained PractitionerRole', { ...requisition(nin), requester: { reference: 'PractitionerRole/elsewhere' } }],
+      ['no RequesterDefinedUuid', { ...requisition(nin), identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.1.9997', value: 'local-1' }] }],
+    ];
+    for (const [what, resource] of broken) {
+      const response = await post(client, version, 'ServiceRequest', resource);
+      expect(response.status, `${what}: answered ${response.status}`).toBe(422);
+      expectOperationOutcome(response, 422);
+    }
+    // Positive control: the same requisition, whole.
+    expect((await post(client, version, 'ServiceRequest', requisition(nin))).status).toBe(201);
+  });
+
+  test('searches return exactly the requisitions that match: patient, identifier and status', { tag: ['@PAREK-SR-SEARCH-001'] }, async ({ api, profile }, info) => {
+    const version = profile.get(PAREK_SETTINGS.apiVersion)!;
+    const client = api('parek', 'dpop', requester);
+    const [a, b] = [syntheticPatientNin(info), syntheticPatientNin(info)];
+    const made: Json[] = [];
+    for (const nin of [a, a, b]) made.push((await post(client, version, 'ServiceRequest', requisition(nin))).json<Json>());
+    const byPatient = await find(client, version, 'ServiceRequest', { 'patient:identifier': `${OID.fnr}|${a}` });
+    expect(byPatient.resources.map((r) => r.id).sort()).toEqual([made[0]!.id, made[1]!.id].sort());
+    for (const r of byPatient.resources) expect(r.subject.identifier.value).toBe(a);
+    const bySubject = await find(client, version, 'ServiceRequest', { 'subject:identifier': `${OID.fnr}|${b}` });
+    expect(bySubject.resources.map((r) => r.id)).toEqual([made[2]!.id]);
+    const byIdentifier = await find(client, version, 'ServiceRequest', { identifier: uuidOf(made[1]!) });
+    expect(byIdentifier.resources.map((r) => r.id)).toEqual([made[1]!.id]);
+    const completed = await find(client, version, 'ServiceRequest', { 'patient:identifier': `${OID.fnr}|${a}`, status: 'completed' });
+    expect(completed.resources, 'active requisitions were found by status=completed').toEqual([]);
+    expect(byPatient.response.json<Json>().total).toBe(2);
+  });
+});
