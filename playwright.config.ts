@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { loadDotEnv, PROFILES, resolveProfile, selectProfiles } from './helpers/config/profiles.ts';
 import { ensureRunDir } from './helpers/evidence/run-dir.ts';
@@ -27,6 +28,9 @@ const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {
 
 export default defineConfig({
   fullyParallel: true,
+  // At least two workers even on two cores: much of a run is waiting on the network and the
+  // twin (queues, caches, events), which a second worker overlaps.
+  workers: Math.max(2, Math.floor(os.availableParallelism() / 2)),
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   timeout: 30_000,

@@ -36,6 +36,7 @@ const width = Math.max(...services.map((s) => SERVICES[s].title.length));
 const lines = [
   `NHN twin ready in ${Math.round(twin.startMs)} ms (process up ${Math.round(performance.now() - processStart)} ms)`,
   ...services.map((s) => `  ${SERVICES[s].title.padEnd(width)}  ${twin.urls[s]}    (suite: ${SERVICES[s].env}, twin behind a proxy: ${twinPublicUrlSetting(s).env})`),
+  ...twin.banner.map((l) => `  ${l}`),
   `  synthetic credentials: ${twin.stateFile}`,
   twin.faults.length ? `  FAULTS ON: ${twin.faults.map((f) => `${f.id} (${f.rule})`).join('; ')}` : '  faults: none',
 ];

@@ -12,7 +12,7 @@ import { twinPort, twinPublicUrl, twinStateFile, TWIN_SERVICES, type TwinState }
 import { PACKS, SERVICES, type PackDescriptor, type ServiceName } from '../helpers/packs/index.ts';
 import { CheckSet } from './core/checks.ts';
 import { activeFaults, type CatalogedFault, type TwinFacts } from './core/faults.ts';
-import type { ApiTwin, PackContext, PlatformTwin, TwinModule } from './core/module.ts';
+import type { ApiTwin, PackContext, PlatformTwin, StartedExtras, TwinModule } from './core/module.ts';
 import { createService } from './http/service.ts';
 import { ResourceServer } from './rs/resource-server.ts';
 
@@ -33,6 +33,8 @@ export interface RunningTwin {
   urls: Record<ServiceName, string>;
   stateFile: string;
   startMs: number;
+  /** Lines the packs' extras add to the start-up banner (an AMQP endpoint). */
+  banner: string[];
   faults: CatalogedFault[];
   close(): Promise<void>;
 }
@@ -92,9 +94,11 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     nonceSlotMs: nonceTtl,
   });
 
+  const apiTwins: Array<{ pack: PackDescriptor; twin: ApiTwin }> = [];
   for (const { pack, module } of modules) {
     if (!module.api) continue;
     const twin: ApiTwin = module.api(context(pack));
+    apiTwins.push({ pack, twin });
     for (const service of Object.keys(pack.services) as ServiceName[]) {
       if (SERVICES[service].port === undefined || servers.has(service)) continue;
       servers.set(
@@ -119,17 +123,22 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
 
   for (const server of servers.values()) server.keepAliveTimeout = 5_000;
   await Promise.all([...servers.entries()].map(([service, server]) => listen(server, twinPort(service as ServiceName, basePort), host)));
+  const extras: Array<{ pack: PackDescriptor; started: StartedExtras }> = [];
+  for (const { pack, twin } of apiTwins) if (twin.start) extras.push({ pack, started: await twin.start({ host, basePort }) });
 
   const stateFile = twinStateFile(basePort, env);
-  writeState(stateFile, { ...helseid.state, startedAt: new Date().toISOString(), instance: randomUUID(), faults: faults.map((f) => f.id) });
+  const packs = Object.fromEntries(extras.filter((e) => e.started.state).map((e) => [e.pack.id, e.started.state!]));
+  writeState(stateFile, { ...helseid.state, startedAt: new Date().toISOString(), instance: randomUUID(), faults: faults.map((f) => f.id), packs });
 
   return {
     urls,
     stateFile,
+    banner: extras.flatMap((e) => e.started.banner ?? []),
     startMs: performance.now() - started,
     faults,
     async close() {
       await Promise.all([...servers.values()].map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+      await Promise.all(extras.map((e) => e.started.close()));
       fs.rmSync(stateFile, { force: true });
     },
   };

@@ -90,6 +90,8 @@ export interface Profile extends ProfileDefinition {
    * and forgets its nonces, so what the suite caches from it (tokens, nonces) is scoped to this.
    */
   twinInstance(): string | undefined;
+  /** What a pack's twin extras wrote to the state file (PaRek's AMQP endpoint), when the profile points at a twin. */
+  twinPack(id: string): Record<string, unknown> | undefined;
   /** Where each URL came from, for the report header. */
   urlSources: Partial<Record<ServiceName, 'profile' | 'environment' | 'twin'>>;
 }
@@ -204,6 +206,9 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
     },
     twinInstance() {
       return def.kind === 'twin' ? twin()?.instance : undefined;
+    },
+    twinPack(id) {
+      return def.kind === 'twin' ? twin()?.packs?.[id] : undefined;
     },
     tttApiKey() {
       return SUITE_SETTINGS.tttApiKey.read(env) ?? (def.kind === 'twin' ? twin()?.tttApiKey : undefined);

@@ -50,6 +50,8 @@ export interface TwinState {
   faults: string[];
   tttApiKey: string;
   clients: Record<string, TwinClientState>;
+  /** What a pack's extras tell the local profile (PaRek: its AMQP endpoint, accounts and CA). */
+  packs?: Record<string, Record<string, unknown>>;
 }
 
 export interface TwinClientState {

@@ -12,7 +12,9 @@ export type InfrastructureKind =
   | 'tls'
   | 'html-page'
   | 'gateway-error'
-  | 'network';
+  | 'network'
+  | 'sasl'
+  | 'amqp';
 
 function withoutStack<T extends Error>(error: T): T {
   error.stack = `${error.name}: ${error.message}`;

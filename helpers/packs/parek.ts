@@ -1,15 +1,25 @@
 // PaRek (Pasientens rekvisisjoner): FHIR R5 requisitions on three hosts, and AMQP events.
 import { randomUUID } from 'node:crypto';
-import { stringSetting, urlSetting } from '../config/settings.ts';
+import { intSetting, stringSetting, urlSetting } from '../config/settings.ts';
 import { syntheticHprNumber, syntheticNin } from '../identifiers.ts';
 import type { PackDescriptor } from './types.ts';
 
 export const PAREK_SETTINGS = {
   apiVersion: stringSetting('NHN_PAREK_API_VERSION', "PaRek's API version path segment (an assumption: v1)", { pattern: /^v\d+$/, fallback: 'v1' }),
-  amqpUrl: urlSetting('NHN_PAREK_AMQP_URL', "PaRek's AMQP 1.0 broker (test default amqps://amqps.test.parek.nhn.no:5671)", ['amqp:', 'amqps:']),
+  amqpUrl: urlSetting('NHN_PAREK_AMQP_URL', "PaRek's AMQP 1.0 broker (test: amqps://amqps.test.parek.nhn.no:5671)", ['amqp:', 'amqps:']),
+  amqpUsername: stringSetting('NHN_PAREK_AMQP_USERNAME', 'your AMQP username (from NHN support)'),
+  amqpPassword: stringSetting('NHN_PAREK_AMQP_PASSWORD', 'your AMQP password (sent by SMS; never reaches a report)'),
+  amqpQueue: stringSetting('NHN_PAREK_AMQP_QUEUE', 'your queue\'s address: /queues/<name> on RabbitMQ 4, /queue/<name> on RabbitMQ 3'),
+  amqpCaFile: stringSetting('NHN_PAREK_AMQP_CA_FILE', "a CA to trust for the broker's certificate (PEM), beside the system's"),
+  amqpVhost: stringSetting('NHN_PAREK_AMQP_VHOST', 'the virtual host', { fallback: 'external' }),
+  eventQuietMs: intSetting('NHN_PAREK_EVENT_QUIET_MS', "how long the event specs watch for a second copy after an event's delivery (ms)", { min: 100, max: 600_000, fallback: 1_000 }),
+  eventWithinMs: intSetting('NHN_PAREK_EVENT_WITHIN_MS', 'how long a SpecimenCollected event may take after the specimen is recorded (ms)', { min: 100, max: 600_000, fallback: 10_000 }),
 };
 
 const SCOPES = ['nhn:parek/rekvisisjon'] as const;
+
+/** The twin's AMQP endpoint: this offset from the twin's base port. */
+export const PAREK_AMQP_PORT = 9;
 
 /** A synthetic physician who requests and collects: pid, HPR number and security level 4. */
 export const PAREK_TEST_USER = { pid: syntheticNin(5_001), hprNumber: syntheticHprNumber(5_001), name: 'Syntetisk Rekvirent' } as const;
@@ -66,4 +76,6 @@ export const parekPack = {
   requirements: ['parek.yaml'],
   specs: ['parek'],
   settings: PAREK_SETTINGS,
+  // The twin publishes at once; NHN is given ten seconds.
+  localDefaults: { NHN_PAREK_EVENT_WITHIN_MS: '3000' },
 } as const satisfies PackDescriptor;

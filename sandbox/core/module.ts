@@ -22,6 +22,18 @@ export interface PackContext {
 export interface ApiTwin {
   errors: ErrorFormat | ((service: string) => ErrorFormat);
   handlers: Readonly<Record<string, Handler>>;
+  /**
+   * Anything else the pack runs beside its HTTP services (PaRek's AMQP endpoint), started once
+   * they listen; `state` goes into the twin's state file under the pack's id for the `local` profile.
+   */
+  start?(o: { host: string; basePort: number }): Promise<StartedExtras>;
+}
+
+export interface StartedExtras {
+  state?: Record<string, unknown>;
+  /** Lines for the twin's start-up banner. */
+  banner?: string[];
+  close(): Promise<void>;
 }
 
 export interface PlatformTwin {

@@ -6,6 +6,12 @@ import type { PackContext, TwinModule } from '../../core/module.ts';
 import { FHIR_JSON, operationOutcomeFormat } from '../../http/error-formats.ts';
 import type { TwinRequest, TwinResponse } from '../../http/service.ts';
 import { HELSEID_CLAIMS } from '../../../helpers/protocol.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import selfsigned from 'selfsigned';
+import { PAREK_AMQP_PORT } from '../../../helpers/packs/parek.ts';
+import { SYNTHETIC_CLIENTS } from '../../helseid/clients.ts';
+import { EmbeddedBroker, type BrokerUser } from './broker.ts';
+import { outsideBroker, specimenCollected, type EventSink } from './events.ts';
 import { ParekStore, type Stored } from './store.ts';
 
 /** The API version path segment; NHN's page names the pattern, not the value (an assumption). */
@@ -53,6 +59,11 @@ function api(ctx: PackContext) {
   const errors = operationOutcomeFormat();
   const on = (rule: string) => ctx.checks.on(rule, 'parek');
   const store = new ParekStore(ctx.checks);
+  /** The organisation that made each requisition: its events go to that organisation's queue. */
+  const owners = new Map<string, string>();
+  const queueOf = (org: string) => `specimen-events-${org}`;
+  let sink: EventSink | undefined;
+  const delayMs = () => (on('parek.event.prompt') ? 0 : 20_000);
   const base = (req: TwinRequest) => ctx.urls[req.service]!;
   const versioned = (handler: (req: TwinRequest) => TwinResponse | Promise<TwinResponse>) => (req: TwinRequest) =>
     req.params.version === PAREK_API_VERSION ? handler(req) : errors.render(404, 'not-found', `this twin serves API version ${PAREK_API_VERSION}, not ${req.params.version}`);
@@ -93,10 +104,66 @@ function api(ctx: PackContext) {
       const { id: _ignored, meta: _meta, ...resource } = body;
       const result = type === 'ServiceRequest' ? await store.createRequisition(resource) : await store.createSpecimen(resource);
       if ('refused' in result) return errors.render(result.refused.details.status, 'processing', `${result.refused.details.description} [${result.refused.check}]`);
+      if (type === 'ServiceRequest' && result.created) owners.set(result.stored.id, organisationOf(req));
+      if (type === 'Specimen' && result.created) announce(result.stored.resource);
       const headers = { location: location(req, type, result.stored), etag: `W/"${String(result.stored.resource.meta.versionId)}"` };
       // A repeated RequesterDefinedUuid creates nothing: 200 with the requisition it made the first time.
       return { status: result.created ? 201 : 200, contentType: FHIR_JSON, headers, body: result.stored.resource };
     });
+  }
+
+  /** The calling organisation: the token's orgnr_parent, or the backdoor's X-Nilar-Organisation. */
+  function organisationOf(req: TwinRequest): string {
+    const header = req.headers['x-nilar-organisation'];
+    return String(req.token[HELSEID_CLAIMS.orgnrParent] ?? (Array.isArray(header) ? header[0] : header) ?? 'unknown');
+  }
+
+  /** One SpecimenCollected event per recorded specimen, to the requester's queue (facts §3.5). */
+  function announce(specimen: Record<string, unknown>): void {
+    if (!sink || !on('parek.event.publish')) return;
+    const requestId = String(([specimen.request].flat()[0] as { reference?: string } | undefined)?.reference ?? '').replace(/^ServiceRequest\//, '');
+    const requisition = store.requisition(requestId);
+    if (!requisition) return;
+    const body = JSON.stringify(specimenCollected(requisition.resource, specimen, on));
+    const queue = queueOf(owners.get(requestId) ?? 'unknown');
+    const send = () => {
+      sink?.publish(queue, body);
+      if (!on('parek.event.once')) sink?.publish(queue, JSON.stringify({ ...JSON.parse(body), EventId: randomUUID() }));
+    };
+    if (delayMs()) setTimeout(send, delayMs()).unref();
+    else send();
+  }
+
+  /** The embedded AMQP endpoint (or a publisher to an outside broker), once the HTTP services listen. */
+  async function start(o: { host: string; basePort: number }) {
+    const outside = outsideBroker(ctx.env);
+    if (outside) {
+      sink = outside;
+      return { banner: ['PaRek events         published to the broker in SANDBOX_PAREK_AMQP_URL'], close: () => outside.close() };
+    }
+    const port = o.basePort + PAREK_AMQP_PORT;
+    const pems = await selfsigned.generate([{ name: 'commonName', value: o.host }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      notAfterDate: new Date(Date.now() + 30 * 86_400_000),
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: o.host }] }],
+    });
+    const accounts = Object.fromEntries(
+      SYNTHETIC_CLIENTS.filter((c) => c.claims[HELSEID_CLAIMS.orgnrParent]).map((c) => [
+        c.clientId,
+        { username: `requester-${c.claims[HELSEID_CLAIMS.orgnrParent]}`, password: randomBytes(18).toString('base64url'), queue: queueOf(c.claims[HELSEID_CLAIMS.orgnrParent]!) },
+      ]),
+    );
+    const users = new Map<string, BrokerUser>(Object.values(accounts).map((a) => [a.username, { password: a.password, queue: a.queue }]));
+    const broker = new EmbeddedBroker({ host: o.host, port, tls: { key: pems.private, cert: pems.cert }, users, checks: ctx.checks, vhost: 'external' });
+    await broker.listen();
+    sink = { publish: (queue, body) => broker.publish(queue, body), close: () => broker.close() };
+    const url = `amqps://${o.host}:${port}`;
+    return {
+      state: { amqp: { url, vhost: 'external', ca: pems.cert, accounts: Object.fromEntries(Object.entries(accounts).map(([id, a]) => [id, { username: a.username, password: a.password, address: `/queues/${a.queue}` }])) } },
+      banner: [`PaRek events (AMQP)  ${url}    (suite: NHN_PAREK_AMQP_URL; vhost external, SASL PLAIN, TLS)`],
+      close: () => broker.close(),
+    };
   }
 
   function read(type: 'ServiceRequest' | 'Specimen') {
@@ -154,6 +221,7 @@ function api(ctx: PackContext) {
 
   return {
     errors,
+    start,
     handlers: {
       capabilities: versioned((req) => capabilityStatement(req, base(req))),
       createServiceRequest: create('ServiceRequest'),

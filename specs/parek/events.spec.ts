@@ -1,0 +1,130 @@
+// PaRek's SpecimenCollected events over AMQP 1.0, read with rhea as a requester's system reads
+// them: one event per recorded specimen, in time, valid against our AsyncAPI document, naming the
+// requisition and the specimen; the same event again, not a second one, after a released or
+// modified delivery; SASL PLAIN only; TLS 1.2 or later only. The same specs run against the
+// twin's embedded endpoint and against RabbitMQ (npm run test:broker).
+import { expect, test } from '../../fixtures/index.ts';
+import { amqpSettings } from '../../fixtures/amqp.ts';
+import { PAREK_USER, post, requisition, specimen, syntheticPatientNin, uuidOf } from '../../fixtures/parek.ts';
+import { AmqpConsumer, type AmqpSettings, type Delivery } from '../../helpers/amqp/consumer.ts';
+import { specimenEventProblems } from '../../helpers/amqp/events.ts';
+import { InfrastructureError } from '../../helpers/http/errors.ts';
+import { measure } from '../../helpers/evidence/verdicts.ts';
+import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
+import type { ApiClient } from '../../helpers/http/api-client.ts';
+import type { Profile } from '../../helpers/config/profiles.ts';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function settingsOf(profile: Profile): AmqpSettings {
+  const s = amqpSettings(profile);
+  test.skip(typeof s === 'string', typeof s === 'string' ? s : '');
+  return s as AmqpSettings;
+}
+
+/** Records a specimen for a fresh requisition; answers what its event must say, and when it was recorded. */
+async function recordSpecimen(client: ApiClient, version: string, nin: string): Promise<{ requesterUuid: string; specimenId: string; at: number }> {
+  const sr = requisition(nin, { samples: 2 });
+  const created = (await post(client, version, 'ServiceRequest', sr)).json<Json>();
+  const response = await post(client, version, 'Specimen', specimen(String(created.id), nin));
+  expect(response.status).toBe(201);
+  return { requesterUuid: uuidOf(sr), specimenId: String(response.json<Json>().id), at: Date.now() };
+}
+
+/**
+ * This specimen's deliveries: the first must come by `firstBy`; after each, the queue is watched
+ * `quietMs` longer for another. Other events on the queue are accepted and set aside.
+ */
+async function eventsFor(consumer: AmqpConsumer, specimenId: string, firstBy: number, quietMs: number, settle: (d: Delivery, n: number) => void = (d) => d.accept()): Promise<Array<{ event: Json; delivery: Delivery; at: number }>> {
+  const mine: Array<{ event: Json; delivery: Delivery; at: number }> = [];
+  let until = firstBy;
+  for (let d = await consumer.next(until - Date.now()); d; d = await consumer.next(until - Date.now())) {
+    let event: Json;
+    try {
+      event = d.json<Json>();
+    } catch {
+      d.accept();
+      throw new Error(`an event on the queue is not JSON: ${d.text.slice(0, 120)}`);
+    }
+    if (event.SpecimenId !== specimenId) {
+      d.accept();
+      continue;
+    }
+    mine.push({ event, delivery: d, at: Date.now() });
+    until = Date.now() + quietMs;
+    settle(d, mine.length);
+  }
+  return mine;
+}
+
+test.describe('PaRek SpecimenCollected events (AMQP 1.0)', () => {
+  // One consumer at a time: the queue is the requester's, and each test sets aside the others' events.
+  test.describe.configure({ mode: 'serial' });
+  test.beforeEach(({ needs }) => needs({ services: ['parek', 'ttt'], ttt: true, auth: [['parek', 'dpop']], writes: true, patientData: true }));
+
+  test('a recorded specimen yields exactly one valid event, in time, naming its requisition and specimen', { tag: ['@PAREK-EVENT-001'] }, async ({ api, profile }, info) => {
+    const settings = settingsOf(profile);
+    const within = profile.get(PAREK_SETTINGS.eventWithinMs);
+    const consumer = await AmqpConsumer.open(settings);
+    try {
+      const recorded = await recordSpecimen(api('parek', 'dpop', { user: PAREK_USER }), profile.get(PAREK_SETTINGS.apiVersion)!, syntheticPatientNin(info));
+      const mine = await eventsFor(consumer, recorded.specimenId, recorded.at + within, profile.get(PAREK_SETTINGS.eventQuietMs));
+      expect(mine.length, `events for the specimen within ${within} ms`).toBe(1);
+      const { event, at } = mine[0]!;
+      expect(specimenEventProblems(event), 'the event against schemas/events/parek-specimen-collected.asyncapi.yaml').toEqual([]);
+      expect(event.ExternalRequisitionId, "ExternalRequisitionId is not the requisition's RequesterDefinedUuid").toBe(recorded.requesterUuid);
+      expect(event.SpecimenId).toBe(recorded.specimenId);
+      expect(event.EventType).toBe('SpecimenCollected');
+      measure('SpecimenCollected delay (ms)', at - recorded.at, info);
+    } finally {
+      consumer.close();
+    }
+  });
+
+  test('a released or modified delivery comes back as the same event, never as a second one', { tag: ['@PAREK-EVENT-002'] }, async ({ api, profile }, info) => {
+    const settings = settingsOf(profile);
+    const within = profile.get(PAREK_SETTINGS.eventWithinMs);
+    const consumer = await AmqpConsumer.open(settings, { credit: 1 });
+    try {
+      const recorded = await recordSpecimen(api('parek', 'dpop', { user: PAREK_USER }), profile.get(PAREK_SETTINGS.apiVersion)!, syntheticPatientNin(info));
+      // Release the first delivery, modify the second, accept the third.
+      const mine = await eventsFor(consumer, recorded.specimenId, recorded.at + within, profile.get(PAREK_SETTINGS.eventQuietMs), (d, n) => (n === 1 ? d.release() : n === 2 ? d.modify() : d.accept()));
+      expect(mine.length, 'deliveries of the event: the first, after release, after modify').toBe(3);
+      expect(new Set(mine.map((m) => m.event.EventId)).size, 'a redelivery carried a new EventId: a second event').toBe(1);
+    } finally {
+      consumer.close();
+    }
+  });
+
+  test('only SASL PLAIN with the right password: a wrong password and ANONYMOUS are refused', { tag: ['@PAREK-EVENT-003'] }, async ({ profile }) => {
+    const settings = settingsOf(profile);
+    const refused = async (s: AmqpSettings, what: string) => {
+      const error = await AmqpConsumer.open({ ...s, timeoutMs: 5_000 }).then(
+        (c) => (c.close(), undefined),
+        (e: unknown) => e,
+      );
+      expect(error, `${what} was let in`).toBeInstanceOf(InfrastructureError);
+    };
+    await refused({ ...settings, password: `${settings.password}-wrong` }, 'a wrong password');
+    await refused({ ...settings, username: 'anonymous', password: undefined }, 'SASL ANONYMOUS');
+    // Positive control: the right credentials.
+    (await AmqpConsumer.open(settings)).close();
+  });
+
+  test('only TLS 1.2 or later: a plain connection and TLS 1.1 are refused', { tag: ['@PAREK-EVENT-004'] }, async ({ profile }) => {
+    const settings = settingsOf(profile);
+    test.skip(!settings.url.startsWith('amqps:'), `the profile's broker is not TLS (${new URL(settings.url).protocol})`);
+    for (const [what, s] of [
+      ['a plain connection', { ...settings, plain: true }],
+      ['TLS 1.1', { ...settings, tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } }],
+    ] as Array<[string, AmqpSettings]>) {
+      const error = await AmqpConsumer.open({ ...s, timeoutMs: 5_000 }).then(
+        (c) => (c.close(), undefined),
+        (e: unknown) => e,
+      );
+      expect(error, `${what} was let in`).toBeInstanceOf(InfrastructureError);
+    }
+    // Positive control: TLS 1.2.
+    (await AmqpConsumer.open({ ...settings, tls: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } })).close();
+  });
+});
