@@ -84,8 +84,10 @@ export class AmqpConsumer {
         json: <T>() => JSON.parse(text) as T,
         deliveryCount: Number(context.message?.delivery_count ?? 0),
         accept: () => delivery.accept(),
-        release: () => delivery.release({ delivery_failed: false }),
-        modify: () => delivery.modified({ delivery_failed: true }),
+        // The pure released outcome; and modified with both flags stated: RabbitMQ 3.10 closes the
+        // connection on a modified outcome whose undeliverable-here is left out.
+        release: () => delivery.release(),
+        modify: () => delivery.modified({ delivery_failed: true, undeliverable_here: false }),
         reject: () => delivery.reject(),
       });
       consumer.wake?.();

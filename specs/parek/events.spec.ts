@@ -9,7 +9,7 @@ import { PAREK_USER, post, requisition, specimen, syntheticPatientNin, uuidOf } 
 import { AmqpConsumer, type AmqpSettings, type Delivery } from '../../helpers/amqp/consumer.ts';
 import { specimenEventProblems } from '../../helpers/amqp/events.ts';
 import { InfrastructureError } from '../../helpers/http/errors.ts';
-import { measure } from '../../helpers/evidence/verdicts.ts';
+import { measure, should } from '../../helpers/evidence/verdicts.ts';
 import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import type { ApiClient } from '../../helpers/http/api-client.ts';
 import type { Profile } from '../../helpers/config/profiles.ts';
@@ -22,13 +22,14 @@ function settingsOf(profile: Profile): AmqpSettings {
   return s as AmqpSettings;
 }
 
-/** Records a specimen for a fresh requisition; answers what its event must say, and when it was recorded. */
+/** Records a specimen for a fresh requisition; answers what its event must say, and when the recording was sent. */
 async function recordSpecimen(client: ApiClient, version: string, nin: string): Promise<{ requesterUuid: string; specimenId: string; at: number }> {
   const sr = requisition(nin, { samples: 2 });
   const created = (await post(client, version, 'ServiceRequest', sr)).json<Json>();
+  const at = Date.now();
   const response = await post(client, version, 'Specimen', specimen(String(created.id), nin));
   expect(response.status).toBe(201);
-  return { requesterUuid: uuidOf(sr), specimenId: String(response.json<Json>().id), at: Date.now() };
+  return { requesterUuid: uuidOf(sr), specimenId: String(response.json<Json>().id), at };
 }
 
 /**
@@ -81,16 +82,41 @@ test.describe('PaRek SpecimenCollected events (AMQP 1.0)', () => {
     }
   });
 
-  test('a released or modified delivery comes back as the same event, never as a second one', { tag: ['@PAREK-EVENT-002'] }, async ({ api, profile }, info) => {
+  test('a released delivery comes back as the same event, never as a second one', { tag: ['@PAREK-EVENT-002'] }, async ({ api, profile }, info) => {
     const settings = settingsOf(profile);
-    const within = profile.get(PAREK_SETTINGS.eventWithinMs);
     const consumer = await AmqpConsumer.open(settings, { credit: 1 });
     try {
       const recorded = await recordSpecimen(api('parek', 'dpop', { user: PAREK_USER }), profile.get(PAREK_SETTINGS.apiVersion)!, syntheticPatientNin(info));
-      // Release the first delivery, modify the second, accept the third.
-      const mine = await eventsFor(consumer, recorded.specimenId, recorded.at + within, profile.get(PAREK_SETTINGS.eventQuietMs), (d, n) => (n === 1 ? d.release() : n === 2 ? d.modify() : d.accept()));
-      expect(mine.length, 'deliveries of the event: the first, after release, after modify').toBe(3);
-      expect(new Set(mine.map((m) => m.event.EventId)).size, 'a redelivery carried a new EventId: a second event').toBe(1);
+      const mine = await eventsFor(consumer, recorded.specimenId, recorded.at + profile.get(PAREK_SETTINGS.eventWithinMs), profile.get(PAREK_SETTINGS.eventQuietMs), (d, n) => (n === 1 ? d.release() : d.accept()));
+      expect(mine.length, 'deliveries of the event: the first, and once more after release').toBe(2);
+      expect(new Set(mine.map((m) => m.event.EventId)).size, 'the redelivery carried a new EventId: a second event').toBe(1);
+    } finally {
+      consumer.close();
+    }
+  });
+
+  test('a modified delivery comes back as the same event, never as a second one', { tag: ['@PAREK-EVENT-002'] }, async ({ api, profile }, info) => {
+    const settings = settingsOf(profile);
+    const within = profile.get(PAREK_SETTINGS.eventWithinMs);
+    const quiet = profile.get(PAREK_SETTINGS.eventQuietMs);
+    let consumer = await AmqpConsumer.open(settings, { credit: 1 });
+    try {
+      const recorded = await recordSpecimen(api('parek', 'dpop', { user: PAREK_USER }), profile.get(PAREK_SETTINGS.apiVersion)!, syntheticPatientNin(info));
+      const first = (await eventsFor(consumer, recorded.specimenId, recorded.at + within, 0, (d) => d.modify()))[0];
+      expect(first, `no event for the specimen within ${within} ms`).toBeDefined();
+      let again: Array<{ event: Json }>;
+      try {
+        again = await eventsFor(consumer, recorded.specimenId, Date.now() + within, quiet);
+      } catch (e) {
+        if (!(e instanceof InfrastructureError)) throw e;
+        // RabbitMQ 3 closes the connection on the modified outcome; what was out comes back unsettled.
+        should(false, `the broker refused the modified outcome (${e.message.slice(0, 160)}); the redelivery was checked on a new connection`);
+        consumer.close();
+        consumer = await AmqpConsumer.open(settings, { credit: 1 });
+        again = await eventsFor(consumer, recorded.specimenId, Date.now() + within, quiet);
+      }
+      expect(again.length, 'deliveries after the modified one').toBe(1);
+      expect(again[0]!.event.EventId, 'the redelivery carried a new EventId: a second event').toBe(first!.event.EventId);
     } finally {
       consumer.close();
     }
