@@ -67,15 +67,16 @@ export interface StandardFhirClient {
 /**
  * A fhir-kit-client for the FHIR base `path` under this API client's service, signed with its
  * token and key; `perRequest` adds headers that must be fresh on every request (a correlation id).
+ * `unsigned`: no token and no proof, for what needs no authentication (a CapabilityStatement).
  */
-export function standardFhirClient(api: ApiClient, o: { path: string; headers?: Record<string, string>; perRequest?: () => Record<string, string> }): StandardFhirClient {
+export function standardFhirClient(api: ApiClient, o: { path: string; headers?: Record<string, string>; perRequest?: () => Record<string, string>; unsigned?: boolean }): StandardFhirClient {
   const baseUrl = `${api.baseUrl}${o.path}`.replace(/\/$/, '');
   install();
   routes.set(baseUrl, api);
   const client = new Client({
     baseUrl,
     customHeaders: o.headers,
-    requestSigner: async (url: string, init: RequestInit) => {
+    requestSigner: o.unsigned ? undefined : async (url: string, init: RequestInit) => {
       const token = await api.token();
       const headers = new Headers(init.headers);
       for (const [name, value] of Object.entries(o.perRequest?.() ?? {})) headers.set(name, value);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test } from '../../fixtures/index.ts';
 import { expectOperationOutcome } from '../../fixtures/expectations.ts';
 import { testToken } from '../../fixtures/ttt.ts';
-import { PAREK_USER, parekHeaders, post, requisition, syntheticPatientNin } from '../../fixtures/parek.ts';
+import { PAREK_USER, parekHeaders, post, requisition, specimen, syntheticPatientNin } from '../../fixtures/parek.ts';
 import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import { TEST_IDP_PERSONS } from '../../helpers/packs/helseid.ts';
 import { IDENTITY_SCOPES, LOGIN_SCOPES } from '../../helpers/protocol.ts';
@@ -86,6 +86,14 @@ test.describe('PaRek resident host', () => {
     const ids = ((everything.json<Json>().entry ?? []) as Json[]).map((e) => e.resource.id);
     expect(ids, 'the citizen does not find their own requisition').toContain(mine.id);
     expect(ids, "the citizen finds another citizen's requisition").not.toContain(theirs.id);
+    // Specimens too: the citizen's own, not another's.
+    const mySpecimen = (await post(professional, version, 'Specimen', specimen(String(mine.id), me))).json<Json>();
+    const theirSpecimen = (await post(professional, version, 'Specimen', specimen(String(theirs.id), other))).json<Json>();
+    const readSpecimen = (id: string) => citizen.get(`/${version}/Specimen/${id}`, { ...as, headers: parekHeaders(), raw: true });
+    expect((await readSpecimen(String(mySpecimen.id))).status, 'the citizen cannot read their own specimen').toBe(200);
+    expectOperationOutcome(await readSpecimen(String(theirSpecimen.id)), 404);
+    const specimens = await citizen.get(`/${version}/Specimen`, { ...as, headers: parekHeaders(), query: { request: `ServiceRequest/${String(theirs.id)}` } });
+    expect(((specimens.json<Json>().entry ?? []) as Json[]).length, "a search found another citizen's specimen").toBe(0);
     const write = await citizen.post(`/${version}/ServiceRequest`, { ...as, json: requisition(me), headers: parekHeaders(), raw: true });
     expectOperationOutcome(write, 403);
   });

@@ -8,13 +8,16 @@ const HOSTS: ServiceName[] = ['parek', 'parekBackdoor', 'parekResident'];
 
 test.describe('PaRek metadata', () => {
   for (const host of HOSTS) {
-    test(`GET /<version>/metadata on ${host} answers a CapabilityStatement without authentication`, { tag: ['@PAREK-META-001', '@PAREK-META-002', '@availability'] }, async ({ api, needs, profile }) => {
+    test(`GET /<version>/metadata on ${host} answers a CapabilityStatement without authentication`, { tag: ['@PAREK-META-001', '@PAREK-META-002', '@availability'] }, async ({ api, needs, profile, fhirClient }) => {
       needs({ services: [host] });
-      const response = await api(host, 'none').get(`/${profile.get(PAREK_SETTINGS.apiVersion)}/metadata`);
+      const version = profile.get(PAREK_SETTINGS.apiVersion)!;
+      const response = await api(host, 'none').get(`/${version}/metadata`);
       expect(response.status).toBe(200);
-      const body = response.json<{ resourceType?: string; fhirVersion?: string }>();
-      expect(body.resourceType).toBe('CapabilityStatement');
       expect(response).toConformToOpenApi('parek', 'capabilities');
+      // As a FHIR client reads it: fhir-kit-client's capabilityStatement(), no token, no headers.
+      const fhir = fhirClient(host, { path: `/${version}`, unsigned: true });
+      const body = (await fhir.call((c) => c.capabilityStatement())) as { resourceType?: string; fhirVersion?: string };
+      expect(body.resourceType).toBe('CapabilityStatement');
       should(body.fhirVersion === '5.0.0', `fhirVersion is ${body.fhirVersion}, not 5.0.0 as the PaRek guide`);
     });
   }
