@@ -53,6 +53,8 @@ export interface ApiClientOptions {
     user?: { ttt: { url: string; apiKey: string }; context: UserContext };
     /** A user login by authorization code (see TokenClient.userLogin); `navigate` follows its redirects. */
     login?: { request: Omit<LoginRequest, 'scopes'>; navigate: (request: HttpRequest) => Promise<HttpResponse> };
+    /** RFC 8693: this client exchanges the token `subject` gives for one with `scopes`. */
+    exchange?: { subject: () => Promise<string> };
   };
   /** Backdoor mode: the identity headers. */
   backdoorHeaders?: Record<string, string>;
@@ -117,6 +119,7 @@ export class ApiClient {
     const t = this.options.tokens;
     if (!t) throw new GuardError(`the ${this.options.mode} client for ${this.options.service} has no token source`);
     if (t.login) return t.client.userLogin({ ...t.login.request, scopes: t.scopes }, t.login.navigate, t.key);
+    if (t.exchange) return t.client.exchange(await t.exchange.subject(), t.scopes, t.key);
     return t.user ? t.client.testUserToken(t.user.ttt, t.scopes, t.user.context, t.key) : t.client.clientCredentials(t.scopes, t.key);
   }
 

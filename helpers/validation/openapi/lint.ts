@@ -50,7 +50,7 @@ const errorFormat = createRulesetFunction<Json, null>({ input: null, options: nu
       const ok =
         format === 'OperationOutcome'
           ? /^application\/fhir\+json/.test(media) && s?.['x-fhir-resource'] === 'OperationOutcome'
-          : /^application\/problem\+json/.test(media) && ['type', 'title', 'status', 'detail'].every((k) => s?.properties?.[k]);
+          : /^application\/(problem\+)?json/.test(media) && ['type', 'title', 'status', 'detail'].every((k) => s?.properties?.[k]);
       if (!ok) out.push({ message: `error ${status} as ${media} is not a ${format}`, path: [...path, 'content', media] });
     }
   }
