@@ -24,6 +24,9 @@ export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-typ
 export const CLIENT_ASSERTION_TYP = 'client-authentication+jwt';
 export const DPOP_TYP = 'dpop+jwt';
 
+/** What the suite names itself in nhn-source-system. */
+export const SOURCE_SYSTEM = 'NHN conformance suite 0.1';
+
 /** JWS algorithms HelseID lists for DPoP and client assertions; symmetric algorithms are never acceptable. */
 export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
 

@@ -42,7 +42,8 @@ function classify(error: unknown, where: string): InfrastructureError {
   else if (/ETIMEDOUT|timed out|timeout/i.test(text)) kind = 'timeout';
   else if (/ENOTFOUND|EAI_AGAIN/.test(text)) kind = 'dns';
   else if (/SSL|TLS|certificate|handshake|EPROTO|wrong version|self.signed/i.test(text)) kind = 'tls';
-  else if (/unauthorized|sasl|mechanism|authentication/i.test(text)) kind = 'sasl';
+  // Authentication itself failed (rhea says so in these words); a link refused later is not SASL.
+  else if (/Failed to authenticate|No suitable mechanism|\bsasl\b/i.test(text)) kind = 'sasl';
   return new InfrastructureError(kind, `AMQP ${where}: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
 }
 
@@ -96,15 +97,18 @@ export class AmqpConsumer {
       const timer = setTimeout(() => fail({ message: `no link to ${settings.address} within ${timeoutMs} ms (timeout)` }), timeoutMs);
       const fail = (error: unknown) => {
         clearTimeout(timer);
-        connection.close();
+        if (connection.is_open()) connection.close();
         reject(classify(error, `connection to ${u.host}`));
       };
       receiver.once('receiver_open', () => {
+        // An attach with a null source is a refusal; its detach, with the reason, follows (AMQP 1.0 §2.6.3).
+        if (!receiver.source?.address) return;
         clearTimeout(timer);
         resolve();
       });
+      receiver.once('receiver_close', (c: rhea.EventContext) => fail(c.receiver?.error ?? { message: `the broker refused the link to ${settings.address}` }));
       receiver.once('receiver_error', (c: rhea.EventContext) => fail(c.receiver?.error));
-      connection.once('connection_error', (c: rhea.EventContext) => fail(c.connection.error));
+      connection.once('connection_error', (c: rhea.EventContext) => fail(c.error ?? c.connection.error));
       connection.once('disconnected', (c: rhea.EventContext) => fail(c.error ?? { message: 'the broker closed the connection' }));
     });
     connection.on('disconnected', (c: rhea.EventContext) => {
@@ -133,16 +137,6 @@ export class AmqpConsumer {
       this.wake = undefined;
     }
     return this.waiting.shift();
-  }
-
-  /** Every delivery until the queue has been quiet for `quietMs`, each accepted. */
-  async drain(quietMs: number): Promise<Delivery[]> {
-    const out: Delivery[] = [];
-    for (let d = await this.next(quietMs); d; d = await this.next(quietMs)) {
-      d.accept();
-      out.push(d);
-    }
-    return out;
   }
 
   close(): void {

@@ -13,7 +13,7 @@ import { DEFAULT_ASSERTION_LIFETIME } from './client-assertion.ts';
 import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey } from './keys.ts';
 import { sharedOnce } from './shared-cache.ts';
 import { readTestTokenAnswer } from './test-token.ts';
-import { followAuthorization, trustFrameworkAttest, type LoginRequest } from './user-login.ts';
+import { authorizationParams, followAuthorization, trustFrameworkAttest, type LoginRequest } from './user-login.ts';
 import { HELSEID_CLAIMS, LOGIN_SCOPES } from '../protocol.ts';
 import type { HttpRequest, HttpResponse } from '../http/client.ts';
 
@@ -163,29 +163,16 @@ export class TokenClient {
     const redirectUri = this.client.redirectUri;
     if (!redirectUri) throw new TokenRequestError(`client ${this.client.clientId} has no redirect URI for user logins`);
     const dpopKey = key ?? (await this.runKey());
-    const identityScopes = login.identityScopes ?? LOGIN_SCOPES;
-    const tuple: TokenTuple = { ...this.tuple('authorization_code', login.scopes, dpopKey), subject: fingerprint(`${login.loginHint} ${identityScopes.join(' ')}`) };
+    const tuple: TokenTuple = { ...this.tuple('authorization_code', login.scopes, dpopKey), subject: fingerprint(`${login.loginHint} ${(login.identityScopes ?? LOGIN_SCOPES).join(' ')}`) };
     return sharedOnce('tokens', tupleKey(tuple), () =>
       this.request(tuple, dpopKey, async (config, dpop) => {
         const clientKey = await importSigningKey(this.client.privateJwk as JWK);
         const verifier = oidc.randomPKCECodeVerifier();
-        const state = oidc.randomState();
-        const nonce = oidc.randomNonce();
-        const params = {
-          response_type: 'code',
-          redirect_uri: redirectUri,
-          scope: [...identityScopes, ...login.scopes].join(' '),
-          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-          state,
-          nonce,
-          login_hint: login.loginHint,
-          authorization_details: JSON.stringify([trustFrameworkAttest()]),
-        };
+        const params = authorizationParams(login, redirectUri, { challenge: await oidc.calculatePKCECodeChallenge(verifier), attest: [trustFrameworkAttest()] });
         const signed = await oidc.buildAuthorizationUrlWithJAR(config, params, clientKey.privateKey);
         const pushed = await oidc.buildAuthorizationUrlWithPAR(config, signed.searchParams);
         const callback = await followAuthorization(pushed.href, redirectUri, navigate);
-        return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }, undefined, { DPoP: dpop });
+        return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: params.state, expectedNonce: params.nonce }, undefined, { DPoP: dpop });
       }),
       isFresh,
     );

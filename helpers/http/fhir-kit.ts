@@ -102,8 +102,3 @@ export function standardFhirClient(api: ApiClient, o: { path: string; headers?: 
     },
   };
 }
-
-/** The HTTP status of a fhir-kit-client failure, if it was one. */
-export function fhirKitStatus(error: unknown): number | undefined {
-  return (error as { response?: { status?: number } }).response?.status;
-}

@@ -18,6 +18,9 @@ export const PAREK_SETTINGS = {
 
 const SCOPES = ['nhn:parek/rekvisisjon'] as const;
 
+/** The IG's NamingSystem for the requester's own id of a requisition: what makes a create idempotent (facts §3.3). */
+export const REQUESTER_DEFINED_UUID = 'http://hl7.no/fhir/ig/ParekIG/NamingSystem/RequesterDefinedUuid';
+
 /** The twin's AMQP endpoint: this offset from the twin's base port. */
 export const PAREK_AMQP_PORT = 9;
 

@@ -1,6 +1,7 @@
 // PHR (Pasientens journaldokumenter): IHE MHD ITI-67 and ITI-68.
 import { intSetting } from '../config/settings.ts';
 import { OID, syntheticNin } from '../identifiers.ts';
+import { SOURCE_SYSTEM } from '../protocol.ts';
 import type { PackDescriptor } from './types.ts';
 
 /** PHR's scopes (find-document-references page): the two document-reference scopes exclude each other. */
@@ -27,7 +28,6 @@ export const PHR_TEST_USER = { pid: '13116900216', hprNumber: '565501872', name:
 
 /** The Accept ITI-67 requires (find-document-references page). */
 export const FHIR_ACCEPT = 'application/fhir+json; fhirVersion=4.0';
-export const SOURCE_SYSTEM = 'NHN conformance suite 0.1';
 
 export const PHR_SETTINGS = {
   cacheMs: intSetting('NHN_PHR_CACHE_MS', "how long PHR keeps a search's result, so its pages stay stable (ms; NHN: 180000; the twin the suite starts: 2000)", { min: 100, max: 3_600_000, fallback: 180_000 }),

@@ -21,7 +21,7 @@ export interface TestPerson {
 }
 
 /** Who the test IdP knows (helpers/packs/helseid.ts). */
-export const TEST_PERSONS: readonly TestPerson[] = Object.values(TEST_IDP_PERSONS).map((p) => ({ ...p, hprNumber: p.hprNumber ?? undefined }));
+export const TEST_PERSONS: readonly TestPerson[] = Object.values(TEST_IDP_PERSONS);
 
 /** The account id HelseID would give a person: a pseudonym, never the number itself. */
 export const accountIdOf = (pid: string) => `testidp-${createHash('sha256').update(pid).digest('base64url').slice(0, 22)}`;

@@ -11,6 +11,7 @@ import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import { TEST_IDP_PERSONS } from '../../helpers/packs/helseid.ts';
 import { IDENTITY_SCOPES, LOGIN_SCOPES } from '../../helpers/protocol.ts';
 import { backdoorHeaders } from '../../helpers/auth/backdoor.ts';
+import { BACKDOOR } from '../../helpers/evidence/verdicts.ts';
 import { OID, syntheticHprNumber, syntheticOrgnr } from '../../helpers/identifiers.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -57,6 +58,7 @@ test.describe('PaRek backdoor host', () => {
     const client = api('parekBackdoor', 'backdoor', { backdoor: identity });
     const created = await post(client, version, 'ServiceRequest', requisition(syntheticPatientNin(info)));
     expect(created.status).toBe(201);
+    expect(info.annotations.map((a) => a.type), 'a backdoor result is not labelled as such (it must never count as evidence)').toContain(BACKDOOR);
     const { ['X-Nilar-Requester-Hpr']: _hpr, ...anonymous } = backdoorHeaders(identity);
     const refused = await api('parekBackdoor', 'none').get(`/${version}/ServiceRequest/${String(created.json<Json>().id)}`, { headers: anonymous, raw: true });
     expectOperationOutcome(refused, 401);

@@ -60,6 +60,7 @@ test.describe('PaRek requisitions', () => {
       ['the patient with a system that is not FNR, DNR or FHN', { ...requisition(nin), subject: { identifier: { system: OID.hpr, value: nin } } }],
       ['a requester that is not the contained PractitionerRole', { ...requisition(nin), requester: { reference: 'PractitionerRole/elsewhere' } }],
       ['no RequesterDefinedUuid', { ...requisition(nin), identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.1.9997', value: 'local-1' }] }],
+      ['no orderDetail', { ...requisition(nin), orderDetail: [] }],
     ];
     for (const [what, resource] of broken) {
       const response = await post(client, version, 'ServiceRequest', resource);
@@ -86,5 +87,8 @@ test.describe('PaRek requisitions', () => {
     const completed = await find(client, version, 'ServiceRequest', { 'patient:identifier': `${OID.fnr}|${a}`, status: 'completed' });
     expect(completed.resources, 'active requisitions were found by status=completed').toEqual([]);
     expect(byPatient.response.json<Json>().total).toBe(2);
+    // An unknown parameter is refused, not silently ignored (which would widen the answer).
+    const unknown = await client.get(`/${version}/ServiceRequest`, { query: { 'patient:identifier': `${OID.fnr}|${a}`, colour: 'blue' }, headers: parekHeaders(), raw: true });
+    expectOperationOutcome(unknown, 400);
   });
 });

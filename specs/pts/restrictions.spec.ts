@@ -102,7 +102,10 @@ test.describe('PTS patient-safety restrictions', () => {
     expect(r.cause).toBe('Derived');
     const children = (await post(client, `${BASE}/_search`, { offId, parentConfidentialObjectId: parent })).json<Json[]>();
     expect(children.map((x) => x.patientSafetyObject.confidentialObjectId.value)).toEqual([child.value]);
-    expectProblem(await post(client, `${BASE}/associate-parent`, { patientSafetyObject: { person: { offId }, confidentialObjectId: object('Svarrapport') }, parentConfidentialObjectId: object('Rekvisisjon'), delayFromTime: from.toISOString() }), 404, 'an unknown parent');
+    const associate = (fields: Json) => post(client, `${BASE}/associate-parent`, { patientSafetyObject: { person: { offId }, confidentialObjectId: object('Svarrapport') }, parentConfidentialObjectId: parent, delayFromTime: from.toISOString(), ...fields });
+    expectProblem(await associate({ parentConfidentialObjectId: object('Rekvisisjon') }), 404, 'an unknown parent');
+    expectProblem(await associate({ patientSafetyObject: { person: { offId }, confidentialObjectId: object('Rekvisisjon') } }), 400, 'a Rekvisisjon as the child');
+    expectProblem(await associate({ delayFromTime: undefined }), 400, 'no delayFromTime');
   });
 
   test('ApplicableOnly drops restrictions whose delay has passed', { tag: ['@PTS-SEARCH-001'] }, async ({ api }, info) => {

@@ -38,10 +38,10 @@ test('a closed port is connection-refused', async () => {
 });
 
 test('a server that does not speak TLS is a tls failure', async () => {
-  const s = await server((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+  // An HTTP answer where a TLS ServerHello belongs, the connection kept open.
+  const s = await server((socket) => socket.write('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n'));
   try {
-    const error = await failure(AmqpConsumer.open(settings(s.port)));
-    expect(['tls', 'connection-reset']).toContain(error.symptom);
+    expect((await failure(AmqpConsumer.open(settings(s.port)))).symptom).toBe('tls');
   } finally {
     await s.close();
   }

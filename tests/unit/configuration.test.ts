@@ -9,6 +9,7 @@ import { PACK_SETTINGS, SERVICES } from '../../helpers/packs/index.ts';
 import { SUITE_SETTINGS } from '../../helpers/config/profiles.ts';
 import { RS_SETTINGS } from '../../sandbox/twin.ts';
 import { PIT_TWIN_SETTINGS } from '../../sandbox/apis/pit/index.ts';
+import { EVENT_SETTINGS } from '../../sandbox/apis/parek/events.ts';
 import { FAULT_SETTING } from '../../sandbox/core/faults.ts';
 
 /** Variables only the suite's own processes set for each other. */
@@ -38,7 +39,7 @@ test('a bad value stops the profile with the variable named', () => {
 test('.env.example documents every variable the code reads', () => {
   const example = fs.readFileSync('.env.example', 'utf8');
   const declared = [
-    ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), FAULT_SETTING,
+    ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), ...Object.values(EVENT_SETTINGS), FAULT_SETTING,
     ...TWIN_SERVICES.map(twinPublicUrlSetting),
   ].map((s) => s.env);
   const urls = Object.values(SERVICES).map((s) => s.env);

@@ -53,19 +53,39 @@ export class EmbeddedBroker {
     // SASL ANONYMOUS is never offered (facts §3.5: username and password).
     if (!on('amqp.sasl.plain-only')) mechanisms.enable_anonymous();
 
+    /** The virtual host a connection named, when it is not this broker's (`vhost:<name>` in open.hostname, as RabbitMQ takes it). */
+    const wrongVhost = (connection: rhea.Connection) => {
+      const hostname = connection.hostname ?? '';
+      return hostname && hostname !== `vhost:${options.vhost}` && hostname !== options.vhost && on('amqp.vhost') ? hostname : undefined;
+    };
+    const refuseVhost = (connection: rhea.Connection, hostname: string) =>
+      connection.close({ condition: 'amqp:not-found', description: `no virtual host "${hostname}"; this broker serves vhost:${options.vhost}` });
     this.container.on('connection_open', (context: rhea.EventContext) => {
-      const hostname = context.connection.hostname ?? '';
-      if (hostname && hostname !== `vhost:${options.vhost}` && hostname !== options.vhost && on('amqp.vhost')) {
-        context.connection.close({ condition: 'amqp:not-found', description: `no virtual host "${hostname}"; this broker serves vhost:${options.vhost}` });
-      }
+      const hostname = wrongVhost(context.connection);
+      if (hostname) refuseVhost(context.connection, hostname);
     });
+    /** Refuses a link as AMQP 1.0 §2.6.3 says: an attach with a null source, then a detach with the error. */
+    const refuseLink = (sender: rhea.Sender, condition: string, description: string) => {
+      (sender as unknown as { local: { attach: { source: unknown } } }).local.attach.source = null;
+      sender.close({ condition, description });
+    };
     this.container.on('sender_open', (context: rhea.EventContext) => {
       const sender = context.sender!;
+      // An attach that came with the open of a connection on another virtual host gets no link.
+      const hostname = wrongVhost(context.connection);
+      if (hostname) {
+        refuseLink(sender, 'amqp:not-found', `no virtual host "${hostname}"`);
+        refuseVhost(context.connection, hostname);
+        return;
+      }
       const queue = queueOf(sender.source?.address);
-      const username = (context.connection as unknown as { sasl_transport?: { username?: string } }).sasl_transport?.username;
+      // The SASL layer knows who logged in (inside rhea's selective server when no-SASL is also allowed).
+      const sasl = (context.connection as unknown as { sasl_transport?: { username?: string; transports?: Record<number, { username?: string }> } }).sasl_transport;
+      const username = sasl?.username ?? sasl?.transports?.[3]?.username;
       const allowed = username !== undefined && options.users.get(username)?.queue === queue;
-      if (!queue || (!allowed && on('amqp.queue.owner'))) {
-        sender.close({ condition: 'amqp:unauthorized-access', description: `no queue ${sender.source?.address ?? '(none)'} for this user` });
+      // A user reads its own queue only (not a checked requirement: RabbitMQ's permissions are the operator's).
+      if (!queue || !allowed) {
+        refuseLink(sender, 'amqp:unauthorized-access', `no queue ${sender.source?.address ?? '(none)'} for this user`);
         return;
       }
       sender.set_source({ address: sender.source.address });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import rhea from 'rhea';
 import { stringSetting, urlSetting, type Env } from '../../../helpers/config/settings.ts';
-import { REQUESTER_DEFINED_UUID } from './store.ts';
+import { REQUESTER_DEFINED_UUID } from '../../../helpers/packs/parek.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -12,7 +12,7 @@ import { PAREK_AMQP_PORT } from '../../../helpers/packs/parek.ts';
 import { SYNTHETIC_CLIENTS } from '../../helseid/clients.ts';
 import { EmbeddedBroker, type BrokerUser } from './broker.ts';
 import { outsideBroker, specimenCollected, type EventSink } from './events.ts';
-import { ParekStore, type Stored } from './store.ts';
+import { ParekStore, requestIdOf, type Stored } from './store.ts';
 
 /** The API version path segment; NHN's page names the pattern, not the value (an assumption). */
 export const PAREK_API_VERSION = 'v1';
@@ -81,17 +81,17 @@ function api(ctx: PackContext) {
   /** On the resident host a citizen sees only what is about them (the token's pid). */
   const visible = (req: TwinRequest) => (r: Json) => req.service !== 'parekResident' || !on('parek.resident.own') || r.subject?.identifier?.value === req.token[HELSEID_CLAIMS.pid];
 
-  const parse = (req: TwinRequest, type: string): Json | TwinResponse => {
+  /** The posted resource. The HTTP layer has checked it against the document; a fault may have turned that off. */
+  const parse = (req: TwinRequest, type: string): { resource: Json } | { refusal: TwinResponse } => {
     let body: unknown;
     try {
       body = JSON.parse(req.body.toString('utf8'));
     } catch {
-      return refuse(400, 'invalid', 'the body is not JSON', 'parek.body.json');
+      return { refusal: refuse(400, 'invalid', 'the body is not JSON', 'parek.body') };
     }
-    if (!body || typeof body !== 'object' || (body as Json).resourceType !== type) return refuse(400, 'invalid', `the body must be a ${type}`, 'parek.body.type');
-    return body as Json;
+    if (!body || typeof body !== 'object' || (body as Json).resourceType !== type) return { refusal: refuse(400, 'invalid', `the body must be a ${type}`, 'parek.body') };
+    return { resource: body as Json };
   };
-  const isResponse = (x: unknown): x is TwinResponse => typeof (x as TwinResponse).status === 'number' && !('resourceType' in (x as Json));
 
   const location = (req: TwinRequest, type: string, stored: Stored) => `${base(req)}/${PAREK_API_VERSION}/${type}/${stored.id}/_history/${String(stored.resource.meta.versionId)}`;
 
@@ -99,9 +99,9 @@ function api(ctx: PackContext) {
     return versioned(async (req) => {
       const denied = access(req, true);
       if (denied) return denied;
-      const body = parse(req, type);
-      if (isResponse(body)) return body;
-      const { id: _ignored, meta: _meta, ...resource } = body;
+      const parsed = parse(req, type);
+      if ('refusal' in parsed) return parsed.refusal;
+      const { id: _ignored, meta: _meta, ...resource } = parsed.resource;
       const result = type === 'ServiceRequest' ? await store.createRequisition(resource) : await store.createSpecimen(resource);
       if ('refused' in result) return errors.render(result.refused.details.status, 'processing', `${result.refused.details.description} [${result.refused.check}]`);
       if (type === 'ServiceRequest' && result.created) owners.set(result.stored.id, organisationOf(req));
@@ -121,9 +121,9 @@ function api(ctx: PackContext) {
   /** One SpecimenCollected event per recorded specimen, to the requester's queue (facts §3.5). */
   function announce(specimen: Record<string, unknown>): void {
     if (!sink || !on('parek.event.publish')) return;
-    const requestId = String(([specimen.request].flat()[0] as { reference?: string } | undefined)?.reference ?? '').replace(/^ServiceRequest\//, '');
-    const requisition = store.requisition(requestId);
-    if (!requisition) return;
+    const requestId = requestIdOf(specimen);
+    const requisition = requestId ? store.requisition(requestId) : undefined;
+    if (!requestId || !requisition) return;
     const body = JSON.stringify(specimenCollected(requisition.resource, specimen, on));
     const queue = queueOf(owners.get(requestId) ?? 'unknown');
     const send = () => {

@@ -3,12 +3,11 @@
 // own reading of the guide, never with the suite's validator.
 import { randomUUID } from 'node:crypto';
 import { OID } from '../../../helpers/identifiers.ts';
+import { REQUESTER_DEFINED_UUID } from '../../../helpers/packs/parek.ts';
 import { check, Refusal, type Check, type CheckSet } from '../../core/checks.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The IG's NamingSystem for the requester's own id of a requisition: what makes a create idempotent. */
-export const REQUESTER_DEFINED_UUID = 'http://hl7.no/fhir/ig/ParekIG/NamingSystem/RequesterDefinedUuid';
 /** Patients are named by national identifier only: fødselsnummer, D-nummer or FH-nummer. */
 export const PATIENT_SYSTEMS: ReadonlySet<string> = new Set([OID.fnr, OID.dnr, OID.fhn]);
 
@@ -25,6 +24,9 @@ interface Candidate {
 }
 
 const unprocessable = (description: string) => ({ status: 422, description });
+
+/** The id of the ServiceRequest a Specimen's request names, if it names one. */
+export const requestIdOf = (specimen: Json): string | undefined => /^ServiceRequest\/([A-Za-z0-9\-.]{1,64})$/.exec(String([specimen.request].flat()[0]?.reference ?? ''))?.[1];
 
 const patientOf = (r: Json): { system?: string; value?: string } => (r.subject?.identifier ?? {}) as { system?: string; value?: string };
 
@@ -60,12 +62,11 @@ const requisitionChecks: Check<Candidate>[] = [
 const specimenChecks: Check<Candidate>[] = [
   ...subjectChecks('sp'),
   check('parek.sp.request-exists', (c, refuse) => {
-    const ref = String([c.resource.request].flat()[0]?.reference ?? '');
-    const m = /^ServiceRequest\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
-    if (!m || !c.store.requisition(m[1]!)) refuse(unprocessable(`request must point at an existing ServiceRequest (got "${ref}")`));
+    const id = requestIdOf(c.resource);
+    if (!id || !c.store.requisition(id)) refuse(unprocessable(`request must point at an existing ServiceRequest (got "${String([c.resource.request].flat()[0]?.reference ?? '')}")`));
   }),
   check('parek.sp.same-patient', (c, refuse) => {
-    const id = /^ServiceRequest\/(.+)$/.exec(String([c.resource.request].flat()[0]?.reference ?? ''))?.[1];
+    const id = requestIdOf(c.resource);
     const sr = id ? c.store.requisition(id) : undefined;
     const a = patientOf(c.resource);
     const b = sr ? patientOf(sr.resource) : undefined;
@@ -119,7 +120,7 @@ export class ParekStore {
   }
 
   /** Records a specimen; when every expected specimen of its requisition is in, the requisition is completed. */
-  async createSpecimen(resource: Json): Promise<CreateResult & { completed?: Stored }> {
+  async createSpecimen(resource: Json): Promise<CreateResult> {
     try {
       await this.checks.run('parek.specimen', specimenChecks, { resource, store: this }, 'parek');
     } catch (e) {
@@ -127,16 +128,13 @@ export class ParekStore {
       throw e;
     }
     const stored = this.save(this.specimens, resource);
-    const requestId = String(resource.request?.reference ?? [resource.request].flat()[0]?.reference).replace(/^ServiceRequest\//, '');
-    const sr = this.requisitions.get(requestId);
+    const requestId = requestIdOf(resource);
+    const sr = requestId ? this.requisitions.get(requestId) : undefined;
     if (!sr || sr.resource.status !== 'active') return { created: true, stored };
     // One specimen per orderDetail is what "every expected specimen" is taken to mean (facts §3.3).
     const expected = Math.max(1, (sr.resource.orderDetail as unknown[]).length - (this.on('parek.sr.completion-count') ? 0 : 1));
-    const recorded = [...this.specimens.values()].filter((s) => [s.resource.request].flat()[0]?.reference === `ServiceRequest/${sr.id}`).length;
-    if (recorded >= expected && this.on('parek.sr.completion')) {
-      const completed = this.save(this.requisitions, { ...sr.resource, status: 'completed' }, sr.id);
-      return { created: true, stored, completed };
-    }
+    const recorded = [...this.specimens.values()].filter((s) => requestIdOf(s.resource) === sr.id).length;
+    if (recorded >= expected && this.on('parek.sr.completion')) this.save(this.requisitions, { ...sr.resource, status: 'completed' }, sr.id);
     return { created: true, stored };
   }
 

@@ -21,7 +21,9 @@ export const faults = {
   'pts-search-everyone': { rule: "_search returns other persons' restrictions", requirements: ['PTS-SEARCH-001'], off: ['pts.search.person'] },
   'pts-applicable-only-ignored': { rule: '_search ignores ApplicableOnly', requirements: ['PTS-SEARCH-001'], off: ['pts.search.applicable'] },
   'pts-parent-search-ignored': { rule: '_search ignores parentConfidentialObjectId', requirements: ['PTS-SEARCH-001'], off: ['pts.search.parent'] },
-  'pts-legacy-no-api-version': { rule: 'the unversioned routes answer without the api-version header', requirements: ['PTS-LEGACY-001'], off: ['pts.legacy.api-version', 'pts/request.header.api-version'] },
+  'pts-legacy-no-api-version': { rule: 'the unversioned routes answer without the api-version header', requirements: ['PTS-LEGACY-001'], off: ['pts/request.header.api-version'] },
+  'pts-assoc-any-child': { rule: 'associate-parent takes a Rekvisisjon as the child', requirements: ['PTS-ASSOC-001'], off: ['pts.assoc.child-type'] },
+  'pts-assoc-no-from': { rule: 'associate-parent derives a delay without delayFromTime (from now)', requirements: ['PTS-ASSOC-001'], off: ['pts.assoc.from'] },
   'pts-bearer-accepted': {
     rule: 'PTS takes Bearer tokens (the seed page\'s outdated "bearer")',
     requirements: ['PTS-AUTH-002'],

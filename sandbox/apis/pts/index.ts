@@ -65,29 +65,22 @@ function api(ctx: PackContext) {
   ];
 
   const refusal = (e: Refusal) => errors.render(e.details.status, 'invalid', `${e.details.description} [${e.check}]`);
-  const json = (req: TwinRequest): Json | TwinResponse => {
+  /** The posted JSON object. The HTTP layer has checked it against the document (the legacy routes' api-version header too); a fault may have turned that off. */
+  const json = (req: TwinRequest): { body: Json } | { refusal: TwinResponse } => {
     try {
       const body = JSON.parse(req.body.toString('utf8')) as unknown;
-      if (body && typeof body === 'object' && !Array.isArray(body)) return body as Json;
+      if (body && typeof body === 'object' && !Array.isArray(body)) return { body: body as Json };
     } catch {
       // answered below
     }
-    return errors.render(400, 'invalid', 'the body must be a JSON object [pts.body.json]');
-  };
-  const isResponse = (x: Json | TwinResponse): x is TwinResponse => typeof (x as TwinResponse).status === 'number' && !('patientSafetyObject' in x) && !('offId' in x);
-  const legacyProblem = (req: TwinRequest): TwinResponse | undefined => {
-    if (!req.path.startsWith('/access-restrictions')) return undefined;
-    const version = String(req.headers['api-version'] ?? '');
-    if (on('pts.legacy.api-version') && !['0.3', '0.4'].includes(version)) return errors.render(400, 'invalid', `the unversioned routes need the api-version header, 0.3 or 0.4 (got "${version}") [pts.legacy.api-version]`);
-    return undefined;
+    return { refusal: errors.render(400, 'invalid', 'the body must be a JSON object [pts.body]') };
   };
   const same = (a: { type?: string; value?: string } | null | undefined, b: { type?: string; value?: string } | null | undefined) => !!a && !!b && a.type === b.type && a.value === b.value;
 
   async function create(req: TwinRequest): Promise<TwinResponse> {
-    const legacy = legacyProblem(req);
-    if (legacy) return legacy;
-    const body = json(req);
-    if (isResponse(body)) return body;
+    const parsed = json(req);
+    if ('refusal' in parsed) return parsed.refusal;
+    const { body } = parsed;
     const now = Date.now();
     try {
       await ctx.checks.run('pts.create', createChecks, { body, legacy: req.path.startsWith('/access-restrictions'), now }, 'pts');
@@ -114,17 +107,16 @@ function api(ctx: PackContext) {
 
   /** A Svarrapport under its Rekvisisjon: delayDeliveryUntil = delayFromTime + the parent's delayDays, cause Derived. */
   async function associate(req: TwinRequest): Promise<TwinResponse> {
-    const legacy = legacyProblem(req);
-    if (legacy) return legacy;
-    const body = json(req);
-    if (isResponse(body)) return body;
+    const parsed = json(req);
+    if ('refusal' in parsed) return parsed.refusal;
+    const { body } = parsed;
     const child = body.patientSafetyObject;
     const offId = String(child?.person?.offId ?? '');
     const parent = restrictions.find((r) => r.patientSafetyObject.person.offId === offId && same(r.patientSafetyObject.confidentialObjectId, body.parentConfidentialObjectId));
     if (!parent && on('pts.assoc.parent')) return errors.render(404, 'not-found', 'no restriction for that parent object and person [pts.assoc.parent]');
     if (child?.confidentialObjectId?.type !== 'Svarrapport' && on('pts.assoc.child-type')) return errors.render(400, 'invalid', 'the child of associate-parent is a Svarrapport [pts.assoc.child-type]');
-    if (!given(body.delayFromTime)) return errors.render(400, 'invalid', 'associate-parent needs delayFromTime [pts.assoc.from]');
-    const from = Date.parse(String(body.delayFromTime));
+    if (!given(body.delayFromTime) && on('pts.assoc.from')) return errors.render(400, 'invalid', 'associate-parent needs delayFromTime [pts.assoc.from]');
+    const from = given(body.delayFromTime) ? Date.parse(String(body.delayFromTime)) : Date.now();
     const days = parent?.delayDays ?? 0;
     const derived = on('pts.assoc.derive') ? from + days * DAY_MS : from;
     const r: Restriction = {
@@ -143,10 +135,9 @@ function api(ctx: PackContext) {
   }
 
   function search(req: TwinRequest): TwinResponse {
-    const legacy = legacyProblem(req);
-    if (legacy) return legacy;
-    const body = json(req);
-    if (isResponse(body)) return body;
+    const parsed = json(req);
+    if ('refusal' in parsed) return parsed.refusal;
+    const { body } = parsed;
     const now = Date.now();
     const hits = restrictions
       .filter((r) => !on('pts.search.person') || r.patientSafetyObject.person.offId === String(body.offId))
