@@ -36,7 +36,7 @@ test.describe('PaRek specimens', () => {
     expect(byOtherPatient.resources, "another patient's search found this patient's specimens").toEqual([]);
   });
 
-  test('a specimen for an unknown requisition, or for another patient than its requisition, is refused with 422', { tag: ['@PAREK-SP-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
+  test('a specimen for an unknown requisition, for another patient than its requisition, or naming its patient by reference, is refused with 422', { tag: ['@PAREK-SP-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
     const version = profile.get(PAREK_SETTINGS.apiVersion)!;
     const client = api('parek', 'dpop', collector);
     const nin = syntheticPatientNin(info);
@@ -45,6 +45,9 @@ test.describe('PaRek specimens', () => {
     expectOperationOutcome(unknown, 422);
     const otherPatient = await post(client, version, 'Specimen', specimen(String(sr.id), syntheticPatientNin(info)));
     expectOperationOutcome(otherPatient, 422);
+    // The right patient's identifier, and a reference too: the patient is named by identifier only.
+    const byReference = await post(client, version, 'Specimen', { ...specimen(String(sr.id), nin), subject: { reference: 'Patient/123', identifier: { system: OID.fnr, value: nin } } });
+    expectOperationOutcome(byReference, 422);
     // Positive control: the right requisition and patient.
     expect((await post(client, version, 'Specimen', specimen(String(sr.id), nin))).status).toBe(201);
   });

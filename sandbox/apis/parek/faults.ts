@@ -22,6 +22,7 @@ export const faults = {
   'amqp-any-vhost': { rule: 'the AMQP endpoint lets a connection in on any virtual host', requirements: ['PAREK-EVENT-003'], off: ['amqp.vhost'] },
   'parek-requester-uuid-optional': { rule: 'a requisition without a RequesterDefinedUuid is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.requester-uuid'] },
   'parek-specimen-unknown-request': { rule: 'a specimen for a requisition that does not exist is stored', requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.request-exists'] },
+  'parek-specimen-subject-by-reference': { rule: 'a specimen naming its patient by reference is stored', requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.subject-identifier'] },
   'parek-specimen-other-patient': { rule: "a specimen for another patient than its requisition's is stored", requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.same-patient'] },
   'parek-never-completed': { rule: 'a requisition stays active when every expected specimen is in', requirements: ['PAREK-SR-COMPLETE-001'], off: ['parek.sr.completion'] },
   'parek-completed-early': { rule: 'a requisition is completed one specimen early', requirements: ['PAREK-SR-COMPLETE-001'], off: ['parek.sr.completion-count'] },
