@@ -11,6 +11,9 @@ import { startTwin, type RunningTwin } from '../../sandbox/twin.ts';
 let twin: RunningTwin;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-twin-'));
 
+// One twin on fixed ports for the file: its tests run in one worker (two workers would start two).
+test.describe.configure({ mode: 'serial' });
+
 test.beforeAll(async () => {
   twin = await startTwin({ basePort: 4950, faults: [], env: { ...process.env, SANDBOX_STATE_DIR: stateDir } });
 });
