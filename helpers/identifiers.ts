@@ -80,6 +80,51 @@ export function syntheticNin(n: number): string {
   throw new Error(`no valid synthetic NIN in block ${n}`);
 }
 
+/** Recomputes both control digits of an 11-digit base (its first 9 digits); undefined when no valid K1/K2 exists. */
+function withControlDigits(nine: string): string | undefined {
+  const digits = toDigits(nine);
+  const k1 = mod11(digits, K1_WEIGHTS);
+  if (k1 === undefined) return undefined;
+  const k2 = mod11([...digits, k1], K2_WEIGHTS);
+  return k2 === undefined ? undefined : `${nine}${k1}${k2}`;
+}
+
+/**
+ * The n-th synthetic D-number: a synthetic fødselsnummer's day + 40 (facts §8.1), with the month
+ * still + 80, and fresh control digits. Injective in n.
+ */
+export function syntheticDNumber(n: number): string {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const base = syntheticNin((n * 64 + attempt) % SYNTHETIC_NIN_CAPACITY);
+    const d = withControlDigits(`${Number(base.slice(0, 1)) + 4}${base.slice(1, 9)}`);
+    if (d) return d;
+  }
+  throw new Error(`no synthetic D-number for ${n}`);
+}
+
+/**
+ * The n-th synthetic felles hjelpenummer: first digit 8 or 9 and two mod-11 control digits (facts
+ * §8.2), with digits 3–4 in 81–92 so that it also carries the synthetic month mark.
+ */
+export function syntheticFhNumber(n: number): string {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const c = n * 64 + attempt;
+    const nine = `${8 + (c % 2)}${Math.floor(c / 2) % 10}${81 + (Math.floor(c / 20) % 12)}${String(Math.floor(c / 240) % 100000).padStart(5, '0')}`;
+    const fh = withControlDigits(nine);
+    if (fh) return fh;
+  }
+  throw new Error(`no synthetic felles hjelpenummer for ${n}`);
+}
+
+/**
+ * A synthetic DUF number (the immigration authorities' 12-digit number): a year and a serial.
+ * Its control digits are not public here (facts §8.2 names only its OID); the serial starts at
+ * 99, a range the suite keeps for synthetic numbers.
+ */
+export function syntheticDufNumber(n: number): string {
+  return `20${String(10 + (n % 15)).padStart(2, '0')}99${String(n % 1_000_000).padStart(6, '0')}`;
+}
+
 /** A nine-digit organisation number with a valid control digit, starting with 3 like Skatteetaten's synthetic ones. */
 export function syntheticOrgnr(n: number): string {
   for (let attempt = 0; attempt < 100; attempt++) {

@@ -1,5 +1,7 @@
 // Typed, validated configuration variables. Every numeric, enumerated or URL variable is parsed
 // when it is loaded, and a bad value is a ConfigurationError that names the variable.
+import fs from 'node:fs';
+import path from 'node:path';
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
@@ -99,6 +101,27 @@ export function urlSetting(env: string, describe: string, schemes: readonly stri
       const u = URL.parse(v);
       if (!u || !schemes.includes(u.protocol)) throw new ConfigurationError(`${env} must be an absolute ${schemes.map((s) => s.replace(':', '')).join(' or ')} URL, got "${v}"`);
       return v.replace(/\/+$/, '');
+    },
+  };
+}
+
+/** A document named by a file path or an http(s) URL; a missing file is an error naming the variable. */
+export function documentSourceSetting(env: string, describe: string): Setting<string | undefined> {
+  return {
+    env,
+    describe,
+    read(e = process.env) {
+      const v = raw(e, env);
+      if (v === undefined) return undefined;
+      if (/^https?:\/\//i.test(v)) {
+        try {
+          return new URL(v).href;
+        } catch {
+          throw new ConfigurationError(`${env} must be a file path or an http(s) URL, got "${v}"`);
+        }
+      }
+      if (!fs.existsSync(v)) throw new ConfigurationError(`${env} names ${v}, which does not exist (give a file path or an http(s) URL)`);
+      return path.resolve(v);
     },
   };
 }

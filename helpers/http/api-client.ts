@@ -6,7 +6,7 @@ import type { TokenClient, AccessToken, UserContext } from '../auth/token-client
 import type { SigningKey } from '../auth/keys.ts';
 import type { LoginRequest } from '../auth/user-login.ts';
 import type { AuthMode, Profile } from '../config/profiles.ts';
-import type { ServiceName } from '../packs/index.ts';
+import { SERVICES, type ServiceName } from '../packs/index.ts';
 import { hasValidNinControlDigits, isTestPersonNin } from '../identifiers.ts';
 import { classifyResponse, parseJson, send, type HeaderValue, type HttpRequest, type HttpResponse, type Recorder } from './client.ts';
 import { GuardError, InconclusiveError } from './errors.ts';
@@ -33,6 +33,11 @@ export interface ApiRequest {
   raw?: boolean;
   /** false: do not answer a use_dpop_nonce challenge by retrying with the nonce (tests of the challenge). */
   nonceRetry?: boolean;
+  /**
+   * A test of a server's refusal of a national identity number in a URL, on a service whose
+   * numbers travel only in bodies: lets a synthetic number into the path or query of this request.
+   */
+  deliberateNinInUrl?: boolean;
 }
 
 export interface ApiResponse extends HttpResponse {
@@ -87,6 +92,12 @@ function realLookingNin(req: ApiRequest): string | undefined {
   return undefined;
 }
 
+/** Whether the path or query of a request carries an identity number (any 11 digits with valid control digits, synthetic or not). */
+function ninInUrl(req: ApiRequest): boolean {
+  const parts = [req.path, ...Object.values(req.query ?? {}).flat().map(String)];
+  return parts.some((part) => [...part.matchAll(/(?<![\dA-Za-z])\d{11}(?![\dA-Za-z])/g)].some(([n]) => hasValidNinControlDigits(n)));
+}
+
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
@@ -138,6 +149,9 @@ export class ApiClient {
     const carriesData = req.json !== undefined || req.form !== undefined || req.body !== undefined || Object.keys(req.query ?? {}).length > 0;
     if (!profile.allowsPatientData && carriesData) {
       throw new GuardError(`profile ${profile.name} never sends patient data: ${method} ${req.path} with a body or query was not sent`);
+    }
+    if (SERVICES[this.options.service]?.ninNeverInUrl && ninInUrl(req) && !req.deliberateNinInUrl) {
+      throw new GuardError(`${method} ${req.path.replace(/\d{11}/g, '<NIN>')} was not sent: ${SERVICES[this.options.service].title} takes national identity numbers only in form bodies, never in a URL (on every profile); send it as a form field`);
     }
     const person = realLookingNin(req);
     if (person) throw new GuardError(`${method} ${req.path} carries an 11-digit number that looks like a real national identity number (not repeated here); only synthetic numbers (month + 80) and NHN's named test persons are sent`);

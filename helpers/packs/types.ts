@@ -26,6 +26,13 @@ export interface ServiceDescriptor {
   profiles: Partial<Record<ProfileName, ServiceProfile>>;
   /** Scopes the suite asks for when a spec names none. */
   defaultScopes?: readonly string[];
+  /**
+   * NHN's own published OpenAPI documents, by the name of ours for the same API: the setting names
+   * a file or URL. When set, answers are validated against it too, and the documents compared.
+   */
+  nhnDocuments?: Readonly<Record<string, Setting<string | undefined>>>;
+  /** The API takes identity numbers only in bodies: the suite's client refuses to put one in a URL, on every profile. */
+  ninNeverInUrl?: boolean;
 }
 
 /** A call to make with a profile: a template of `path` with the pack's settings. */

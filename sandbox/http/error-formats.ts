@@ -41,14 +41,15 @@ const TITLES: Record<number, string> = {
   501: 'Not Implemented',
 };
 
-export function problemDetailsFormat(options: { emptyAuthErrors?: boolean } = {}): ErrorFormat {
+/** ProblemDetails; `mediaType` where the API documents plain JSON (the Person API) rather than RFC 9457's type. */
+export function problemDetailsFormat(options: { emptyAuthErrors?: boolean; mediaType?: string } = {}): ErrorFormat {
   return {
     render(status, _code, message, details) {
       if (options.emptyAuthErrors && (status === 401 || status === 403)) return { status };
       const body: Record<string, unknown> = { type: `https://tools.ietf.org/html/rfc9110#status.${status}`, title: TITLES[status] ?? 'Error', status, detail: message };
       // ASP.NET's validation problem shape: field → messages.
       if (details?.length) body.errors = Object.fromEntries(details.map((d) => [d.location, [`[${d.rule}] ${d.message}`]]));
-      return { status, body, contentType: PROBLEM_JSON };
+      return { status, body, contentType: options.mediaType ? `${options.mediaType}; charset=utf-8` : PROBLEM_JSON };
     },
   };
 }

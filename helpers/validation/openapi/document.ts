@@ -47,39 +47,71 @@ export function openApiDir(): string {
   return path.resolve(process.env.NHN_OPENAPI_DIR ?? path.join(process.cwd(), 'schemas', 'openapi'));
 }
 
-/** Resolves internal `#/...` references (the documents have no cycles and no external refs). */
-export function resolveRefs(doc: Json): Json {
-  const lookup = (ref: string): unknown => {
-    if (!ref.startsWith('#/')) throw new Error(`only internal $refs are supported: ${ref}`);
-    return ref
-      .slice(2)
+/**
+ * Resolves `$ref`s: internal ones (`#/...`) and ones into a sibling document
+ * (`person-v2.openapi.yaml#/...`, read relative to the referring file; its own internal refs
+ * resolve in its own context). The documents have no cycles.
+ */
+export function resolveRefs(doc: Json, file?: string): Json {
+  const documents = new Map<string, Json>();
+  const documentAt = (target: string): Json => {
+    let d = documents.get(target);
+    if (!d) {
+      d = parse(fs.readFileSync(target, 'utf8')) as Json;
+      documents.set(target, d);
+    }
+    return d;
+  };
+  const lookup = (root: Json, pointer: string): unknown =>
+    pointer
       .split('/')
       .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<unknown>((node, key) => (node as Json)?.[key], doc);
-  };
+      .reduce<unknown>((node, key) => (node as Json)?.[key], root);
   const seen = new Set<string>();
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
+  const walk = (node: unknown, root: Json, at: string | undefined): unknown => {
+    if (Array.isArray(node)) return node.map((n) => walk(n, root, at));
     if (!node || typeof node !== 'object') return node;
     const obj = node as Json;
     if (typeof obj.$ref === 'string') {
-      if (seen.has(obj.$ref)) throw new Error(`circular $ref ${obj.$ref}`);
-      seen.add(obj.$ref);
-      const target = lookup(obj.$ref);
-      if (target === undefined) throw new Error(`unresolved $ref ${obj.$ref}`);
-      const out = walk(target);
-      seen.delete(obj.$ref);
+      const [target, pointer = ''] = obj.$ref.split('#');
+      if (target && !at) throw new Error(`a $ref into another file needs the referring file's path: ${obj.$ref}`);
+      const targetFile = target ? path.resolve(path.dirname(at!), target) : at;
+      const targetRoot = target ? documentAt(targetFile!) : root;
+      const key = `${targetFile ?? ''}#${pointer}`;
+      if (seen.has(key)) throw new Error(`circular $ref ${obj.$ref}`);
+      seen.add(key);
+      const found = lookup(targetRoot, pointer.replace(/^\//, ''));
+      if (found === undefined) throw new Error(`unresolved $ref ${obj.$ref}${at ? ` in ${path.basename(at)}` : ''}`);
+      const out = walk(found, targetRoot, targetFile);
+      seen.delete(key);
       return out;
     }
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, walk(v)]));
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, walk(v, root, at)]));
   };
-  return walk(doc) as Json;
+  return walk(doc, doc, file) as Json;
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` as JSON Schema: `null` joins the type (and the enum), and a schema
+ * without a type (NHN's `allOf: [$ref], nullable: true`) becomes "that, or null". Ajv will not take
+ * `nullable` without `type`.
+ */
+export function nullableToJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableToJsonSchema);
+  if (!node || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node as Json).map(([k, v]) => [k, nullableToJsonSchema(v)])) as Json;
+  if (out.nullable !== true) return out;
+  const { nullable: _dropped, ...rest } = out;
+  if (typeof rest.type === 'string') {
+    return { ...rest, type: [rest.type, 'null'], ...(Array.isArray(rest.enum) ? { enum: [...rest.enum, null] } : {}) };
+  }
+  return { anyOf: [rest, { type: 'null' }] };
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 export function indexDocument(api: string, file: string, raw: Json): LoadedDocument {
-  const doc = resolveRefs(raw);
+  const doc = nullableToJsonSchema(resolveRefs(raw, file)) as Json;
   const operations: Operation[] = [];
   for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) {
     const pathNames: string[] = [];

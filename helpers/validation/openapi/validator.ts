@@ -84,6 +84,11 @@ export function validateResponse(api: string, operationId: string, response: Res
   const doc = loadApiDocument(api);
   const op = doc.byId.get(operationId);
   if (!op) return result([issue('(operation)', 'openapi:operation', `${api} has no operation ${operationId}`)]);
+  return validateOperationResponse(op, response);
+}
+
+/** A response against one operation of any loaded document (ours, or NHN's published one). */
+export function validateOperationResponse(op: Operation, response: ResponseToValidate): ValidationResult {
   const spec = op.responses[String(response.status)] ?? op.responses[`${String(response.status)[0]}XX`] ?? op.responses.default;
   if (!spec) {
     return result([issue('status', 'openapi:status', `${op.method} ${op.path} does not document status ${response.status} (documented: ${Object.keys(op.responses).join(', ')})`)]);

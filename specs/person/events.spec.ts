@@ -1,0 +1,58 @@
+// The Person API event feed: events from a sequence number (included), in order and without gaps,
+// at most 1000 per call, filtered by eventTypes; v3's maxLimit; event/latest is the newest event.
+import { expect, test } from '../../fixtures/index.ts';
+import { PERSON_LIMITS } from '../../helpers/packs/person.ts';
+import { personApi, ROUTES } from './common.ts';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const results = (r: { json<T>(): T }) => (r.json<Json>().results ?? []) as Json[];
+
+for (const [version, tier] of ROUTES) {
+  test.describe(`Person event feed (v${version} ${tier})`, () => {
+    test.beforeEach(({ needs }) => needs({ services: ['person'], auth: [['person', 'dpop']] }));
+
+    test('events run from the sequence number asked for, in order, without gaps, at most 1000', { tag: ['@PERSON-EVENT-001'] }, async ({ api }) => {
+      const person = personApi(api, version, tier);
+      const latest = Number((await person.latest()).json<Json>().sequenceNumber);
+      const from = Math.max(1, latest - 1500);
+      const page = results(await person.events({ sequenceNumber: String(from) }));
+      expect(page.length, 'at most 1000 events in one call').toBeLessThanOrEqual(PERSON_LIMITS.events);
+      expect(page.length, 'the feed has events from there on').toBeGreaterThan(1);
+      expect(Number(page[0]!.sequenceNumber), 'the sequence number asked for is included').toBe(from);
+      page.forEach((e, i) => expect(Number(e.sequenceNumber), `event ${i} follows event ${i - 1} without a gap`).toBe(from + i));
+      if (latest - from + 1 > PERSON_LIMITS.events) expect(page.length, 'a full call answers exactly 1000').toBe(PERSON_LIMITS.events);
+      if (version === 3) for (const e of page.slice(0, 20)) expect(e, 'a v3 event carries nin').toHaveProperty('nin');
+    });
+
+    test('eventTypes keeps only the types asked for', { tag: ['@PERSON-EVENT-002'] }, async ({ api }) => {
+      const person = personApi(api, version, tier);
+      const all = results(await person.events({ sequenceNumber: '1' }));
+      const types = [...new Set(all.map((e) => String(e.eventType)))];
+      expect(types.length, 'the feed has more than one event type').toBeGreaterThan(1);
+      const wanted = types.slice(1, 2);
+      const filtered = results(await person.events({ sequenceNumber: '1', eventTypes: wanted }));
+      expect(filtered.length).toBeGreaterThan(0);
+      for (const e of filtered) expect(e.eventType).toBe(wanted[0]);
+      const ascending = filtered.map((e) => Number(e.sequenceNumber));
+      expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+    });
+
+    test('event/latest answers the newest event', { tag: ['@PERSON-EVENT-004'] }, async ({ api }) => {
+      const person = personApi(api, version, tier);
+      const latest = (await person.latest()).json<Json>();
+      const seq = Number(latest.sequenceNumber);
+      const tail = results(await person.events({ sequenceNumber: String(Math.max(1, seq - 5)) }));
+      expect(Number(tail.at(-1)?.sequenceNumber), 'no event after the latest').toBe(seq);
+      expect(tail.at(-1)?.personId).toBe(latest.personId);
+    });
+  });
+}
+
+test('v3: maxLimit caps the events of one call', { tag: ['@PERSON-EVENT-003'] }, async ({ api, needs }) => {
+  needs({ services: ['person'], auth: [['person', 'dpop']] });
+  const person = personApi(api, 3, 'full-access');
+  const capped = results(await person.events({ sequenceNumber: '1', maxLimit: '7' }));
+  expect(capped.length, 'maxLimit 7').toBe(7);
+  expect(results(await person.events({ sequenceNumber: '1', maxLimit: '1000' })).length, 'positive control: more with a larger maxLimit').toBeGreaterThan(7);
+});

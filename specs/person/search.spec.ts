@@ -1,0 +1,100 @@
+// Person search: a name of at least three letters plus a birth date, a municipality or a street;
+// at most 100 hits, each matching what was asked; persons known only by a felles hjelpenummer only
+// with includeAinResults; and paging the match list by PageSize and IndexOffset, where the next page
+// starts at endIndex + 1 and a short page is the last.
+import { expect, test } from '../../fixtures/index.ts';
+import { birthDate, currentMunicipality, currentName, numbers } from '../../fixtures/person.ts';
+import { PERSON_LIMITS } from '../../helpers/packs/person.ts';
+import { expectProblem, people, personApi, ROUTES } from './common.ts';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const ids = (r: { json<T>(): T }) => (r.json<Json>().results as Json[]).map((p) => String(p.id));
+
+for (const [version, tier] of ROUTES) {
+  test.describe(`Person search (v${version} ${tier})`, () => {
+    test.beforeEach(({ needs }) => needs({ services: ['person'], auth: [['person', 'dpop']], patientData: true }));
+
+    test('a name and a birth date find the person, and every hit matches both', { tag: ['@PERSON-SEARCH-001', '@PERSON-SEARCH-002'] }, async ({ api, profile }) => {
+      const person = personApi(api, version, tier);
+      const { withFnr } = await people(api, profile);
+      const name = currentName(withFnr)!;
+      const born = birthDate(withFnr)!;
+      const response = await person.search({ FamilyName: name.familyName, BirthDate: born }, { parts: ['Name', 'Birth'] });
+      expect(response.status).toBe(200);
+      const hits = response.json<Json>().results as Json[];
+      expect(hits.map((h) => h.id)).toContain(withFnr.id);
+      for (const h of hits) {
+        expect(currentName(h)?.familyName?.toLowerCase(), `hit ${String(h.id).slice(0, 8)} has the family name`).toBe(String(name.familyName).toLowerCase());
+        expect(birthDate(h), `hit ${String(h.id).slice(0, 8)} was born on ${born}`).toBe(born);
+      }
+      const byYear = await person.search({ FamilyName: name.familyName, BirthDate: born.slice(0, 4) }, { parts: ['Birth'] });
+      for (const h of byYear.json<Json>().results as Json[]) expect(birthDate(h)?.slice(0, 4), 'a year matches the year').toBe(born.slice(0, 4));
+    });
+
+    test('a municipality or a street can stand for the birth date; a name alone, or a two-letter name, is 400', { tag: ['@PERSON-SEARCH-001', '@PERSON-ERR-001'] }, async ({ api, profile }) => {
+      const person = personApi(api, version, tier);
+      const { withFnr } = await people(api, profile);
+      const name = currentName(withFnr)!;
+      const municipality = currentMunicipality(withFnr)!;
+      const street = String(withFnr.residentialAddress.at(-1).streetAddress.addressName);
+      expect((await person.search({ FamilyName: name.familyName, MunicipalityNumber: municipality }, { parts: ['Name'] })).status, 'name and municipality').toBe(200);
+      expect((await person.search({ FamilyName: name.familyName, StreetAddress: street }, { parts: ['Name'] })).status, 'name and street').toBe(200);
+      expectProblem(await person.search({ FamilyName: name.familyName }, { parts: ['Name'], raw: true }), 400, 'a name alone');
+      expectProblem(await person.search({ FamilyName: String(name.familyName).slice(0, 2), BirthDate: birthDate(withFnr)! }, { parts: ['Name'], raw: true }), 400, 'a two-letter name');
+      expect((await person.search({ GivenName: String(name.givenName).slice(0, 2), FamilyName: String(name.familyName).slice(0, 1), BirthDate: birthDate(withFnr)! }, { parts: ['Name'] })).status, 'three letters in all, over two name fields').toBe(200);
+    });
+
+    test('a search answers at most 100 persons', { tag: ['@PERSON-SEARCH-002'] }, async ({ api, profile }) => {
+      const person = personApi(api, version, tier);
+      const { all } = await people(api, profile);
+      // The commonest family name and its commonest municipality: the broadest search the rules allow.
+      const tally = (values: string[]) => [...values.reduce((m, v) => m.set(v, (m.get(v) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1])[0]![0];
+      const family = tally(all.map((p) => String(currentName(p)?.familyName)));
+      const municipality = tally(all.filter((p) => currentName(p)?.familyName === family && currentMunicipality(p)).map((p) => currentMunicipality(p)!));
+      const form = { FamilyName: family, MunicipalityNumber: municipality };
+      const count = (await person.matchCount(form)).json<Json>().matchCount as number;
+      const response = await person.search(form, { parts: ['Name'] });
+      expect(response.status).toBe(200);
+      const hits = response.json<Json>().results as Json[];
+      expect(hits.length, `${count} persons match; a search answers at most ${PERSON_LIMITS.searchHits}`).toBeLessThanOrEqual(PERSON_LIMITS.searchHits);
+      if (profile.twinInstance()) expect(count, 'the twin has more matches than one search may answer').toBeGreaterThan(PERSON_LIMITS.searchHits);
+    });
+
+    test('persons known only by a felles hjelpenummer are found only with includeAinResults', { tag: ['@PERSON-SEARCH-002'] }, async ({ api, profile }) => {
+      const person = personApi(api, version, tier);
+      const { withFh } = await people(api, profile);
+      test.skip(!withFh || numbers(withFh, 'NationalIdentityNumber').length > 0, 'no person known only by a felles hjelpenummer among those the feed names');
+      const form = { FamilyName: String(currentName(withFh!)!.familyName), BirthDate: birthDate(withFh!)! };
+      expect(ids(await person.search(form, { parts: ['Name'] })), 'without includeAinResults').not.toContain(withFh!.id);
+      expect(ids(await person.search(form, { parts: ['Name'], query: { includeAinResults: 'true' } })), 'with includeAinResults').toContain(withFh!.id);
+    });
+
+    test('paged-match-list pages by PageSize and IndexOffset without overlap or gap, ending on a short page; match-count agrees', { tag: ['@PERSON-SEARCH-003'] }, async ({ api, profile }) => {
+      const person = personApi(api, version, tier);
+      const { withFnr } = await people(api, profile);
+      const form = { FamilyName: String(currentName(withFnr)!.familyName) };
+      const count = (await person.matchCount(form)).json<Json>().matchCount as number;
+      expect(count).toBeGreaterThan(0);
+      const size = Math.max(2, Math.ceil(count / 4) + (count % 2 === 0 ? 1 : 0));
+      const seen: string[] = [];
+      let offset = 0;
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await person.pagedMatchList({ ...form, PageSize: String(size), IndexOffset: String(offset) });
+        expect(page.status).toBe(200);
+        const body = page.json<Json>();
+        const results = body.results as string[];
+        expect(results.length, `page at ${offset} is no longer than PageSize ${size}`).toBeLessThanOrEqual(size);
+        for (const id of results) expect(seen, `person ${id.slice(0, 8)} on two pages (at ${offset})`).not.toContain(id);
+        seen.push(...results);
+        if (results.length < size) break;
+        offset = Number(body.endIndex) + 1;
+      }
+      expect(seen.length, 'the pages hold every match, once').toBe(count);
+      if (version === 2) {
+        const list = await person.post('search/match-list', form);
+        expect(new Set(list.json<string[]>()), 'match-list holds the same persons').toEqual(new Set(seen));
+      }
+    });
+  });
+}
