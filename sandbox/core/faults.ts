@@ -28,6 +28,8 @@ export interface FaultDefinition extends CheckChanges {
   route?: (route: RouteInfo, policy: RoutePolicy) => Partial<RoutePolicy> | undefined;
   /** Twin settings the fault's specs need, for the faulty and the clean twin alike (e.g. nonces on). */
   twinEnv?: Readonly<Record<string, string>>;
+  /** Variables the suite needs to expose the fault (its specs skip without them); the kill matrix leaves it out, and says so, when one is unset. */
+  suiteEnv?: readonly string[];
 }
 
 export interface CatalogedFault extends FaultDefinition {

@@ -27,7 +27,7 @@ if (values.help) {
   process.stdout.write(usage);
   process.exit(0);
 }
-let selected;
+let selected: Awaited<ReturnType<typeof selectFaults>>;
 try {
   selected = await selectFaults(positionals, values.shard);
 } catch (e) {
@@ -38,6 +38,11 @@ if (values.list) {
   for (const f of selected) process.stdout.write(`${f.id.padEnd(30)} ${f.pack.padEnd(8)} ${f.requirements.join(', ').padEnd(40)} ${f.rule}\n`);
   process.exit(0);
 }
+// A fault that only a user-supplied document can expose (NHN's published OpenAPI) is left out,
+// and said so, when the variable naming it is unset: its specs skip, so it could not be killed.
+const unmet = (f: (typeof selected)[number]) => (f.suiteEnv ?? []).filter((v: string) => !process.env[v]?.trim());
+for (const f of selected.filter((f) => unmet(f).length)) process.stdout.write(`NOT RUN      ${f.id} (${f.requirements.join(', ')}): ${unmet(f).join(', ')} unset\n`);
+selected = selected.filter((f) => unmet(f).length === 0);
 if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers)) {
   process.stderr.write(`--workers must be a positive integer, got "${values.workers}"\n`);
   process.exit(2);

@@ -3,7 +3,7 @@
 // `person/token.claims`), changes a route's policy, or transforms a response.
 import type { FaultDefinition } from '../../core/faults.ts';
 import type { HttpResponseParts, RouteInfo, RoutePolicy } from '../../core/types.ts';
-import { PERSON_SCOPES } from '../../../helpers/packs/person.ts';
+import { PERSON_SCOPES, PERSON_SETTINGS } from '../../../helpers/packs/person.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -68,6 +68,16 @@ export const faults = {
     rule: 'event/latest answers an older event than the newest',
     requirements: ['PERSON-EVENT-004'],
     respond: onPerson((r) => (r.status === 200 ? { ...r, body: { ...(r.body as Json), sequenceNumber: String(Number((r.body as Json).sequenceNumber) - 1) } } : r), LATEST_OPERATIONS),
+  },
+  // NHN's published document
+  'person-nhn-unknown-field': {
+    rule: "the twin's answers carry a field NHN's document does not have, in a part our document does not describe field by field",
+    requirements: ['PERSON-DOC-001'],
+    suiteEnv: [PERSON_SETTINGS.nhnV2.env],
+    respond: onPerson((r) => {
+      const body = r.body as Json | undefined;
+      return r.status === 200 && body && typeof body === 'object' && !Array.isArray(body) && 'id' in body ? { ...r, body: { ...body, commonContactRegisterInformation: { preferredChannel: 'sms' } } } : r;
+    }),
   },
   // Errors
   'person-problem-without-status': {

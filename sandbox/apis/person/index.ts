@@ -35,11 +35,11 @@ function api(ctx: PackContext) {
   const notFound = (message: string) => errors.render(404, 'not-found', message);
   const form = (req: TwinRequest) => new URLSearchParams(req.body.toString('utf8'));
 
-  /** The v2 routes serve version 2 only (ASP.NET API versioning answers others with 400). */
+  /** The v2 routes serve version 2 only (ASP.NET API versioning answers others with 400); that the header is there at all is the document's rule. */
   function unsupportedVersion(req: TwinRequest): TwinResponse | undefined {
-    if (!req.path.startsWith('/api/v3/') && on('person.api-version.supported')) {
-      const asked = String(req.headers['api-version'] ?? '');
-      if (!SUPPORTED_V2_VERSIONS.has(asked)) return bad('person.api-version.supported', `api-version ${asked || '(none)'} is not served here; the v2 routes take "2"`);
+    const asked = req.headers['api-version'];
+    if (!req.path.startsWith('/api/v3/') && asked !== undefined && on('person.api-version.supported') && !SUPPORTED_V2_VERSIONS.has(String(asked))) {
+      return bad('person.api-version.supported', `api-version ${String(asked)} is not served here; the v2 routes take "2"`);
     }
     return undefined;
   }
