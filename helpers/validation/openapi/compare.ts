@@ -176,7 +176,7 @@ export function compareDocuments(oursRaw: Json, theirsRaw: Json, oursFile?: stri
 }
 
 /** The differences grouped by reason, for a report: unacknowledged first. */
-export function formatDifferences(differences: readonly Difference[]): string {
+export function formatDifferences(differences: readonly Difference[], o: { all?: boolean } = {}): string {
   const open = differences.filter((d) => !d.acknowledged);
   const byReason = new Map<string, Difference[]>();
   for (const d of differences.filter((d) => d.acknowledged)) byReason.set(d.acknowledged!, [...(byReason.get(d.acknowledged!) ?? []), d]);
@@ -187,8 +187,9 @@ export function formatDifferences(differences: readonly Difference[]): string {
   }
   for (const [reason, list] of byReason) {
     lines.push(`${list.length} acknowledged: ${reason}`);
-    for (const d of list.slice(0, 3)) lines.push(`  ${d.location}: ${d.message}`);
-    if (list.length > 3) lines.push(`  … and ${list.length - 3} more`);
+    const shown = o.all ? list : list.slice(0, 3);
+    for (const d of shown) lines.push(`  ${d.location}: ${d.message}`);
+    if (list.length > shown.length) lines.push(`  … and ${list.length - shown.length} more`);
   }
   return lines.join('\n');
 }
