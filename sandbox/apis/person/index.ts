@@ -220,7 +220,10 @@ function api(ctx: PackContext) {
     postMatchCount: matchCount,
   };
   const handlers: Record<string, Handler> = { ping: () => ({ status: 200, body: 'Pong' }) };
-  for (const [kind, handler] of Object.entries(kinds)) for (const tier of [...V2_TIERS, ...V3_TIERS]) handlers[`${kind}${tier}`] = handler;
+  for (const [kind, handler] of Object.entries(kinds)) {
+    // v3 has no match-list.
+    for (const tier of kind === 'postMatchList' ? V2_TIERS : [...V2_TIERS, ...V3_TIERS]) handlers[`${kind}${tier}`] = handler;
+  }
   return { errors, handlers };
 }
 
