@@ -80,14 +80,14 @@ function isNonceChallenge(response: HttpResponse): boolean {
 }
 
 /**
- * An 11-digit number with valid control digits in what a test sends (body, form, query, its own
+ * An 11-digit number with valid control digits in what a test sends (path, body, form, query, its own
  * headers) that is neither synthetic nor one of NHN's named test persons: no real person's number
  * ever leaves the suite. A number is a run of 11 digits on its own: digits inside a hex string (a
  * UUID's last group, a hash) are not a person.
  */
 function realLookingNin(req: ApiRequest): string | undefined {
   const body = req.json !== undefined ? JSON.stringify(req.json) : typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) && req.body.length <= 4 * 1024 * 1024 ? req.body.toString('latin1') : '';
-  const parts = [body, ...[req.form, req.query, req.headers].flatMap((o) => Object.values(o ?? {}).flat().map(String))];
+  const parts = [req.path, body, ...[req.form, req.query, req.headers].flatMap((o) => Object.values(o ?? {}).flat().map(String))];
   for (const part of parts) for (const [nin] of part.matchAll(/(?<![\dA-Za-z])\d{11}(?![\dA-Za-z])/g)) if (hasValidNinControlDigits(nin) && !isTestPersonNin(nin)) return nin;
   return undefined;
 }
@@ -143,15 +143,15 @@ export class ApiClient {
 
   private guard(method: string, req: ApiRequest): void {
     const { profile } = this.options;
+    if (SERVICES[this.options.service]?.ninNeverInUrl && ninInUrl(req) && !req.deliberateNinInUrl) {
+      throw new GuardError(`${method} ${req.path.replace(/\d{11}/g, '<NIN>')} was not sent: ${SERVICES[this.options.service].title} takes national identity numbers only in form bodies, never in a URL (on every profile); send it as a form field`);
+    }
     if (!profile.allowsWrites && !READ_METHODS.has(method)) {
       throw new GuardError(`profile ${profile.name} never writes: ${method} ${req.path} was not sent`);
     }
     const carriesData = req.json !== undefined || req.form !== undefined || req.body !== undefined || Object.keys(req.query ?? {}).length > 0;
     if (!profile.allowsPatientData && carriesData) {
       throw new GuardError(`profile ${profile.name} never sends patient data: ${method} ${req.path} with a body or query was not sent`);
-    }
-    if (SERVICES[this.options.service]?.ninNeverInUrl && ninInUrl(req) && !req.deliberateNinInUrl) {
-      throw new GuardError(`${method} ${req.path.replace(/\d{11}/g, '<NIN>')} was not sent: ${SERVICES[this.options.service].title} takes national identity numbers only in form bodies, never in a URL (on every profile); send it as a form field`);
     }
     const person = realLookingNin(req);
     if (person) throw new GuardError(`${method} ${req.path} carries an 11-digit number that looks like a real national identity number (not repeated here); only synthetic numbers (month + 80) and NHN's named test persons are sent`);

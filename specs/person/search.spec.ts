@@ -70,7 +70,7 @@ for (const [version, tier] of ROUTES) {
       expect(ids(await person.search(form, { parts: ['Name'], query: { includeAinResults: 'true' } })), 'with includeAinResults').toContain(withFh!.id);
     });
 
-    test('paged-match-list pages by PageSize and IndexOffset without overlap or gap, ending on a short page; match-count agrees', { tag: ['@PERSON-SEARCH-003'] }, async ({ api, profile }) => {
+    test('paged-match-list pages by PageSize and IndexOffset without overlap or gap, ending on a short page; match-count agrees', { tag: ['@PERSON-SEARCH-003', '@PERSON-SEARCH-004'] }, async ({ api, profile }) => {
       const person = personApi(api, version, tier);
       const { withFnr } = await people(api, profile);
       const form = { FamilyName: String(currentName(withFnr)!.familyName) };
