@@ -53,3 +53,10 @@ export function problemDetailsFormat(options: { emptyAuthErrors?: boolean; media
     },
   };
 }
+
+/** A ProblemDetails error answer with its `status` member dropped (what a fault that breaks the format plants). */
+export function withoutProblemStatus(r: TwinResponse): TwinResponse {
+  if (r.status < 400 || !r.body || typeof r.body !== 'object' || Buffer.isBuffer(r.body)) return r;
+  const { status: _dropped, ...rest } = r.body as Record<string, unknown>;
+  return { ...r, body: rest };
+}

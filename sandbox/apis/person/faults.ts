@@ -2,6 +2,7 @@
 // twin (sandbox/apis/person/index.ts) or of the shared HTTP layer (`person/request.…`,
 // `person/token.claims`), changes a route's policy, or transforms a response.
 import type { FaultDefinition } from '../../core/faults.ts';
+import { withoutProblemStatus } from '../../http/error-formats.ts';
 import type { HttpResponseParts, RouteInfo, RoutePolicy } from '../../core/types.ts';
 import { PERSON_SCOPES, PERSON_SETTINGS } from '../../../helpers/packs/person.ts';
 
@@ -83,11 +84,7 @@ export const faults = {
   'person-problem-without-status': {
     rule: 'Person API errors are ProblemDetails without status',
     requirements: ['PERSON-ERR-001'],
-    respond: onPerson((r) => {
-      if (r.status < 400 || !r.body || typeof r.body !== 'object') return r;
-      const { status: _dropped, ...rest } = r.body as Json;
-      return { ...r, body: rest };
-    }),
+    respond: onPerson(withoutProblemStatus),
   },
   'person-problem-as-problem-json': {
     rule: 'Person API errors come as application/problem+json, not the documented application/json',

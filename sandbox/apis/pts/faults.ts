@@ -2,6 +2,7 @@
 // it (sandbox/apis/pts/index.ts, or the shared token checks), changing a route's policy, or
 // transforming a response.
 import type { FaultDefinition } from '../../core/faults.ts';
+import { withoutProblemStatus } from '../../http/error-formats.ts';
 import type { HttpResponseParts } from '../../core/types.ts';
 
 type Body = Record<string, unknown>;
@@ -33,11 +34,7 @@ export const faults = {
   'pts-problem-without-status': {
     rule: 'PTS errors are ProblemDetails without status',
     requirements: ['PTS-ERR-001'],
-    respond: onPts((r) => {
-      if (r.status < 400 || !r.body || typeof r.body !== 'object') return r;
-      const { status: _dropped, ...rest } = r.body as Body;
-      return { ...r, body: rest };
-    }),
+    respond: onPts(withoutProblemStatus),
   },
   'pts-problem-as-text': {
     rule: 'PTS answers 400 as plain text',
