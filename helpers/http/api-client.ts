@@ -80,22 +80,27 @@ function isNonceChallenge(response: HttpResponse): boolean {
 }
 
 /**
+ * The identity numbers in a text: runs of 11 digits on their own with valid control digits. Digits
+ * inside a hex string (a UUID's last group, a hash) are not a person.
+ */
+function identityNumbers(text: string): string[] {
+  return [...text.matchAll(/(?<![\dA-Za-z])\d{11}(?![\dA-Za-z])/g)].map(([n]) => n).filter(hasValidNinControlDigits);
+}
+
+/**
  * An 11-digit number with valid control digits in what a test sends (path, body, form, query, its own
  * headers) that is neither synthetic nor one of NHN's named test persons: no real person's number
- * ever leaves the suite. A number is a run of 11 digits on its own: digits inside a hex string (a
- * UUID's last group, a hash) are not a person.
+ * ever leaves the suite.
  */
 function realLookingNin(req: ApiRequest): string | undefined {
   const body = req.json !== undefined ? JSON.stringify(req.json) : typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) && req.body.length <= 4 * 1024 * 1024 ? req.body.toString('latin1') : '';
   const parts = [req.path, body, ...[req.form, req.query, req.headers].flatMap((o) => Object.values(o ?? {}).flat().map(String))];
-  for (const part of parts) for (const [nin] of part.matchAll(/(?<![\dA-Za-z])\d{11}(?![\dA-Za-z])/g)) if (hasValidNinControlDigits(nin) && !isTestPersonNin(nin)) return nin;
-  return undefined;
+  return parts.flatMap(identityNumbers).find((nin) => !isTestPersonNin(nin));
 }
 
-/** Whether the path or query of a request carries an identity number (any 11 digits with valid control digits, synthetic or not). */
+/** Whether the path or query of a request carries an identity number, synthetic or not. */
 function ninInUrl(req: ApiRequest): boolean {
-  const parts = [req.path, ...Object.values(req.query ?? {}).flat().map(String)];
-  return parts.some((part) => [...part.matchAll(/(?<![\dA-Za-z])\d{11}(?![\dA-Za-z])/g)].some(([n]) => hasValidNinControlDigits(n)));
+  return [req.path, ...Object.values(req.query ?? {}).flat().map(String)].some((part) => identityNumbers(part).length > 0);
 }
 
 export class ApiClient {

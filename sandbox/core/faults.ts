@@ -20,6 +20,11 @@ export interface ResponseTransform {
   apply(response: HttpResponseParts, facts: TwinFacts, route: RouteInfo): HttpResponseParts;
 }
 
+/** A fault's response transform for one service (and, if given, only these operations). */
+export function respondOn(service: string, apply: ResponseTransform['apply'], operations?: readonly string[]): ResponseTransform[] {
+  return [{ services: [service], ...(operations ? { operations } : {}), apply }];
+}
+
 export interface FaultDefinition extends CheckChanges {
   rule: string;
   requirements: readonly string[];

@@ -167,24 +167,8 @@ export function checkOfIssue(issue: ValidationIssue): string {
   return m ? `request.${m[1]}.${m[2]}` : 'request.body';
 }
 
-function patternOf(path: string): { pattern: RegExp; names: string[] } {
-  const names: string[] = [];
-  const source = path
-    .split('/')
-    .map((seg) => {
-      const m = /^\{(.+)\}$/.exec(seg);
-      if (m) {
-        names.push(m[1]!);
-        return '([^/]+)';
-      }
-      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return { pattern: new RegExp(`^${source}$`), names };
-}
-
 export function createService(options: ServiceOptions): http.Server {
-  const routes = deriveRoutes(options).map((r) => ({ ...r, ...patternOf(r.operation.path) }));
+  const routes = deriveRoutes(options);
   const publicBase = new URL(options.publicUrl);
   const { errors, checks, service } = options;
 
@@ -200,17 +184,17 @@ export function createService(options: ServiceOptions): http.Server {
     }
     const path = url.pathname.slice(publicBase.pathname.replace(/\/$/, '').length) || '/';
 
-    const matching = routes.filter((r) => r.pattern.test(path));
+    const matching = routes.filter((r) => r.operation.pattern.test(path));
     if (!matching.length) return { response: errors.render(404, 'not-found', `no such endpoint: ${path}`) };
     const route = matching.find((r) => r.info.method === method || (method === 'HEAD' && r.info.method === 'GET'));
     if (!route) {
       const allow = [...new Set(matching.map((r) => r.info.method))].join(', ');
       return { response: { ...errors.render(405, 'not-supported', `${method} is not supported on ${path}; allowed: ${allow}`), headers: { allow } } };
     }
-    const match = route.pattern.exec(path)!;
+    const match = route.operation.pattern.exec(path)!;
     let params: Record<string, string>;
     try {
-      params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+      params = Object.fromEntries(route.operation.pathNames.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
     } catch {
       return { response: errors.render(400, 'invalid', 'a path segment is not valid percent-encoding'), route: route.info };
     }

@@ -5,7 +5,8 @@
 import { expect, test } from '../../fixtures/index.ts';
 import { birthDate, currentMunicipality, currentName, numbers } from '../../fixtures/person.ts';
 import { PERSON_LIMITS } from '../../helpers/packs/person.ts';
-import { expectProblem, people, personApi, ROUTES } from './common.ts';
+import { expectProblem, needPerson, people, personApi, ROUTES } from './common.ts';
+import { inconclusive } from '../../helpers/evidence/verdicts.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -54,20 +55,24 @@ for (const [version, tier] of ROUTES) {
       const municipality = tally(all.filter((p) => currentName(p)?.familyName === family && currentMunicipality(p)).map((p) => currentMunicipality(p)!));
       const form = { FamilyName: family, MunicipalityNumber: municipality };
       const count = (await person.matchCount(form)).json<Json>().matchCount as number;
+      // With 100 matches or fewer the limit is not exercised: the twin always has more; elsewhere that is inconclusive.
+      if (count <= PERSON_LIMITS.searchHits) {
+        if (profile.twinInstance()) expect(count, 'the twin has more matches than one search may answer').toBeGreaterThan(PERSON_LIMITS.searchHits);
+        inconclusive(`the broadest search the rules allow matches only ${count} persons`);
+      }
       const response = await person.search(form, { parts: ['Name'] });
       expect(response.status).toBe(200);
       const hits = response.json<Json>().results as Json[];
       expect(hits.length, `${count} persons match; a search answers at most ${PERSON_LIMITS.searchHits}`).toBeLessThanOrEqual(PERSON_LIMITS.searchHits);
-      if (profile.twinInstance()) expect(count, 'the twin has more matches than one search may answer').toBeGreaterThan(PERSON_LIMITS.searchHits);
     });
 
     test('persons known only by a felles hjelpenummer are found only with includeAinResults', { tag: ['@PERSON-SEARCH-002'] }, async ({ api, profile }) => {
       const person = personApi(api, version, tier);
-      const { withFh } = await people(api, profile);
-      test.skip(!withFh || numbers(withFh, 'NationalIdentityNumber').length > 0, 'no person known only by a felles hjelpenummer among those the feed names');
-      const form = { FamilyName: String(currentName(withFh!)!.familyName), BirthDate: birthDate(withFh!)! };
-      expect(ids(await person.search(form, { parts: ['Name'] })), 'without includeAinResults').not.toContain(withFh!.id);
-      expect(ids(await person.search(form, { parts: ['Name'], query: { includeAinResults: 'true' } })), 'with includeAinResults').toContain(withFh!.id);
+      const { all } = await people(api, profile);
+      const onlyFh = needPerson(all.find((p) => numbers(p, 'AlternateIdentificationNumber').length && !numbers(p, 'NationalIdentityNumber').length && !numbers(p, 'DNumber').length), 'a felles hjelpenummer and no other number', profile);
+      const form = { FamilyName: String(currentName(onlyFh)!.familyName), BirthDate: birthDate(onlyFh)! };
+      expect(ids(await person.search(form, { parts: ['Name'] })), 'without includeAinResults').not.toContain(onlyFh.id);
+      expect(ids(await person.search(form, { parts: ['Name'], query: { includeAinResults: 'true' } })), 'with includeAinResults').toContain(onlyFh.id);
     });
 
     test('paged-match-list pages by PageSize and IndexOffset without overlap or gap, ending on a short page; match-count agrees', { tag: ['@PERSON-SEARCH-003', '@PERSON-SEARCH-004'] }, async ({ api, profile }) => {

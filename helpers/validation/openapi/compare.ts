@@ -5,7 +5,7 @@
 // something on purpose that NHN's does not, the node carries `x-differs-from-nhn` with the reason:
 // a difference under such a node is acknowledged, and a marker with no difference under it is
 // stale (reported, so the reasons never outlive the differences).
-import { resolveRefs } from './document.ts';
+import { METHODS, resolveRefs } from './document.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -18,7 +18,6 @@ export interface Difference {
 }
 
 const MARKER = 'x-differs-from-nhn';
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 const SCALAR_FACTS = ['type', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems', 'default', 'deprecated'] as const;
 
 /** `allOf` with one member and nothing else of substance is that member (NHN wraps enums and nullable objects so). */
@@ -150,9 +149,18 @@ class Comparison {
   }
 }
 
+/** Operations by `METHOD path`, with the path item's parameters joined to each operation's own (the operation's win). */
 function operations(doc: Json): Map<string, Json> {
   const out = new Map<string, Json>();
-  for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) for (const m of METHODS) if (item?.[m]) out.set(`${m.toUpperCase()} ${p}`, item[m] as Json);
+  for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) {
+    for (const m of METHODS) {
+      const op = item?.[m] as Json | undefined;
+      if (!op) continue;
+      const own = (op.parameters ?? []) as Json[];
+      const shared = ((item.parameters ?? []) as Json[]).filter((s) => !own.some((o) => o.in === s.in && o.name === s.name));
+      out.set(`${m.toUpperCase()} ${p}`, shared.length ? { ...op, parameters: [...shared, ...own] } : op);
+    }
+  }
   return out;
 }
 

@@ -108,7 +108,7 @@ export function nullableToJsonSchema(node: unknown): unknown {
   return { anyOf: [rest, { type: 'null' }] };
 }
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+export const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 export function indexDocument(api: string, file: string, raw: Json): LoadedDocument {
   const doc = nullableToJsonSchema(resolveRefs(raw, file)) as Json;

@@ -1,16 +1,16 @@
 // Person API faults: one per MUST the Person specs check. Each switches off a named check of the
 // twin (sandbox/apis/person/index.ts) or of the shared HTTP layer (`person/request.…`,
 // `person/token.claims`), changes a route's policy, or transforms a response.
-import type { FaultDefinition } from '../../core/faults.ts';
+import { respondOn, type FaultDefinition, type ResponseTransform } from '../../core/faults.ts';
 import { withoutProblemStatus } from '../../http/error-formats.ts';
-import type { HttpResponseParts, RouteInfo, RoutePolicy } from '../../core/types.ts';
+import type { RouteInfo, RoutePolicy } from '../../core/types.ts';
 import { PERSON_SCOPES, PERSON_SETTINGS } from '../../../helpers/packs/person.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const EVENT_OPERATIONS = ['LegalBasis', 'NoLegalBasis', 'FullAccess', 'RestrictedAccess'].map((t) => `getEvents${t}`);
 const LATEST_OPERATIONS = ['LegalBasis', 'NoLegalBasis', 'FullAccess', 'RestrictedAccess'].map((t) => `getLatestEvent${t}`);
-const onPerson = (apply: (r: HttpResponseParts) => HttpResponseParts, operations?: string[]) => [{ services: ['person'], ...(operations ? { operations } : {}), apply }];
+const onPerson = (apply: ResponseTransform['apply'], operations?: readonly string[]) => respondOn('person', apply, operations);
 const onResults = (change: (results: Json[]) => Json[]) =>
   onPerson((r) => {
     const body = r.body as Json | undefined;

@@ -38,7 +38,7 @@ function api(ctx: PackContext) {
   /** The v2 routes serve version 2 only (ASP.NET API versioning answers others with 400); that the header is there at all is the document's rule. */
   function unsupportedVersion(req: TwinRequest): TwinResponse | undefined {
     const asked = req.headers['api-version'];
-    if (!req.path.startsWith('/api/v3/') && asked !== undefined && on('person.api-version.supported') && !SUPPORTED_V2_VERSIONS.has(String(asked))) {
+    if (asked !== undefined && on('person.api-version.supported') && !SUPPORTED_V2_VERSIONS.has(String(asked))) {
       return bad('person.api-version.supported', `api-version ${String(asked)} is not served here; the v2 routes take "2"`);
     }
     return undefined;
@@ -70,8 +70,6 @@ function api(ctx: PackContext) {
   }
 
   const getById: Handler = (req) => {
-    const refused = unsupportedVersion(req);
-    if (refused) return refused;
     const id = decodeURIComponent(req.params.id ?? '');
     // The id is the Person API's own; a national identity number in the URL finds nobody.
     const p = byId.get(id) ?? (NIN_SHAPE.test(id) && !on('person.url.no-nin') ? byNin(id) : undefined);
@@ -79,8 +77,6 @@ function api(ctx: PackContext) {
   };
 
   const getByNin: Handler = (req) => {
-    const refused = unsupportedVersion(req);
-    if (refused) return refused;
     const fromBody = form(req).get('nin');
     const fromQuery = req.query.get('nin');
     if (!fromBody && fromQuery && on('person.nin.body-only')) return bad('person.nin.body-only', 'the NIN goes in the form body, never in the URL');
@@ -93,8 +89,6 @@ function api(ctx: PackContext) {
   const bulk =
     (field: 'personIds' | 'nins', find: (key: string) => PersonRecord | undefined): Handler =>
     (req) => {
-      const refused = unsupportedVersion(req);
-      if (refused) return refused;
       const keys = form(req).getAll(field);
       if (keys.length === 0) return bad('person.bulk.required', `the form body must carry ${field}`);
       const found = keys.map(find).filter((p): p is PersonRecord => !!p);
@@ -137,8 +131,6 @@ function api(ctx: PackContext) {
   const sorted = (list: PersonRecord[]) => list.sort((a, b) => (a.id < b.id ? -1 : 1));
 
   const searchPersons: Handler = (req) => {
-    const refused = unsupportedVersion(req);
-    if (refused) return refused;
     const f = form(req);
     if (on('person.search.name-length') && NAME_FIELDS.reduce((n, k) => n + letters(f.get(k) ?? ''), 0) < 3) {
       return bad('person.search.name-length', 'a search needs a name of at least three letters (given, middle, family or full name)');
@@ -152,8 +144,6 @@ function api(ctx: PackContext) {
   };
 
   function matchIds(req: TwinRequest): { ids: string[] } | { refusal: TwinResponse } {
-    const refused = unsupportedVersion(req);
-    if (refused) return { refusal: refused };
     const f = form(req);
     if (!CRITERIA.some((k) => f.has(k))) return { refusal: bad('person.match.criterion', 'a match search needs at least one criterion') };
     return { ids: sorted(persons.filter((p) => matches(p, f, req.query.get('includeAinResults') === 'true'))).map((p) => p.id) };
@@ -184,8 +174,6 @@ function api(ctx: PackContext) {
   const eventDocument = (e: (typeof events)[number], v3: boolean) => ({ sequenceNumber: String(e.sequenceNumber), personId: e.personId, eventType: e.eventType, ...(v3 ? { nin: e.nin } : {}) });
 
   const eventFeed: Handler = (req) => {
-    const refused = unsupportedVersion(req);
-    if (refused) return refused;
     const v3 = req.path.startsWith('/api/v3/');
     const from = Number(req.query.get('sequenceNumber') ?? 1);
     const types = req.query.getAll('eventTypes').flatMap((t) => t.split(',')).filter(Boolean);
@@ -201,8 +189,6 @@ function api(ctx: PackContext) {
   };
 
   const latestEvent: Handler = (req) => {
-    const refused = unsupportedVersion(req);
-    if (refused) return refused;
     const last = events[events.length - 1];
     return last ? ok(eventDocument(last, req.path.startsWith('/api/v3/'))) : notFound('the feed has no events yet');
   };
@@ -219,10 +205,13 @@ function api(ctx: PackContext) {
     postPagedMatchList: pagedMatchList,
     postMatchCount: matchCount,
   };
+  // Every v2 route first asks whether it serves the api-version given.
+  const v2: (h: Handler) => Handler = (h) => (req) => unsupportedVersion(req) ?? h(req);
   const handlers: Record<string, Handler> = { ping: () => ({ status: 200, body: 'Pong' }) };
   for (const [kind, handler] of Object.entries(kinds)) {
+    for (const tier of V2_TIERS) handlers[`${kind}${tier}`] = v2(handler);
     // v3 has no match-list.
-    for (const tier of kind === 'postMatchList' ? V2_TIERS : [...V2_TIERS, ...V3_TIERS]) handlers[`${kind}${tier}`] = handler;
+    if (kind !== 'postMatchList') for (const tier of V3_TIERS) handlers[`${kind}${tier}`] = handler;
   }
   return { errors, handlers };
 }

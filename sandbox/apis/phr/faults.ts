@@ -1,10 +1,9 @@
 // PHR faults: one per MUST the PHR specs check, each switching off the named check that enforces
 // it (sandbox/apis/phr/index.ts, or the shared request and claim checks from phr.openapi.yaml),
 // or transforming the responses.
-import type { FaultDefinition } from '../../core/faults.ts';
-import type { HttpResponseParts } from '../../core/types.ts';
+import { respondOn, type FaultDefinition, type ResponseTransform } from '../../core/faults.ts';
 
-const onPhr = (apply: (r: HttpResponseParts) => HttpResponseParts) => [{ services: ['phr'], apply }];
+const onPhr = (apply: ResponseTransform['apply'], operations?: readonly string[]) => respondOn('phr', apply, operations);
 
 export const faults = {
   'phr-ping-requires-auth': {

@@ -1,12 +1,11 @@
 // PTS faults: one per MUST the PTS specs check, each switching off the named check that enforces
 // it (sandbox/apis/pts/index.ts, or the shared token checks), changing a route's policy, or
 // transforming a response.
-import type { FaultDefinition } from '../../core/faults.ts';
+import { respondOn, type FaultDefinition, type ResponseTransform } from '../../core/faults.ts';
 import { withoutProblemStatus } from '../../http/error-formats.ts';
-import type { HttpResponseParts } from '../../core/types.ts';
 
 type Body = Record<string, unknown>;
-const onPts = (apply: (r: HttpResponseParts) => HttpResponseParts, operations?: string[]) => [{ services: ['pts'], ...(operations ? { operations } : {}), apply }];
+const onPts = (apply: ResponseTransform['apply'], operations?: readonly string[]) => respondOn('pts', apply, operations);
 
 export const faults = {
   'pts-two-delays': { rule: 'PTS takes two delay fields at once', requirements: ['PTS-VALID-001'], off: ['pts.delay.one-of'] },
