@@ -1,8 +1,10 @@
 import os from 'node:os';
+import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { loadDotEnv, PROFILES, resolveProfile, selectProfiles } from './helpers/config/profiles.ts';
 import { ensureRunDir } from './helpers/evidence/run-dir.ts';
 import { applyLocalDefaults } from './helpers/packs/index.ts';
+import { EVIDENCE_DIR_VARIABLE } from './helpers/evidence/evidence-dir.ts';
 
 loadDotEnv();
 // Profiles come from NHN_PROFILE or --project; `local` by default. Written back to the
@@ -11,6 +13,8 @@ const profiles = selectProfiles(process.argv);
 ensureRunDir();
 
 const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+// Every exchange of the run, with the checks judged on it, goes to <report dir>/evidence/ for `npm run certify`.
+process.env[EVIDENCE_DIR_VARIABLE] ??= path.resolve(reportDir, 'evidence');
 // The local profile and the twin it starts share the packs' local defaults (the twin's short clocks).
 if (profiles.includes('local')) applyLocalDefaults();
 const local = profiles.includes('local') ? resolveProfile('local') : undefined;
@@ -36,6 +40,7 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 5_000 },
   outputDir: `${reportDir}/test-results`,
+  globalSetup: './helpers/evidence/global-setup.ts',
   reporter: [
     ['list'],
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],

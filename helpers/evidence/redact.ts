@@ -46,6 +46,21 @@ export function describeJwt(jwt: string): string {
   }
 }
 
+const SECRET_KEY_PATTERN = new RegExp(`"(?:${[...SECRET_FIELDS].join('|')})"\\s*:`, 'i');
+
+/**
+ * Whether a text might hold something redaction would change: a JWT, a private key, a secret
+ * parameter or JSON field, a registered secret. A fast pre-check for large bodies; false means
+ * the text is safe as it is.
+ */
+export function mayHoldSecret(text: string): boolean {
+  if (text.includes('eyJ') || text.includes('PRIVATE KEY') || SECRET_KEY_PATTERN.test(text)) return true;
+  SECRET_PARAM_PATTERN.lastIndex = 0;
+  if (SECRET_PARAM_PATTERN.test(text)) return true;
+  for (const secret of knownSecrets) if (text.includes(secret)) return true;
+  return false;
+}
+
 export function redactText(text: string): string {
   let out = text
     .replace(PEM_PATTERN, '[redacted private key]')

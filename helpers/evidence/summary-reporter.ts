@@ -10,6 +10,10 @@ import { TOKEN_LEDGER, tupleKey, type LedgerEntry } from './token-ledger.ts';
 import { readJsonLines, RUN_DIR_VARIABLE } from './run-dir.ts';
 import { redactText } from './redact.ts';
 import { BACKDOOR, MEASUREMENT, type Verdict } from './verdicts.ts';
+import { resolveProfile, type ProfileName } from '../config/profiles.ts';
+import { evidenceDir, joinExchanges } from './evidence-dir.ts';
+import { suiteIdentity } from './suite-identity.ts';
+import { loadWaivers, waiverFor, type Waiver } from './waivers.ts';
 
 function measurementsOf(annotations: Array<{ type: string; description?: string }>): Record<string, number> | undefined {
   const found = annotations.filter((a) => a.type === MEASUREMENT && a.description);
@@ -23,6 +27,8 @@ function measurementsOf(annotations: Array<{ type: string; description?: string 
 export type FailureClass = NonNullable<Outcome['kind']>;
 
 export interface TestRecord {
+  /** Playwright's test id: the exchanges of the evidence bundle name their test by it. */
+  id: string;
   title: string;
   file: string;
   project: string;
@@ -34,6 +40,35 @@ export interface TestRecord {
   backdoor: boolean;
   durationMs: number;
   measurements?: Record<string, number>;
+  /** The waiver that covers this failure: it is reported as waived, never as passed. */
+  waiver?: Waiver;
+}
+
+export interface ProfileTargets {
+  name: string;
+  kind: string;
+  evidence: boolean;
+  targets: Array<{ service: string; url: string; source: string }>;
+  /** The HelseID client the run used (its id only). */
+  clientId?: string;
+}
+
+/** Where a run went: each profile's URLs with their source (profile, environment or twin) and the client id. */
+export function profileTargets(name: ProfileName): ProfileTargets {
+  const profile = resolveProfile(name);
+  let clientId: string | undefined;
+  try {
+    clientId = profile.client('default')?.clientId;
+  } catch {
+    clientId = undefined;
+  }
+  return {
+    name,
+    kind: profile.kind,
+    evidence: profile.evidence,
+    targets: Object.entries(profile.urls).map(([service, url]) => ({ service, url: url!, source: profile.urlSources[service as keyof typeof profile.urlSources] ?? 'profile' })),
+    clientId,
+  };
 }
 
 type Counts = Record<Verdict, number>;
@@ -67,12 +102,29 @@ export function summariseTokens(entries: LedgerEntry[]) {
   };
 }
 
+/**
+ * A requirement's verdict: the worst of its tests'. A failure a waiver covers counts as waived
+ * (worse than passed, never passed); backdoor results are counted like any other here, the
+ * certification bundle leaves them out.
+ */
+export function requirementVerdict(tests: ReadonlyArray<{ verdict: Verdict; waived?: boolean }>): Verdict | 'waived' {
+  let verdict: Verdict = 'skipped';
+  let waived = false;
+  for (const t of tests) {
+    if (t.verdict === 'failed' && t.waived) waived = true;
+    else if (SEVERITY.indexOf(t.verdict) < SEVERITY.indexOf(verdict)) verdict = t.verdict;
+  }
+  if (verdict === 'failed') return 'failed';
+  return waived ? 'waived' : verdict;
+}
+
 export default class SummaryReporter implements Reporter {
   private readonly outputFile: string;
   private readonly records: TestRecord[] = [];
   private started = Date.now();
   private projects: string[] = [];
   private profileEvidence = new Map<string, boolean>();
+  private readonly targets = new Map<string, ProfileTargets>();
 
   constructor(options: { outputFile?: string } = {}) {
     this.outputFile = options.outputFile ?? path.join(process.env.NHN_REPORT_DIR ?? 'reports', 'summary.json');
@@ -95,7 +147,18 @@ export default class SummaryReporter implements Reporter {
     const api = /^specs[\\/]([^\\/]+)/.exec(file)?.[1] ?? 'suite';
     const annotations = [...test.annotations, ...result.annotations];
     const v = classifyResult(result, annotations);
+    const project = test.parent.project();
+    const profileName = project?.metadata?.profile as ProfileName | undefined;
+    // Resolved while the run is on (the twin's client id lives only as long as the twin).
+    if (profileName && !this.targets.has(profileName)) {
+      try {
+        this.targets.set(profileName, profileTargets(profileName));
+      } catch {
+        // a profile that cannot be resolved fails its tests with the reason; nothing to record
+      }
+    }
     this.records.push({
+      id: test.id,
       title: test.titlePath().slice(3).join(' › '),
       file,
       project: test.parent.project()?.name ?? '',
@@ -117,36 +180,52 @@ export default class SummaryReporter implements Reporter {
     } catch {
       // The coverage gate reports catalogue problems; the summary still gets written.
     }
+    let waivers: Waiver[] = [];
+    let waiversError: string | undefined;
+    try {
+      waivers = loadWaivers();
+    } catch (e) {
+      waiversError = (e as Error).message;
+      process.stderr.write(`waivers not applied: ${waiversError}\n`);
+    }
+    const ended = new Date();
+    for (const r of this.records) if (r.verdict === 'failed') r.waiver = waiverFor(r.requirements, waivers, ended);
     const counts = zero();
     const byApi: Record<string, Counts> = {};
-    const byRequirement: Record<string, { level?: string; verdict: Verdict; tests: Array<{ title: string; project: string; verdict: Verdict; backdoor: boolean }> }> = {};
+    const byRequirement: Record<string, { level?: string; verdict: Verdict | 'waived'; tests: Array<{ title: string; project: string; verdict: Verdict; backdoor: boolean; waived?: boolean }> }> = {};
     for (const r of this.records) {
       counts[r.verdict] += 1;
       (byApi[r.api] ??= zero())[r.verdict] += 1;
       for (const id of r.requirements) {
         const entry = (byRequirement[id] ??= { level: catalogue.get(id)?.level, verdict: 'skipped', tests: [] });
-        entry.tests.push({ title: r.title, project: r.project, verdict: r.verdict, backdoor: r.backdoor });
-        if (SEVERITY.indexOf(r.verdict) < SEVERITY.indexOf(entry.verdict)) entry.verdict = r.verdict;
+        entry.tests.push({ title: r.title, project: r.project, verdict: r.verdict, backdoor: r.backdoor, waived: r.waiver ? true : undefined });
       }
     }
+    for (const entry of Object.values(byRequirement)) entry.verdict = requirementVerdict(entry.tests);
     const dir = process.env[RUN_DIR_VARIABLE];
     const tokens = summariseTokens(readJsonLines<LedgerEntry>(TOKEN_LEDGER, dir && fs.existsSync(dir) ? dir : undefined));
+    const suite = suiteIdentity();
     const summary = {
       run: {
+        suite: { name: suite.name, version: suite.version, commit: suite.commit, dirty: suite.dirty },
         startedAt: new Date(this.started).toISOString(),
+        endedAt: ended.toISOString(),
+        profiles: [...this.targets.values()],
         wallTimeMs: Date.now() - this.started,
         status: result.status,
         projects: this.projects,
         // Only NHN-run environments reached without the backdoor count as certification evidence.
         certificationEvidence: this.projects.some((p) => this.profileEvidence.get(p)) && !this.records.some((r) => r.backdoor),
         backdoorResults: this.records.filter((r) => r.backdoor).length,
+        waiversError,
       },
       counts,
+      waived: this.records.filter((r) => r.waiver).length,
       byApi,
       byRequirement,
       failures: this.records
         .filter((r) => r.verdict === 'failed')
-        .map((r) => ({ title: r.title, project: r.project, class: r.failureClass, requirements: r.requirements, message: r.message })),
+        .map((r) => ({ title: r.title, project: r.project, class: r.failureClass, requirements: r.requirements, message: r.message, waived: r.waiver ? `${r.waiver.requirement} until ${r.waiver.expires} (${r.waiver.owner})` : undefined })),
       tokens,
       measurements: this.records.filter((r) => r.measurements).map((r) => ({ title: r.title, project: r.project, ...r.measurements })),
       tests: this.records,
@@ -154,10 +233,12 @@ export default class SummaryReporter implements Reporter {
     fs.mkdirSync(path.dirname(this.outputFile), { recursive: true });
     fs.writeFileSync(this.outputFile, `${JSON.stringify(summary, null, 2)}\n`);
     if (dir && fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
+    const evidence = evidenceDir();
+    const exchanges = evidence ? joinExchanges(evidence, { name: suite.name, version: suite.version }) : 0;
     const line = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
     const infra = summary.failures.filter((f) => f.class === 'infrastructure').length;
     process.stdout.write(
-      `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.outputFile}\n`,
+      `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.outputFile}${exchanges ? `; ${exchanges} exchanges recorded for \`npm run certify\`` : ''}${summary.waived ? `; ${summary.waived} failure(s) waived` : ''}\n`,
     );
   }
 }

@@ -9,6 +9,7 @@ import type { AuthMode, Profile } from '../config/profiles.ts';
 import { SERVICES, type ServiceName } from '../packs/index.ts';
 import { hasValidNinControlDigits, isTestPersonNin } from '../identifiers.ts';
 import { classifyResponse, parseJson, send, type HeaderValue, type HttpRequest, type HttpResponse, type Recorder } from './client.ts';
+import { linkParsed } from '../evidence/checks.ts';
 import { GuardError, InconclusiveError } from './errors.ts';
 
 export interface ApiRequest {
@@ -203,7 +204,7 @@ export class ApiClient {
         throw e;
       }
     }
-    return { ...response, url, json: <T>() => parseJson<T>(response, url) };
+    return { ...response, url, json: <T>() => linkParsed(parseJson<T>(response, url), response.body) };
   }
 
   get(path: string, req: Omit<ApiRequest, 'path' | 'method'> = {}): Promise<ApiResponse> {
