@@ -1,14 +1,16 @@
-// Playwright's global setup (after the twin is up, before any test): empties the run's evidence
-// folder and takes the environment's fingerprint for every profile the run covers. It never fails
-// the run: a profile that cannot be resolved or reached is recorded as such.
+// Playwright's global setup (after the twin is up, before any test): empties the run's evidence and
+// Allure results folders and takes the environment's fingerprint for every profile the run
+// covers. It never fails the run: a profile that cannot be resolved or reached is recorded as such.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { resolveProfile, type ProfileName } from '../config/profiles.ts';
+import { reportDir, resolveProfile, type ProfileName } from '../config/profiles.ts';
 import { ENVIRONMENT_FILE, evidenceDir, resetEvidenceDir } from './evidence-dir.ts';
 import { fingerprintEnvironment } from './fingerprint.ts';
 
 export default async function globalSetup(config: FullConfig): Promise<void> {
+  // allure-playwright adds to its results folder and never empties it: a report would mix runs.
+  fs.rmSync(path.join(reportDir(), 'allure-results'), { recursive: true, force: true });
   const dir = evidenceDir();
   if (!dir) return;
   resetEvidenceDir(dir);

@@ -1,0 +1,95 @@
+// Builds the evidence bundle of the last run (see bundle.ts for its format): reads the report
+// folder, adds the single-file Allure report, hashes everything, signs the manifest.
+import fs from 'node:fs';
+import path from 'node:path';
+import { entryDigests, evidenceCoverage, notEvidenceReasons, sha256, signDetached, signingKey, writeZip, BUNDLE_FORMAT, COVERAGE, MANIFEST, PUBLIC_KEY, SIGNATURE, type Manifest, type SigningKey } from './bundle.ts';
+import { ENVIRONMENT_FILE, HAR_FILE } from './evidence-dir.ts';
+import type { HarLog } from './har.ts';
+import { SPECIFICATIONS, suiteIdentity } from './suite-identity.ts';
+import type { ProfileTargets, TestRecord } from './summary-reporter.ts';
+import { WAIVERS_FILE } from './waivers.ts';
+
+export class EvidenceInputError extends Error {
+  override name = 'EvidenceInputError';
+}
+
+export interface Summary {
+  run: { startedAt?: string; endedAt?: string; status?: string; profiles?: ProfileTargets[]; suite?: { commit?: string; dirty?: boolean }; backdoorResults?: number };
+  counts: Record<string, number>;
+  tests: TestRecord[];
+}
+
+export interface CertifyOptions {
+  reportDir: string;
+  outDir: string;
+  root?: string;
+  /** A single-file HTML report to include (the Allure report). */
+  htmlReport?: string;
+  key?: SigningKey;
+  now?: Date;
+}
+
+export interface CertifyResult {
+  file: string;
+  manifest: Manifest;
+  key: SigningKey;
+  bytes: number;
+}
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+
+function readRequired(file: string, what: string): Buffer {
+  if (!fs.existsSync(file)) throw new EvidenceInputError(`${what} is missing (${file}): run the suite first (npx playwright test)`);
+  return fs.readFileSync(file);
+}
+
+export async function certify(o: CertifyOptions): Promise<CertifyResult> {
+  const root = o.root ?? process.cwd();
+  const summaryBytes = readRequired(path.join(o.reportDir, 'summary.json'), 'summary.json');
+  const summary = JSON.parse(summaryBytes.toString('utf8')) as Summary;
+  if (!Array.isArray(summary.tests)) throw new EvidenceInputError(`${path.join(o.reportDir, 'summary.json')} has no test records: it was written by an older suite; run the suite again`);
+  const evidence = path.join(o.reportDir, 'evidence');
+  const harBytes = readRequired(path.join(evidence, HAR_FILE), 'the recorded exchanges');
+  const environment = readRequired(path.join(evidence, ENVIRONMENT_FILE), 'the environment fingerprint');
+  const har = JSON.parse(harBytes.toString('utf8')) as HarLog;
+  const key = o.key ?? (await signingKey());
+
+  const files: Record<string, Uint8Array> = {
+    'results/summary.json': summaryBytes,
+    [`results/${COVERAGE}`]: Buffer.from(`${JSON.stringify(evidenceCoverage(summary.tests), null, 2)}\n`),
+    [HAR_FILE]: harBytes,
+    [ENVIRONMENT_FILE]: environment,
+    'waivers.yaml': fs.existsSync(path.join(root, WAIVERS_FILE)) ? fs.readFileSync(path.join(root, WAIVERS_FILE)) : Buffer.from('waivers: []\n'),
+    [PUBLIC_KEY]: Buffer.from(`${JSON.stringify(key.publicJwk, null, 2)}\n`),
+  };
+  const coverageFile = path.join(o.reportDir, 'requirements-coverage.json');
+  if (fs.existsSync(coverageFile)) files['results/requirements-coverage.json'] = fs.readFileSync(coverageFile);
+  if (o.htmlReport && fs.existsSync(o.htmlReport)) files['results/allure-report.html'] = fs.readFileSync(o.htmlReport);
+
+  const profiles = summary.run.profiles ?? [];
+  const executed = summary.tests.filter((t) => t.verdict !== 'skipped' && t.verdict !== 'inconclusive').length;
+  const suite = suiteIdentity(root);
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    createdAt: (o.now ?? new Date()).toISOString(),
+    suite,
+    specifications: SPECIFICATIONS,
+    run: { startedAt: summary.run.startedAt, endedAt: summary.run.endedAt, status: summary.run.status, profiles, tests: summary.tests.length },
+    notEvidence: notEvidenceReasons({ profiles, executed, dirty: Boolean(summary.run.suite?.dirty) || suite.dirty }),
+    backdoorResultsExcluded: summary.tests.filter((t) => t.backdoor).length,
+    files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, sha256(data)])),
+    exchanges: { file: HAR_FILE, count: har.log.entries.length, sha256: entryDigests(har) },
+    signer: { alg: key.alg, thumbprint: key.thumbprint, generated: key.generated },
+  };
+  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  files[MANIFEST] = manifestBytes;
+  files[SIGNATURE] = Buffer.from(`${await signDetached(manifestBytes, key)}\n`);
+
+  const stamp = manifest.createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const client = safe(profiles.find((p) => p.clientId)?.clientId ?? 'no-client');
+  const profile = safe(profiles.map((p) => p.name).join('+') || 'no-profile');
+  fs.mkdirSync(o.outDir, { recursive: true });
+  const file = path.join(o.outDir, `${client}-${profile}-${stamp}.zip`);
+  writeZip(file, files);
+  return { file, manifest, key, bytes: fs.statSync(file).size };
+}
