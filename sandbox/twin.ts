@@ -15,6 +15,8 @@ import { activeFaults, type CatalogedFault, type TwinFacts } from './core/faults
 import type { ApiTwin, PackContext, PlatformTwin, StartedExtras, TwinModule } from './core/module.ts';
 import { createService } from './http/service.ts';
 import { ResourceServer } from './rs/resource-server.ts';
+import type { ClientJudge } from './clients/judge.ts';
+import { observeServer } from './clients/observe.ts';
 
 export const RS_SETTINGS = {
   nonceApis: listSetting('SANDBOX_RS_NONCE_APIS', 'twin services whose resource server wants DPoP nonces, comma separated (e.g. pit)', () => TWIN_SERVICES),
@@ -27,6 +29,8 @@ export interface TwinOptions {
   faults?: readonly string[];
   env?: Env;
   host?: string;
+  /** Client-conformance mode: every request the twin receives goes to this judge. */
+  judge?: ClientJudge;
 }
 
 export interface RunningTwin {
@@ -122,6 +126,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
   }
 
   for (const server of servers.values()) server.keepAliveTimeout = 5_000;
+  if (options.judge) for (const [service, server] of servers) observeServer(server, service, options.judge);
   await Promise.all([...servers.entries()].map(([service, server]) => listen(server, twinPort(service as ServiceName, basePort), host)));
   const extras: Array<{ pack: PackDescriptor; started: StartedExtras }> = [];
   for (const { pack, twin } of apiTwins) if (twin.start) extras.push({ pack, started: await twin.start({ host, basePort }) });

@@ -1,6 +1,7 @@
 // Configuration errors are clear: every variable is validated when it is loaded and a bad one is
 // named; .env.example documents every variable the code reads; no spec reads process.env.
 import { expect, test } from '@playwright/test';
+import { EVIDENCE_SETTINGS } from '../../helpers/evidence/bundle.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolveProfile } from '../../helpers/config/profiles.ts';
@@ -40,7 +41,7 @@ test('.env.example documents every variable the code reads', () => {
   const example = fs.readFileSync('.env.example', 'utf8');
   const declared = [
     ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), ...Object.values(EVENT_SETTINGS), FAULT_SETTING,
-    ...TWIN_SERVICES.map(twinPublicUrlSetting),
+    ...TWIN_SERVICES.map(twinPublicUrlSetting), ...Object.values(EVIDENCE_SETTINGS),
   ].map((s) => s.env);
   const urls = Object.values(SERVICES).map((s) => s.env);
   const read = ['helpers', 'fixtures', 'specs', 'sandbox', 'tests'].flatMap(sourceFiles).flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
