@@ -81,7 +81,7 @@ export function syntheticNin(n: number): string {
 }
 
 /** Recomputes both control digits of an 11-digit base (its first 9 digits); undefined when no valid K1/K2 exists. */
-function withControlDigits(nine: string): string | undefined {
+export function withControlDigits(nine: string): string | undefined {
   const digits = toDigits(nine);
   const k1 = mod11(digits, K1_WEIGHTS);
   if (k1 === undefined) return undefined;

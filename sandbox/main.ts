@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { loadDotEnv, reportDir } from '../helpers/config/profiles.ts';
 import { ConfigurationError } from '../helpers/config/settings.ts';
-import { twinBasePort, twinPublicUrl, twinPublicUrlSetting, TWIN_SERVICES } from '../helpers/config/twin-layout.ts';
+import { twinBasePort, twinPublicUrlSetting } from '../helpers/config/twin-layout.ts';
 import { applyLocalDefaults, SERVICES } from '../helpers/packs/index.ts';
 import { loadFaults } from './core/faults.ts';
 import { startTwin } from './twin.ts';
-import { ClientJudge } from './clients/judge.ts';
+import { judgingTwin, type ClientJudge } from './clients/judge.ts';
 import { writeClientBundle, writeClientReport } from './clients/report.ts';
 
 const processStart = performance.now();
@@ -35,13 +35,9 @@ applyLocalDefaults();
 const judging = values['judge-clients'] === true;
 const judgeStarted = new Date().toISOString();
 let judge: ClientJudge | undefined;
-if (judging) {
-  // Every API asks for DPoP nonces, so a client's nonce dance is judged (unless the variable says otherwise).
-  process.env.SANDBOX_RS_NONCE_APIS ??= TWIN_SERVICES.join(',');
-  const port = twinBasePort();
-  judge = new ClientJudge({ urls: Object.fromEntries(TWIN_SERVICES.map((s) => [s, twinPublicUrl(s, port)])), issuer: twinPublicUrl('helseid', port) });
-}
-const twin = await startTwin({ basePort: twinBasePort(), judge }).catch((e: Error & { code?: string }) => {
+let env = process.env;
+if (judging) ({ env, judge } = judgingTwin(twinBasePort(), process.env));
+const twin = await startTwin({ basePort: twinBasePort(), judge, env }).catch((e: Error & { code?: string }) => {
   if (e instanceof ConfigurationError) process.stderr.write(`twin not started: ${e.message}\n`);
   else process.stderr.write(`twin failed to start: ${e.message}${e.code === 'EADDRINUSE' ? ' (another twin running? set SANDBOX_PORT to move this one)' : ''}\n`);
   process.exit(e instanceof ConfigurationError ? 2 : 1);

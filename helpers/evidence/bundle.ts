@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import { unzipSync, zipSync } from 'fflate';
 import * as jose from 'jose';
 import { ConfigurationError, stringSetting, type Env } from '../config/settings.ts';
-import { HAR_FILE } from './evidence-dir.ts';
 import type { HarLog } from './har.ts';
 import { SPECIFICATIONS, type SuiteIdentity } from './suite-identity.ts';
 import type { ProfileTargets, TestRecord } from './summary-reporter.ts';
@@ -174,5 +173,3 @@ export function writeZip(file: string, files: Record<string, Uint8Array>): void 
 export function readZip(file: string): Record<string, Uint8Array> {
   return unzipSync(new Uint8Array(fs.readFileSync(file)));
 }
-
-export { HAR_FILE };

@@ -1,7 +1,7 @@
 // Ties the checks a test makes to the exchanges they judge, so an evidence bundle can be re-judged
 // offline. The recorder links each answer; the API client links what it parses from one (and
 // every resource inside, by JSON pointer); a matcher that judges a linked value records its check
-// and verdict on that exchange. A check on a value no exchange gave is counted, not re-judgeable.
+// and verdict on that exchange. A check on a value no exchange gave (a resource a test built) is not recorded: nothing could re-judge it.
 import type { Exchange } from '../http/client.ts';
 import type { Check } from './oracles.ts';
 
@@ -18,7 +18,6 @@ export interface RecordedCheck {
 const byBody = new WeakMap<Buffer, Exchange>();
 const byValue = new WeakMap<object, { exchange: Exchange; pointer: string }>();
 const recorded = new WeakMap<Exchange, RecordedCheck[]>();
-let detached = 0;
 
 /** Called by the recorder for every exchange. */
 export function linkExchange(exchange: Exchange): void {
@@ -60,20 +59,12 @@ export function recordCheck(exchange: Exchange, entry: RecordedCheck): void {
 /** Records a matcher's verdict on whatever exchange the value came from. */
 export function recordJudgement(received: unknown, check: Check, pass: boolean, negated: boolean): void {
   const link = exchangeOf(received);
-  if (!link) {
-    detached += 1;
-    return;
-  }
+  if (!link) return;
   recordCheck(link.exchange, { check, pass, negated: negated || undefined, pointer: link.pointer });
 }
 
 export function checksOf(exchange: Exchange): RecordedCheck[] {
   return recorded.get(exchange) ?? [];
-}
-
-/** Checks made in this worker on values no exchange gave (bare resources a test built). */
-export function detachedChecks(): number {
-  return detached;
 }
 
 const owners = new WeakMap<Exchange, { service: string; base: string }>();

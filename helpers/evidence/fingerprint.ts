@@ -66,6 +66,7 @@ function certificateChain(origin: URL): Promise<HostFingerprint['tls']> {
   });
 }
 
+/** A published document's hash and facts; the parsed JSON too, for the caller that follows a link in it. */
 async function fetchDocument(what: string, url: string, facts: (json: Record<string, unknown>) => Record<string, unknown>): Promise<PublishedDocument & { json?: Record<string, unknown> }> {
   try {
     const response = await send({ method: 'GET', url, headers: { accept: 'application/json, application/fhir+json' }, timeoutMs: TIMEOUT_MS, inspectTls: true });
@@ -108,16 +109,19 @@ export async function fingerprintEnvironment(profile: Profile): Promise<Environm
   const documents: PublishedDocument[] = [];
   if (profile.urls.helseid) {
     const discovery = await fetchDocument('HelseID discovery', `${profile.urls.helseid}/.well-known/openid-configuration`, (j) => ({ issuer: j.issuer, jwks_uri: j.jwks_uri }));
-    documents.push({ ...discovery, json: undefined } as PublishedDocument);
-    const jwksUri = typeof discovery.json?.jwks_uri === 'string' ? discovery.json.jwks_uri : undefined;
+    const { json, ...published } = discovery;
+    documents.push(published);
+    const jwksUri = typeof json?.jwks_uri === 'string' ? json.jwks_uri : undefined;
     if (jwksUri) {
-      documents.push(await fetchDocument('HelseID JWKS', jwksUri, (j) => ({ keys: ((j.keys ?? []) as Array<Record<string, unknown>>).map((k) => ({ kid: k.kid, alg: k.alg, kty: k.kty, use: k.use })) })));
+      const { json: _jwks, ...keys } = await fetchDocument('HelseID JWKS', jwksUri, (j) => ({ keys: ((j.keys ?? []) as Array<Record<string, unknown>>).map((k) => ({ kid: k.kid, alg: k.alg, kty: k.kty, use: k.use })) }));
+      documents.push(keys);
     }
   }
   for (const [service, base] of urls) {
     for (const p of capabilityPaths(service)) {
-      documents.push(await fetchDocument(`${SERVICES[service].title} CapabilityStatement`, `${base}${p}`, (j) => ({ resourceType: j.resourceType, fhirVersion: j.fhirVersion, software: (j.software as { name?: string; version?: string } | undefined) ?? null })));
+      const { json: _capability, ...capability } = await fetchDocument(`${SERVICES[service].title} CapabilityStatement`, `${base}${p}`, (j) => ({ resourceType: j.resourceType, fhirVersion: j.fhirVersion, software: (j.software as { name?: string; version?: string } | undefined) ?? null }));
+      documents.push(capability);
     }
   }
-  return { profile: profile.name, takenAt: new Date().toISOString(), hosts, documents: documents.map(({ json: _json, ...d }: PublishedDocument & { json?: unknown }) => d) };
+  return { profile: profile.name, takenAt: new Date().toISOString(), hosts, documents };
 }

@@ -4,8 +4,10 @@
 // it sees with its own code; it never uses the suite's client-side builders.
 import { createHash } from 'node:crypto';
 import * as jose from 'jose';
-import { NHN_TEST_PERSONS } from '../../helpers/identifiers.ts';
+import { hasValidNinControlDigits, NHN_TEST_PERSONS } from '../../helpers/identifiers.ts';
 import { ACCESS_BASIS, PHR_SCOPES } from '../../helpers/packs/phr.ts';
+import type { Env } from '../../helpers/config/settings.ts';
+import { twinPublicUrl, TWIN_SERVICES } from '../../helpers/config/twin-layout.ts';
 import type { Observed } from './observe.ts';
 
 export type ClientVerdict = 'passed' | 'failed' | 'not exercised';
@@ -51,17 +53,9 @@ function header(o: Observed, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** Mod-11 control digits of a Norwegian identity number (the judge's own). */
-function controlDigitsHold(n: string): boolean {
-  const d = [...n].map(Number);
-  const k1 = 11 - ((3 * d[0]! + 7 * d[1]! + 6 * d[2]! + 1 * d[3]! + 8 * d[4]! + 9 * d[5]! + 4 * d[6]! + 5 * d[7]! + 2 * d[8]!) % 11);
-  const k2 = 11 - ((5 * d[0]! + 4 * d[1]! + 3 * d[2]! + 2 * d[3]! + 7 * d[4]! + 6 * d[5]! + 5 * d[6]! + 4 * d[7]! + 3 * d[8]! + 2 * (k1 === 11 ? 0 : k1)) % 11);
-  return (k1 === 11 ? 0 : k1) === d[9] && (k2 === 11 ? 0 : k2) === d[10];
-}
-
 /** Identity numbers among the 11-digit runs of a text: those whose control digits hold. */
 function identityNumbers(text: string): string[] {
-  return [...text.matchAll(NIN)].map((m) => m[0]).filter(controlDigitsHold);
+  return [...text.matchAll(NIN)].map((m) => m[0]).filter(hasValidNinControlDigits);
 }
 
 /** Test-Norge (month + 80), reserved test data (month + 65), felles hjelpenummer (first digit 8 or 9), NHN's named test persons. */
@@ -84,6 +78,17 @@ export interface JudgeOptions {
   /** HelseID's issuer (aud of a client assertion). */
   issuer: string;
   now?: () => number;
+}
+
+/**
+ * The judging twin's environment and judge, for `npm run sandbox -- --judge-clients` and the
+ * judge's own specs alike: every API asks for DPoP nonces (unless the environment says otherwise),
+ * so a client's nonce dance is judged.
+ */
+export function judgingTwin(port: number, env: Env): { env: Env; judge: ClientJudge } {
+  const judged = { ...env, SANDBOX_RS_NONCE_APIS: env.SANDBOX_RS_NONCE_APIS ?? TWIN_SERVICES.join(',') };
+  const urls = Object.fromEntries(TWIN_SERVICES.map((s) => [s, twinPublicUrl(s, port, judged)]));
+  return { env: judged, judge: new ClientJudge({ urls, issuer: urls.helseid! }) };
 }
 
 export class ClientJudge {

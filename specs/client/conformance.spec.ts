@@ -11,8 +11,9 @@ import { createClientAssertion } from '../../helpers/auth/client-assertion.ts';
 import { createDpopProof } from '../../helpers/auth/dpop.ts';
 import { importSigningKey } from '../../helpers/auth/keys.ts';
 import { send } from '../../helpers/http/client.ts';
-import { syntheticNin } from '../../helpers/identifiers.ts';
+import { syntheticNin, withControlDigits } from '../../helpers/identifiers.ts';
 import type { ClientRule } from '../../sandbox/clients/judge.ts';
+import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 
 const test = base.extend<{ judged: JudgedTwin }, { judgedTwin: JudgedTwin }>({
   judgedTwin: [
@@ -37,14 +38,9 @@ const PIT_SCOPES = ['nhn:pit/api.read', 'nhn:pit/api.write'];
 
 /** A Norwegian identity number with valid control digits and an ordinary birth date: a real-looking one. */
 function realLookingNin(): string {
-  const w1 = [3, 7, 6, 1, 8, 9, 4, 5, 2];
-  const w2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
   for (let i = 100; ; i++) {
-    const d = [...`010170${String(i).padStart(3, '0')}`].map(Number);
-    const k1 = (11 - (w1.reduce((s, w, j) => s + w * d[j]!, 0) % 11)) % 11;
-    if (k1 === 10) continue;
-    const k2 = (11 - (w2.reduce((s, w, j) => s + w * [...d, k1][j]!, 0) % 11)) % 11;
-    if (k2 !== 10) return `${d.join('')}${k1}${k2}`;
+    const nin = withControlDigits(`010170${i}`);
+    if (nin) return nin;
   }
 }
 
@@ -114,6 +110,12 @@ test.describe('each deliberately wrong client fails with the requirement it brea
 
   test('a PHR search without nhn-source-system @CLIENT-HDR-001', async ({ judged }) => {
     await search(judged.api('phr', { scopes: [PHR.section45], user: PHR_USER }), searchForm(LINE_DANSER), { omit: ['nhn-source-system'], raw: true });
+    await expectOnly(judged, 'CLIENT-HDR-001');
+  });
+
+  test('a PaRek request without nhn-event-id @CLIENT-HDR-001', async ({ judged }) => {
+    const version = judged.profile.get(PAREK_SETTINGS.apiVersion);
+    await judged.api('parek').get(`/${version}/ServiceRequest`, { headers: { 'nhn-source-system': 'judge-test' }, raw: true });
     await expectOnly(judged, 'CLIENT-HDR-001');
   });
 
