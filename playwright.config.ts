@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
-import { loadDotEnv, PROFILES, resolveProfile, selectProfiles } from './helpers/config/profiles.ts';
+import { loadDotEnv, PROFILES, resolveProfile, selectProfiles, type ProfileName } from './helpers/config/profiles.ts';
+import { profileTargets, type ProfileTargets } from './helpers/evidence/summary-reporter.ts';
 import { ensureRunDir } from './helpers/evidence/run-dir.ts';
 import { applyLocalDefaults } from './helpers/packs/index.ts';
 import { EVIDENCE_DIR_VARIABLE } from './helpers/evidence/evidence-dir.ts';
@@ -13,11 +14,21 @@ const profiles = selectProfiles(process.argv);
 ensureRunDir();
 
 const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+const merging = process.argv.includes('merge-reports');
+const sharded = process.argv.map((a, i, all) => (a.startsWith('--shard=') ? a.slice(8) : a === '--shard' ? all[i + 1] : undefined)).find(Boolean);
 // Every exchange of the run, with the checks judged on it, goes to <report dir>/evidence/ for `npm run certify`.
 process.env[EVIDENCE_DIR_VARIABLE] ??= path.resolve(reportDir, 'evidence');
 // The local profile and the twin it starts share the packs' local defaults (the twin's short clocks).
 if (profiles.includes('local')) applyLocalDefaults();
 const local = profiles.includes('local') ? resolveProfile('local') : undefined;
+
+function targetsOf(name: ProfileName): ProfileTargets | undefined {
+  try {
+    return profileTargets(name);
+  } catch {
+    return undefined; // the profile's tests fail with the reason
+  }
+}
 
 const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {
   const def = PROFILES[name];
@@ -26,7 +37,9 @@ const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {
     testDir: 'specs',
     testMatch: /.*\.spec\.ts$/,
     grep: def.onlyTags ? new RegExp(def.onlyTags.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) : undefined,
-    metadata: { profile: name, evidence: def.evidence },
+    // Where this profile's tests go, resolved here so that the targets travel with a shard's blob
+    // report and a merge reports where the run went, not where the merge happens.
+    metadata: { profile: name, evidence: def.evidence, targets: targetsOf(name) },
   };
 });
 
@@ -43,9 +56,13 @@ export default defineConfig({
   globalSetup: './helpers/evidence/global-setup.ts',
   reporter: [
     ['list'],
+    // A shard (--shard=i/n) also leaves a blob report; `npx playwright merge-reports --config
+    // playwright.config.ts <folder of blobs>` then runs every reporter below over the whole run.
+    ...(sharded ? [['blob', { outputDir: `${reportDir}/blob`, fileName: `shard-${sharded.replace('/', '-of-')}.zip` }] as const] : []),
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
-    ['allure-playwright', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false }],
+    // Each shard writes its own Allure results (Allure reads several folders); a merge does not redo them.
+    ...(merging ? [] : [['allure-playwright', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false }] as const]),
     ['./helpers/evidence/summary-reporter.ts', { outputFile: `${reportDir}/summary.json` }],
   ],
   // API mode only: no browser, no traces (a trace would hold tokens and proofs unredacted).

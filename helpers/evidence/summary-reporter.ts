@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
 import { classifyResult, type Outcome } from './outcome.ts';
-import { TOKEN_LEDGER, tupleKey, type LedgerEntry } from './token-ledger.ts';
+import { ledgerEntriesOf, TOKEN_LEDGER, tupleKey, type LedgerEntry } from './token-ledger.ts';
 import { readJsonLines, RUN_DIR_VARIABLE } from './run-dir.ts';
 import { redactText } from './redact.ts';
 import { BACKDOOR, MEASUREMENT, type Verdict } from './verdicts.ts';
@@ -42,6 +42,8 @@ export interface TestRecord {
   measurements?: Record<string, number>;
   /** The waiver that covers this failure: it is reported as waived, never as passed. */
   waiver?: Waiver;
+  /** Passed only on a retry: the first failure is kept, so a retry never turns a failure silently green. */
+  flaky?: { attempts: number; firstFailure: { class?: FailureClass; message?: string } };
 }
 
 export interface ProfileTargets {
@@ -70,6 +72,15 @@ export function profileTargets(name: ProfileName): ProfileTargets {
     clientId,
   };
 }
+
+/** The reasons tests skipped, most frequent first. */
+export function skipReasons(reasons: readonly string[], top = 5): string {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([r, n]) => `  ${n} × ${r}`).join('\n');
+}
+
+const cleanMessage = (message: string) => redactText(message.replace(/\u001b\[[0-9;]*m/g, '')).slice(0, 2000);
 
 type Counts = Record<Verdict, number>;
 const zero = (): Counts => ({ passed: 0, failed: 0, warned: 0, inconclusive: 0, skipped: 0 });
@@ -125,6 +136,12 @@ export default class SummaryReporter implements Reporter {
   private projects: string[] = [];
   private profileEvidence = new Map<string, boolean>();
   private readonly targets = new Map<string, ProfileTargets>();
+  /** Every token request the tests made, from their results (every attempt's). */
+  private readonly ledger: LedgerEntry[] = [];
+  /** A test's first failed attempt, until its last attempt says whether it was flaky. */
+  private readonly firstFailures = new Map<string, Outcome>();
+  /** Why each skipped test skipped (its skip annotation). */
+  private readonly skipped: string[] = [];
 
   constructor(options: { outputFile?: string } = {}) {
     this.outputFile = options.outputFile ?? path.join(process.env.NHN_REPORT_DIR ?? 'reports', 'summary.json');
@@ -141,15 +158,23 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    // Only the final attempt counts.
-    if (result.retry < test.retries && result.status !== 'passed' && result.status !== 'skipped') return;
-    const file = path.relative(process.cwd(), test.location.file);
-    const api = /^specs[\\/]([^\\/]+)/.exec(file)?.[1] ?? 'suite';
+    this.ledger.push(...ledgerEntriesOf(result.attachments, (file) => fs.readFileSync(file)));
     const annotations = [...test.annotations, ...result.annotations];
     const v = classifyResult(result, annotations);
+    // Only the final attempt gives the verdict; a failed attempt before it is kept.
+    if (result.retry < test.retries && result.status !== 'passed' && result.status !== 'skipped') {
+      if (!this.firstFailures.has(test.id)) this.firstFailures.set(test.id, v);
+      return;
+    }
+    const first = this.firstFailures.get(test.id);
+    if (v.verdict === 'skipped') this.skipped.push(annotations.find((a) => a.type === 'skip')?.description ?? 'no reason given');
+    const file = path.relative(process.cwd(), test.location.file);
+    const api = /^specs[\\/]([^\\/]+)/.exec(file)?.[1] ?? 'suite';
     const project = test.parent.project();
     const profileName = project?.metadata?.profile as ProfileName | undefined;
     // Resolved while the run is on (the twin's client id lives only as long as the twin).
+    const declared = project?.metadata?.targets as ProfileTargets | undefined;
+    if (profileName && !this.targets.has(profileName) && declared) this.targets.set(profileName, declared);
     if (profileName && !this.targets.has(profileName)) {
       try {
         this.targets.set(profileName, profileTargets(profileName));
@@ -166,14 +191,15 @@ export default class SummaryReporter implements Reporter {
       requirements: requirementTags(test.tags),
       verdict: v.verdict,
       failureClass: v.kind,
-      message: v.message ? redactText(v.message.replace(/\u001b\[[0-9;]*m/g, '')).slice(0, 2000) : undefined,
+      message: v.message ? cleanMessage(v.message) : undefined,
       backdoor: annotations.some((a) => a.type === BACKDOOR),
       durationMs: result.duration,
       measurements: measurementsOf(annotations),
+      flaky: first && v.verdict !== 'failed' ? { attempts: result.retry + 1, firstFailure: { class: first.kind, message: first.message ? cleanMessage(first.message) : undefined } } : undefined,
     });
   }
 
-  async onEnd(result: FullResult): Promise<void> {
+  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | void> {
     let catalogue = new Map<string, Requirement>();
     try {
       catalogue = loadCatalogue();
@@ -203,7 +229,10 @@ export default class SummaryReporter implements Reporter {
     }
     for (const entry of Object.values(byRequirement)) entry.verdict = requirementVerdict(entry.tests);
     const dir = process.env[RUN_DIR_VARIABLE];
-    const tokens = summariseTokens(readJsonLines<LedgerEntry>(TOKEN_LEDGER, dir && fs.existsSync(dir) ? dir : undefined));
+    const outside = readJsonLines<LedgerEntry>(TOKEN_LEDGER, dir && fs.existsSync(dir) ? dir : undefined);
+    const tokens = summariseTokens([...this.ledger, ...outside].sort((a, b) => a.at.localeCompare(b.at)));
+    // A run in which every test was skipped proved nothing: it fails, with the reasons.
+    const allSkipped = this.records.length > 0 && this.records.every((r) => r.verdict === 'skipped');
     const suite = suiteIdentity();
     const summary = {
       run: {
@@ -211,8 +240,10 @@ export default class SummaryReporter implements Reporter {
         startedAt: new Date(this.started).toISOString(),
         endedAt: ended.toISOString(),
         profiles: [...this.targets.values()],
-        wallTimeMs: Date.now() - this.started,
-        status: result.status,
+        // Playwright's own figure: in a merge of shards' blob reports it spans the shards.
+        wallTimeMs: Math.round(result.duration ?? Date.now() - this.started),
+        status: allSkipped ? 'failed' : result.status,
+        allSkipped: allSkipped || undefined,
         projects: this.projects,
         // Only NHN-run environments reached without the backdoor count as certification evidence.
         certificationEvidence: this.projects.some((p) => this.profileEvidence.get(p)) && !this.records.some((r) => r.backdoor),
@@ -223,6 +254,7 @@ export default class SummaryReporter implements Reporter {
       waived: this.records.filter((r) => r.waiver).length,
       byApi,
       byRequirement,
+      flaky: this.records.filter((r) => r.flaky).map((r) => ({ title: r.title, project: r.project, requirements: r.requirements, ...r.flaky })),
       failures: this.records
         .filter((r) => r.verdict === 'failed')
         .map((r) => ({ title: r.title, project: r.project, class: r.failureClass, requirements: r.requirements, message: r.message, waived: r.waiver ? `${r.waiver.requirement} until ${r.waiver.expires} (${r.waiver.owner})` : undefined })),
@@ -238,7 +270,11 @@ export default class SummaryReporter implements Reporter {
     const line = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
     const infra = summary.failures.filter((f) => f.class === 'infrastructure').length;
     process.stdout.write(
-      `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.outputFile}${exchanges ? `; ${exchanges} exchanges recorded for \`npm run certify\`` : ''}${summary.waived ? `; ${summary.waived} failure(s) waived` : ''}\n`,
+      `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.outputFile}${exchanges ? `; ${exchanges} exchanges recorded for \`npm run certify\`` : ''}${summary.waived ? `; ${summary.waived} failure(s) waived` : ''}${summary.flaky.length ? `; ${summary.flaky.length} flaky (passed on a retry, first failure kept)` : ''}\n`,
     );
+    if (allSkipped) {
+      process.stderr.write(`\nevery one of the ${this.records.length} tests was skipped, so this run proved nothing and fails. Why they skipped:\n${skipReasons(this.skipped)}\n`);
+      return { status: 'failed' };
+    }
   }
 }
