@@ -47,6 +47,7 @@ export const personPack = {
       documents: ['person-v3', 'person-v2'],
       nhnDocuments: { 'person-v2': PERSON_SETTINGS.nhnV2 },
       ninNeverInUrl: true,
+      publishedOpenApi: { path: '/swagger/v3/swagger.json', document: 'person-v3', source: 'facts §7: ET Swagger …/swagger/v3/swagger.json (HID-samples persontjenesten.nswag)' },
       defaultScopes: [PERSON_SCOPES.fullAccess],
       profiles: {
         local: { auth: ['dpop'] },

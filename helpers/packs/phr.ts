@@ -51,6 +51,8 @@ export const phrPack = {
       env: 'NHN_PHR_URL',
       port: 3,
       documents: ['phr'],
+      // The facts name the Swagger page (/swagger); the document's own path is ASP.NET's default, an assumption.
+      publishedOpenApi: { path: '/swagger/v1/swagger.json', document: 'phr', source: 'facts §5: Swagger https://api.pjd.test.nhn.no/swagger (document path assumed: /swagger/v1/swagger.json)' },
       // Never both document-reference scopes: PHR refuses a token that has both.
       defaultScopes: [PHR_SCOPES.document],
       profiles: {

@@ -33,6 +33,11 @@ export interface ServiceDescriptor {
   nhnDocuments?: Readonly<Record<string, Setting<string | undefined>>>;
   /** The API takes identity numbers only in bodies: the suite's client refuses to put one in a URL, on every profile. */
   ninNeverInUrl?: boolean;
+  /**
+   * Where the API publishes its OpenAPI document (Swagger), relative to its base URL, and which of
+   * ours describes the same version: the drift sentinel fingerprints it, the twin serves ours there.
+   */
+  publishedOpenApi?: { path: string; document: string; source: string };
 }
 
 /** A call to make with a profile: a template of `path` with the pack's settings. */

@@ -35,6 +35,11 @@ export interface FaultDefinition extends CheckChanges {
   twinEnv?: Readonly<Record<string, string>>;
   /** Variables the suite needs to expose the fault (its specs skip without them); the kill matrix leaves it out, and says so, when one is unset. */
   suiteEnv?: readonly string[];
+  /**
+   * An operational fault: no spec can catch it, the monitor (a latency budget) or the drift
+   * sentinel (a changed publication) does, and tests/ops proves it. The kill matrix leaves it out.
+   */
+  caughtBy?: 'monitor' | 'drift';
 }
 
 export interface CatalogedFault extends FaultDefinition {

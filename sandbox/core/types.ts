@@ -22,6 +22,8 @@ export interface RoutePolicy {
   maxBodyBytes: number;
   /** The server wants DPoP nonces on this route. */
   requireNonce: boolean;
+  /** Extra time the route takes before it answers (ms): a slow backend, as a latency budget sees it. */
+  delayMs?: number;
 }
 
 export interface RouteInfo {

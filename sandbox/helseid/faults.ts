@@ -65,6 +65,21 @@ export const faults = {
       },
     ],
   },
+  'jwks-key-rotated': {
+    rule: 'HelseID starts a key rotation: its JWKS publishes a second signing key beside the current one',
+    requirements: [],
+    caughtBy: 'drift',
+    respond: [
+      {
+        services: ['helseid'],
+        operations: ['jwks'],
+        apply: (r) => {
+          const keys = (r.body as { keys?: Body[] } | undefined)?.keys;
+          return r.status === 200 && keys?.[0] ? { ...r, body: { keys: [...keys, { ...keys[0], kid: `${String(keys[0].kid)}-next` }] } } : r;
+        },
+      },
+    ],
+  },
   'discovery-no-dpop-algs': {
     rule: 'discovery omits dpop_signing_alg_values_supported',
     requirements: ['HID-DISC-002'],

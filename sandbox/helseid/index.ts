@@ -1,16 +1,21 @@
-// The HelseID pack's twin: the stand-in on oidc-provider and the test-token service, with fresh
-// keys for the signer and every synthetic client, made here with jose.
-import { randomBytes } from 'node:crypto';
+// The HelseID pack's twin: the stand-in on oidc-provider and the test-token service. Its signing
+// key is kept across starts (one per issuer URL); every synthetic client gets a fresh key, made
+// here with jose.
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { TWIN_SETTINGS } from '../../helpers/config/twin-layout.ts';
 import http from 'node:http';
 import { HELSEID_PATHS } from '../../helpers/protocol.ts';
-import { newKey } from '../core/crypto.ts';
+import { newKey, persistentKey } from '../core/crypto.ts';
 import type { PackContext, PlatformTwin, TwinModule } from '../core/module.ts';
 import { SYNTHETIC_CLIENTS } from './clients.ts';
 import { createHelseIdProvider } from './provider.ts';
 import { createTestTokenService } from './ttt.ts';
 
 async function platform(ctx: PackContext): Promise<PlatformTwin> {
-  const [signer, ...clientKeys] = await Promise.all([newKey('RS256'), ...SYNTHETIC_CLIENTS.map(() => newKey('ES256'))]);
+  // The signing key outlives a restart (one per issuer URL); synthetic clients get fresh keys.
+  const signerFile = path.join(TWIN_SETTINGS.stateDir.read(ctx.env) ?? path.resolve('.sandbox'), `helseid-signer-${createHash('sha256').update(ctx.urls.helseid!).digest('hex').slice(0, 16)}.jwk.json`);
+  const [signer, ...clientKeys] = await Promise.all([persistentKey(signerFile, 'RS256'), ...SYNTHETIC_CLIENTS.map(() => newKey('ES256'))]);
   const signingJwk = { ...signer!.privateJwk, kid: signer!.thumbprint };
   const tttApiKey = randomBytes(24).toString('base64url');
   const facts = { signingJwk };

@@ -3,10 +3,13 @@
 // `x-scopes`, required claims from `x-required-claims`, accepted media types from `requestBody`
 // and the body limit from `x-max-body-bytes`; a pack's twin module supplies only handlers. Every
 // rule is a named check; nothing a client sends can crash it or make it print a stack trace.
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import { parse } from 'yaml';
 import type { JWTPayload } from 'jose';
 import type { AuthMode, ServiceDescriptor } from '../../helpers/packs/index.ts';
-import { loadApiDocument, type LoadedDocument, type Operation } from '../../helpers/validation/openapi/document.ts';
+import { loadApiDocument, openApiDir, resolveRefs, type LoadedDocument, type Operation } from '../../helpers/validation/openapi/document.ts';
 import { validateRequest } from '../../helpers/validation/openapi/validator.ts';
 import type { ValidationIssue } from '../../helpers/validation/issues.ts';
 import type { CheckSet } from '../core/checks.ts';
@@ -117,6 +120,15 @@ export function deriveRoutes(options: Pick<ServiceOptions, 'service' | 'descript
   return routes;
 }
 
+/** The operation a fault names to change the published OpenAPI document. */
+export const PUBLISHED_OPENAPI = 'published-openapi';
+
+/** Our document as the twin publishes it, self-contained (references resolved); a fresh copy each time, so a fault may change it. */
+function publishedDocument(name: string): Json {
+  const file = path.join(openApiDir(), `${name}.openapi.yaml`);
+  return resolveRefs(parse(fs.readFileSync(file, 'utf8')) as Json, file);
+}
+
 class BodyTooLarge extends Error {}
 
 /** Reads the body up to `limit` bytes. A larger body is drained (so the client can read the
@@ -184,6 +196,12 @@ export function createService(options: ServiceOptions): http.Server {
     }
     const path = url.pathname.slice(publicBase.pathname.replace(/\/$/, '').length) || '/';
 
+    // The API's published OpenAPI document (Swagger), where NHN publishes it: ours, as JSON.
+    const published = options.descriptor.publishedOpenApi;
+    if (published && path === published.path && (method === 'GET' || method === 'HEAD')) {
+      return { response: { status: 200, body: publishedDocument(published.document), contentType: 'application/json' }, route: { service, operationId: PUBLISHED_OPENAPI, method: 'GET', path } };
+    }
+
     const matching = routes.filter((r) => r.operation.pattern.test(path));
     if (!matching.length) return { response: errors.render(404, 'not-found', `no such endpoint: ${path}`) };
     const route = matching.find((r) => r.info.method === method || (method === 'HEAD' && r.info.method === 'GET'));
@@ -224,6 +242,7 @@ export function createService(options: ServiceOptions): http.Server {
     }
     const invalid = validate(route, twinReq);
     if (invalid) return { response: invalid, route: route.info };
+    if (route.policy.delayMs) await new Promise((resolve) => setTimeout(resolve, route.policy.delayMs));
     return { response: await route.handler(twinReq), route: route.info };
   }
 

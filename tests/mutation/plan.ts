@@ -53,7 +53,8 @@ export async function selectFaults(ids: readonly string[] = [], shard?: string):
   const all = await loadFaults();
   const unknown = ids.filter((id) => !all.has(id));
   if (unknown.length) throw new Error(`unknown fault(s): ${unknown.join(', ')} (npm run sandbox -- --faults lists them)`);
-  let faults = ids.length ? ids.map((id) => all.get(id)!) : [...all.values()];
+  // Operational faults are caught by the monitor and the drift sentinel (tests/ops), not by specs.
+  let faults = ids.length ? ids.map((id) => all.get(id)!) : [...all.values()].filter((f) => !f.caughtBy);
   if (shard) {
     const m = /^(\d+)\/(\d+)$/.exec(shard);
     const [i, n] = [Number(m?.[1]), Number(m?.[2])];

@@ -18,6 +18,8 @@ export interface Difference {
 }
 
 const MARKER = 'x-differs-from-nhn';
+/** The extension our documents use to acknowledge a difference from NHN's document, with the reason. */
+export const DIFFERS_MARKER = MARKER;
 const SCALAR_FACTS = ['type', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems', 'default', 'deprecated'] as const;
 
 /** `allOf` with one member and nothing else of substance is that member (NHN wraps enums and nullable objects so). */

@@ -3,6 +3,7 @@
 // `person/token.claims`), changes a route's policy, or transforms a response.
 import { respondOn, type FaultDefinition, type ResponseTransform } from '../../core/faults.ts';
 import { withoutProblemStatus } from '../../http/error-formats.ts';
+import { PUBLISHED_OPENAPI } from '../../http/service.ts';
 import type { RouteInfo, RoutePolicy } from '../../core/types.ts';
 import { PERSON_SCOPES, PERSON_SETTINGS } from '../../../helpers/packs/person.ts';
 
@@ -90,5 +91,24 @@ export const faults = {
     rule: 'Person API errors come as application/problem+json, not the documented application/json',
     requirements: ['PERSON-ERR-001'],
     respond: onPerson((r) => (r.status >= 400 && r.body ? { ...r, contentType: 'application/problem+json' } : r)),
+  },
+  'person-openapi-changed': {
+    rule: "the Person API's published OpenAPI document changes: event/latest is gone and person search takes a new required parameter",
+    requirements: [],
+    caughtBy: 'drift',
+    respond: [
+      {
+        services: ['person'],
+        operations: [PUBLISHED_OPENAPI],
+        apply: (r) => {
+          if (r.status !== 200 || !r.body || typeof r.body !== 'object') return r;
+          const doc = structuredClone(r.body) as { paths: Record<string, Record<string, { parameters?: unknown[] }>> };
+          delete doc.paths['/api/v3/full-access/event/latest'];
+          const search = doc.paths['/api/v3/full-access/search/person']?.post;
+          if (search) search.parameters = [...(search.parameters ?? []), { name: 'x-nhn-tenant', in: 'header', required: true, schema: { type: 'string' } }];
+          return { ...r, body: doc };
+        },
+      },
+    ],
   },
 } satisfies Record<string, FaultDefinition>;

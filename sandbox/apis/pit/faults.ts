@@ -50,5 +50,11 @@ export const faults = {
     requirements: ['PIT-SEARCH-001'],
     respond: [{ services: ['pit'], operations: ['searchPatients'], apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as object), type: 'collection' } } : r) }],
   },
+  'pit-slow-search': {
+    rule: 'PIT searches take 600 ms longer than usual (a slow backend): every answer still right, only late',
+    requirements: [],
+    caughtBy: 'monitor',
+    route: (r) => (r.service === 'pit' && r.operationId === 'searchPatients' ? { delayMs: 600 } : undefined),
+  },
   'pit-loses-submissions': { rule: 'PIT answers 202 but loses about one submission in a hundred', requirements: ['PIT-LOAD-001'], off: ['pit.queue.durable'] },
 } satisfies Record<string, FaultDefinition>;
