@@ -63,7 +63,8 @@ export function dashboardData(history: History, o: { limit?: number; flakyWindow
         .all('SELECT run_id, at, subject, kind, summary, diff FROM drift_events WHERE profile = ? ORDER BY id DESC LIMIT 200', [profile])
         .map((d) => ({ run: d.run_id === null ? null : Number(d.run_id), at: String(d.at), subject: String(d.subject), kind: String(d.kind), summary: String(d.summary), diff: String(d.diff ?? '') }))
         .reverse();
-      return { profile, runs, passRate, latency, flaky, drift };
+      const sorted = Object.fromEntries(Object.entries(latency).sort(([a], [b]) => a.localeCompare(b)));
+      return { profile, runs, passRate, latency: sorted, flaky, drift };
     }),
   };
 }

@@ -1,0 +1,82 @@
+// The monitor's dashboard in a real browser (Debian's Chromium, which .ci/run installs): from a
+// seeded history it draws every chart with a point per run, the budget lines, the flaky tests and
+// the drift timeline, and nothing on the page fails. The screenshot is attached to the result.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
+import { dashboardData, writeDashboard } from '../../helpers/monitor/dashboard.ts';
+import { History } from '../../helpers/monitor/history.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RUNS = 5;
+
+async function seededHistory(file: string): Promise<History> {
+  const h = await History.open(file);
+  const statuses = ['passed', 'passed', 'passed', 'degraded', 'failed'];
+  for (let i = 0; i < RUNS; i++) {
+    const at = new Date(Date.UTC(2026, 10, 17 + i, 2, 0)).toISOString();
+    const id = h.insert('runs', { profile: 'test', started_at: at, ended_at: at, status: statuses[i], reason: i === 4 ? '1 test(s) failed' : undefined, tests: 40, passed: 40 - (i === 4 ? 1 : 0), failed: i === 4 ? 1 : 0, flaky: i === 2 ? 1 : 0, over_budget: i === 3 ? 1 : 0 });
+    h.insert('api_results', { run_id: id, api: 'pit', passed: 20 - (i === 4 ? 1 : 0), failed: i === 4 ? 1 : 0, warned: 0, inconclusive: 0, skipped: 0 });
+    h.insert('api_results', { run_id: id, api: 'person', passed: 20, failed: 0, warned: 0, inconclusive: 0, skipped: 2 });
+    h.insert('latency', { run_id: id, endpoint: 'pit GET /v1/Patient', samples: 30, p50_ms: 80, p95_ms: i === 3 ? 900 : 120 + i, max_ms: 950, budget_ms: i < 3 ? null : 480, budget_rule: 'baseline × 4', over_budget: i === 3 ? 1 : 0 });
+    h.insert('latency', { run_id: id, endpoint: 'helseid POST /connect/token', samples: 12, p50_ms: 200, p95_ms: 260, max_ms: 300, budget_ms: 3000, budget_rule: '3000 ms', over_budget: 0 });
+    h.insert('test_results', { run_id: id, test_key: `test › specs/pit/paging.spec.ts › traversal`, title: 'PIT keyset pagination › traversal', api: 'pit', verdict: 'passed', flaky: i === 2 ? 1 : 0, first_failure: i === 2 ? 'infrastructure: socket hang up' : undefined });
+  }
+  h.insert('drift_events', { run_id: 4, profile: 'test', at: new Date(Date.UTC(2026, 10, 20, 2, 0)).toISOString(), subject: 'HelseID JWKS', url: 'https://helseid-sts.test.nhn.no/.well-known/openid-configuration/jwks', kind: 'changed', summary: 'HelseID JWKS changed: 1 difference', diff: 'key added: next-2026 (RSA, RS256, sig)' });
+  return h;
+}
+
+test('the dashboard draws a point per run for every chart in Chromium', async ({}, info) => {
+  test.skip(!fs.existsSync(CHROMIUM) && !process.env.NHN_REQUIRE_CHROMIUM, `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does, and sets NHN_REQUIRE_CHROMIUM)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-dashboard-'));
+  const history = await seededHistory(path.join(dir, 'history.sqlite'));
+  const page = path.join(dir, 'index.html');
+  writeDashboard(page, dashboardData(history, { flakyWindow: 20 }));
+  history.close();
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // This machine's network is closed: no background connections, no component updates.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    tab.on('pageerror', (e) => problems.push(e.message));
+    tab.on('console', (m) => (m.type() === 'error' ? problems.push(m.text()) : undefined));
+    await tab.goto(`file://${page}`);
+    await expect(tab.locator('body')).toHaveAttribute('data-ready', 'true');
+    const charts = await tab.evaluate(() =>
+      (window as unknown as { nhnCharts: Array<{ canvas: HTMLCanvasElement; data: { labels: unknown[]; datasets: Array<{ label: string; data: Array<number | null> }> } }> }).nhnCharts.map((c) => {
+        const { width, height } = c.canvas;
+        const pixels = c.canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+        let inked = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) inked += 1;
+        return { title: c.canvas.dataset.chart!, labels: c.data.labels.length, series: Object.fromEntries(c.data.datasets.map((d) => [d.label, d.data.filter((v) => v !== null).length])), inked, width, height };
+      }),
+    );
+    expect(problems).toEqual([]);
+    const byTitle = Object.fromEntries(charts.map((c) => [c.title, c]));
+    expect(Object.keys(byTitle)).toEqual(['Run state', 'Pass rate per API (%)', 'Drift findings per run', 'Flaky tests (last 20 runs)', 'helseid POST /connect/token', 'pit GET /v1/Patient']);
+    expect(byTitle['Pass rate per API (%)']!.labels).toBe(RUNS);
+    expect(byTitle['Pass rate per API (%)']!.series).toEqual({ pit: RUNS, person: RUNS });
+    expect(byTitle['pit GET /v1/Patient']!.series).toEqual({ p95: RUNS, budget: 2 });
+    expect(byTitle['Flaky tests (last 20 runs)']!.labels).toBe(1);
+    for (const c of charts) {
+      expect(c.width, `${c.title} has a size`).toBeGreaterThan(100);
+      // Axes, lines and bars: a drawn chart inks a fair share of its canvas.
+      expect(c.inked, `${c.title} is drawn`).toBeGreaterThan(c.width * c.height * 0.01);
+    }
+    await expect(tab.locator('.state.failed')).toHaveText('Last run #5 FAILED: 1 test(s) failed');
+    await expect(tab.locator('.timeline li.changed')).toContainText('HelseID JWKS changed: 1 difference');
+    await expect(tab.locator('table')).toContainText('infrastructure: socket hang up');
+    const shot = info.outputPath('dashboard.png');
+    await tab.screenshot({ path: shot, fullPage: true });
+    await info.attach('dashboard', { path: shot, contentType: 'image/png' });
+    process.stdout.write(`[ops] dashboard screenshot: ${shot}\n`);
+  } finally {
+    await browser.close();
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
