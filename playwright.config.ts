@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { loadDotEnv, PROFILES, resolveProfile, selectProfiles, type ProfileName } from './helpers/config/profiles.ts';
 import { profileTargets, type ProfileTargets } from './helpers/evidence/summary-reporter.ts';
+import { suiteVersion } from './helpers/evidence/suite-identity.ts';
 import { ensureRunDir } from './helpers/evidence/run-dir.ts';
 import { applyLocalDefaults } from './helpers/packs/index.ts';
 import { EVIDENCE_DIR_VARIABLE } from './helpers/evidence/evidence-dir.ts';
@@ -28,6 +29,16 @@ function targetsOf(name: ProfileName): ProfileTargets | undefined {
   } catch {
     return undefined; // the profile's tests fail with the reason
   }
+}
+
+/** Allure's environment panel: the profiles, every URL with where it came from, the suite's version and commit. */
+function allureEnvironment(): Record<string, string> {
+  const suite = suiteVersion();
+  const info: Record<string, string> = { profiles: profiles.join(', '), suite: `${suite.name} ${suite.version}`, commit: `${suite.commit ?? 'unknown'}${suite.dirty ? ' (uncommitted changes)' : ''}` };
+  for (const name of profiles) {
+    for (const t of targetsOf(name)?.targets ?? []) info[`${name}.${t.service}`] = `${t.url} (${t.source})`;
+  }
+  return info;
 }
 
 const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {
@@ -62,7 +73,7 @@ export default defineConfig({
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
     // Each shard writes its own Allure results (Allure reads several folders); a merge does not redo them.
-    ...(merging ? [] : [['allure-playwright', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false }] as const]),
+    ...(merging ? [] : [['allure-playwright', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false, environmentInfo: process.env.TEST_WORKER_INDEX ? undefined : allureEnvironment() }] as const]),
     ['./helpers/evidence/summary-reporter.ts', { outputFile: `${reportDir}/summary.json` }],
   ],
   // API mode only: no browser, no traces (a trace would hold tokens and proofs unredacted).

@@ -60,6 +60,13 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
+/** The suite's name, version and commit, without hashing its files. */
+export function suiteVersion(root = process.cwd()): Pick<SuiteIdentity, 'name' | 'version' | 'commit' | 'dirty'> {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+  const status = git(root, ['status', '--porcelain', '--', ...Object.values(HASHED_GROUPS).flat()]);
+  return { name: pkg.name, version: pkg.version, commit: git(root, ['rev-parse', 'HEAD']) ?? 'unknown (not a git checkout)', dirty: Boolean(status) };
+}
+
 export function suiteIdentity(root = process.cwd()): SuiteIdentity {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
   const files = {} as SuiteIdentity['files'];
