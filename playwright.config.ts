@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
-import { loadDotEnv, PROFILES, resolveProfile, selectProfiles, type ProfileName } from './helpers/config/profiles.ts';
+import { loadDotEnv, PROFILES, resolveProfile, selectProfiles, shardOf, type ProfileName } from './helpers/config/profiles.ts';
 import { profileTargets, type ProfileTargets } from './helpers/evidence/summary-reporter.ts';
 import { suiteVersion } from './helpers/evidence/suite-identity.ts';
 import { ensureRunDir } from './helpers/evidence/run-dir.ts';
@@ -16,7 +16,9 @@ ensureRunDir();
 
 const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
 const merging = process.argv.includes('merge-reports');
-const sharded = process.argv.map((a, i, all) => (a.startsWith('--shard=') ? a.slice(8) : a === '--shard' ? all[i + 1] : undefined)).find(Boolean);
+// A shard from the command line (--shard=i/n) or from NHN_SHARD (npm test in a CI matrix).
+const envShard = shardOf();
+const sharded = process.argv.map((a, i, all) => (a.startsWith('--shard=') ? a.slice(8) : a === '--shard' ? all[i + 1] : undefined)).find(Boolean) ?? (envShard ? `${envShard.current}/${envShard.total}` : undefined);
 // Every exchange of the run, with the checks judged on it, goes to <report dir>/evidence/ for `npm run certify`.
 process.env[EVIDENCE_DIR_VARIABLE] ??= path.resolve(reportDir, 'evidence');
 // The local profile and the twin it starts share the packs' local defaults (the twin's short clocks).
@@ -56,6 +58,7 @@ const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {
 
 export default defineConfig({
   fullyParallel: true,
+  shard: envShard,
   // At least two workers even on two cores: much of a run is waiting on the network and the
   // twin (queues, caches, events), which a second worker overlaps.
   workers: Math.max(2, Math.floor(os.availableParallelism() / 2)),

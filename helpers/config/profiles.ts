@@ -57,7 +57,17 @@ export const SUITE_SETTINGS = {
   clientScopes: stringSetting('HELSEID_CLIENT_SCOPES', 'the scopes your client is registered for, space or comma separated'),
   tttApiKey: stringSetting('HELSEID_TTT_API_KEY', "the test-token service's X-Auth-Key"),
   twinExternal: stringSetting('NHN_TWIN_EXTERNAL', 'set to 1 when a twin is already running and Playwright must not start one'),
+  shard: stringSetting('NHN_SHARD', 'i/n: npm test runs its i-th of n shards (the suite, the ops tests and the kill matrix), for a CI matrix', { pattern: /^[1-9]\d*\/[1-9]\d*$/ }),
 };
+
+/** NHN_SHARD as Playwright's shard, checked (i ≤ n). */
+export function shardOf(env: Env = process.env): { current: number; total: number } | undefined {
+  const v = SUITE_SETTINGS.shard.read(env);
+  if (!v) return undefined;
+  const [current, total] = v.split('/').map(Number) as [number, number];
+  if (current > total) throw new ConfigurationError(`NHN_SHARD must be i/n with i ≤ n, got "${v}"`);
+  return { current, total };
+}
 
 export function reportDir(env: Env = process.env): string {
   return SUITE_SETTINGS.reportDir.read(env)!;

@@ -1,5 +1,6 @@
 // `npm run mutation`: the kill matrix, as one Playwright invocation (tests/mutation/playwright.config.ts).
 // Prints a line per fault as soon as it is decided, then `mutation score: K/N`.
+import { SUITE_SETTINGS } from '../../helpers/config/profiles.ts';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +30,8 @@ if (values.help) {
 }
 let selected: Awaited<ReturnType<typeof selectFaults>>;
 try {
-  selected = await selectFaults(positionals, values.shard);
+  // npm test in a CI matrix hands its shard down through NHN_SHARD.
+  selected = await selectFaults(positionals, values.shard ?? SUITE_SETTINGS.shard.read());
 } catch (e) {
   process.stderr.write(`${(e as Error).message}\n${usage}`);
   process.exit(2);

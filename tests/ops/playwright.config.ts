@@ -4,6 +4,7 @@
 // the suite itself; `npm run test:ops` runs them after it.
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { shardOf } from '../../helpers/config/profiles.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -11,6 +12,8 @@ export default defineConfig({
   testDir: '.',
   testMatch: /.*\.test\.ts$/,
   fullyParallel: true,
+  // npm test in a CI matrix (NHN_SHARD=i/n) runs its share of these too.
+  shard: shardOf(),
   workers: 2,
   retries: 0,
   timeout: 120_000,

@@ -2,6 +2,8 @@
 // named; .env.example documents every variable the code reads; no spec reads process.env.
 import { expect, test } from '@playwright/test';
 import { EVIDENCE_SETTINGS } from '../../helpers/evidence/bundle.ts';
+import { MONITOR_SETTINGS } from '../../helpers/monitor/settings.ts';
+import { publishedDocumentSetting } from '../../helpers/monitor/drift.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolveProfile } from '../../helpers/config/profiles.ts';
@@ -15,7 +17,7 @@ import { FAULT_SETTING } from '../../sandbox/core/faults.ts';
 
 /** Variables only the suite's own processes set for each other. */
 // Set by the suite's own runners for their child processes, not by users.
-const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'MUTATION_RUN', 'MUTATION_RESOLVED', 'CI']);
+const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'MUTATION_RUN', 'MUTATION_RESOLVED', 'CI', 'TEST_WORKER_INDEX']);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
@@ -41,7 +43,8 @@ test('.env.example documents every variable the code reads', () => {
   const example = fs.readFileSync('.env.example', 'utf8');
   const declared = [
     ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), ...Object.values(EVENT_SETTINGS), FAULT_SETTING,
-    ...TWIN_SERVICES.map(twinPublicUrlSetting), ...Object.values(EVIDENCE_SETTINGS),
+    ...TWIN_SERVICES.map(twinPublicUrlSetting), ...Object.values(EVIDENCE_SETTINGS), ...Object.values(MONITOR_SETTINGS),
+    ...Object.keys(SERVICES).map(publishedDocumentSetting),
   ].map((s) => s.env);
   const urls = Object.values(SERVICES).map((s) => s.env);
   const read = ['helpers', 'fixtures', 'specs', 'sandbox', 'tests'].flatMap(sourceFiles).flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));

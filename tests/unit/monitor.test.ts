@@ -1,0 +1,87 @@
+// The monitor's parts on their own: the history's versioned schema, latency budgets (fixed, and
+// baseline × k once the baseline runs are in), maintenance windows, and which checks alert,
+// remind and recover.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { alertLine, decideAlerts, deliver, loadMaintenance, openWindow } from '../../helpers/monitor/alerts.ts';
+import { judgeLatency, loadBudgets } from '../../helpers/monitor/budgets.ts';
+import { History, MIGRATIONS } from '../../helpers/monitor/history.ts';
+import { latencyOf, percentile } from '../../helpers/monitor/latency.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-monitor-unit-'));
+
+test('the history migrates once, in order, and refuses a newer schema', async () => {
+  const file = path.join(tmp(), 'h.sqlite');
+  const h = await History.open(file);
+  expect(h.version).toBe(MIGRATIONS.length);
+  expect(h.all('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  h.insert('runs', { profile: 'local', started_at: 'a', ended_at: 'b', status: 'passed' });
+  h.save();
+  h.close();
+  const again = await History.open(file);
+  expect(again.all('SELECT COUNT(*) AS n FROM runs')[0]!.n).toBe(1);
+  again.run(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+  again.save();
+  again.close();
+  await expect(History.open(file)).rejects.toThrow(/newer than this suite knows/);
+});
+
+test('budgets: fixed, baseline × k after the baseline runs, a floor, too few samples, and clear errors', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'b.yaml');
+  fs.writeFileSync(file, 'baselineRuns: 3\nminSamples: 5\nprofiles:\n  p:\n    default: { p95: baseline × 2, atLeast: 100 }\n    endpoints:\n      "pit GET *": { p95: 300 }\n');
+  const b = loadBudgets(file);
+  expect(judgeLatency(b, 'p', 'pit GET /v1/Patient', { p95: 301, samples: 9 }, [])).toMatchObject({ state: 'over', budgetMs: 300 });
+  expect(judgeLatency(b, 'p', 'pts GET /x', { p95: 900, samples: 9 }, [10, 20])).toMatchObject({ state: 'baseline' });
+  expect(judgeLatency(b, 'p', 'pts GET /x', { p95: 250, samples: 9 }, [100, 120, 400])).toMatchObject({ state: 'over', budgetMs: 240 });
+  expect(judgeLatency(b, 'p', 'pts GET /x', { p95: 90, samples: 9 }, [10, 20, 30])).toMatchObject({ state: 'within', budgetMs: 100 });
+  expect(judgeLatency(b, 'p', 'pts GET /x', { p95: 900, samples: 4 }, [10, 20, 30])).toMatchObject({ state: 'few-samples' });
+  expect(judgeLatency(b, 'other', 'pts GET /x', { p95: 900, samples: 9 }, [])).toEqual({ state: 'none' });
+  fs.writeFileSync(file, 'profiles:\n  p:\n    default: { p95: fast }\n');
+  expect(() => loadBudgets(file)).toThrow(/profiles\.p\.default: p95 must be a number of ms or "baseline × k", got "fast"/);
+});
+
+test('latency per endpoint folds ids into the document\'s path and takes the nearest-rank p95', () => {
+  expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+  expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+  const entry = (url: string, time: number, service = 'parek') => ({ time, request: { method: 'GET', url } as never, response: { status: 200 } as never, _service: service, _base: 'http://h/' });
+  const l = latencyOf([entry('http://h/v1/ServiceRequest/abc', 10), entry('http://h/v1/ServiceRequest/def', 30), entry('http://h/connect/session/123456', 5, 'helseid')]);
+  expect(l.map((x) => x.endpoint)).toEqual(['helseid GET /connect/session/{id}', 'parek GET /{version}/ServiceRequest/{id}']);
+  expect(l[1]).toMatchObject({ samples: 2, p95: 30, max: 30 });
+});
+
+test('maintenance windows: absolute and weekly (UTC), per profile; a window without a reason is refused', () => {
+  const file = path.join(tmp(), 'm.yaml');
+  fs.writeFileSync(file, 'windows:\n  - { from: 2026-12-01T22:00:00Z, until: 2026-12-02T02:00:00Z, reason: release, profiles: [test] }\n  - { weekly: sun, from: "01:00", until: "03:00", reason: patching }\n');
+  const w = loadMaintenance(file);
+  expect(openWindow(w, 'test', new Date('2026-12-01T23:00:00Z'))?.reason).toBe('release');
+  expect(openWindow(w, 'prod', new Date('2026-12-01T23:00:00Z'))).toBeUndefined();
+  expect(openWindow(w, 'prod', new Date('2026-11-22T02:30:00Z'))?.reason).toBe('patching'); // a Sunday
+  expect(openWindow(w, 'prod', new Date('2026-11-23T02:30:00Z'))).toBeUndefined();
+  fs.writeFileSync(file, 'windows:\n  - { weekly: sun, from: "01:00", until: "03:00" }\n');
+  expect(() => loadMaintenance(file)).toThrow(/window #1: a window needs a reason/);
+});
+
+test('a check alerts after N failed runs, reminds every M, and recovers once; an undelivered alert is sent again', async () => {
+  const h = await History.open(path.join(tmp(), 'a.sqlite'));
+  const o = { alertAfter: 2, remindEvery: 3 };
+  const kinds: string[] = [];
+  const states = ['failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'ok', 'ok'];
+  for (const [i, state] of states.entries()) {
+    const runId = h.insert('runs', { profile: 'test', started_at: String(i), ended_at: String(i), status: state });
+    h.insert('checks', { run_id: runId, check_key: 'requirement:PIT-SORT-001', state });
+    const alerts = decideAlerts(h, 'test', runId, [{ key: 'requirement:PIT-SORT-001', api: 'pit', requirement: 'PIT-SORT-001', state: state as 'ok' | 'failed', failureClass: state === 'ok' ? undefined : 'contract' }], o);
+    // The first alert's delivery fails: it must come again on the next run.
+    for (const a of alerts) h.insert('alerts', { run_id: runId, profile: 'test', at: String(i), check_key: a.key, kind: a.kind, text: alertLine(a), delivered: i === 1 ? 0 : 1, attempts: 3 });
+    kinds.push(alerts.map((a) => `${a.kind}${a.runs ?? ''}`).join(',') || '-');
+  }
+  expect(kinds).toEqual(['-', 'alert2', 'alert3', '-', '-', 'reminder6', '-', 'recovery7', '-']);
+});
+
+test('delivery retries, never throws, and never names the webhook', async () => {
+  const r = await deliver('http://127.0.0.1:1/hooks/secret-token', { text: 'x' }, { attempts: 2, pauseMs: 10, timeoutMs: 500 });
+  expect(r).toMatchObject({ delivered: false, attempts: 2 });
+  expect(r.error).not.toContain('secret-token');
+});
