@@ -25,9 +25,10 @@ if (!(profile in PROFILES)) {
 }
 try {
   const r = await monitorRun({ profile: profile as ProfileName, history: values.history as string | undefined, playwrightArgs: positionals });
+  for (const f of r.flaky) process.stdout.write(`[monitor] flaky (passed on its retry; flaky in ${f.rate}): ${f.title} — first failure ${f.firstFailure}\n`);
   for (const a of r.alerts) process.stdout.write(`[monitor] ${a.suppressed ? `suppressed (${a.suppressed})` : a.delivered ? 'sent' : `not sent (${a.error})`}:\n${a.text.replace(/^/gm, '    ')}\n`);
   process.stdout.write(
-    `[monitor] run #${r.runId} (${profile}): ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ''}; drift: ${r.drift.length} finding(s); alerts: ${r.alerts.length}; suite ${(r.suiteMs / 1000).toFixed(1)} s, monitor ${(r.monitorMs / 1000).toFixed(1)} s; history ${(r.historyBytes / 1024).toFixed(0)} KiB → ${r.dashboard}\n`,
+    `[monitor] run #${r.runId} (${profile}): ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ''}; flaky: ${r.flaky.length}; drift: ${r.drift.length} finding(s); alerts: ${r.alerts.length}; suite ${(r.suiteMs / 1000).toFixed(1)} s, monitor ${(r.monitorMs / 1000).toFixed(1)} s; history ${(r.historyBytes / 1024).toFixed(0)} KiB → ${r.dashboard}\n`,
   );
   process.exitCode = r.status === 'failed' ? 1 : r.status === 'error' ? 2 : 0;
 } catch (e) {

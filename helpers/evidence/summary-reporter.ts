@@ -46,6 +46,9 @@ export interface TestRecord {
   flaky?: { attempts: number; firstFailure: { class?: FailureClass; message?: string } };
 }
 
+/** The attachment in which a worker's first test records its profile's targets (fixtures/index.ts). */
+export const TARGETS_ATTACHMENT = 'nhn-profile-targets';
+
 export interface ProfileTargets {
   name: string;
   kind: string;
@@ -159,6 +162,11 @@ export default class SummaryReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     this.ledger.push(...ledgerEntriesOf(result.attachments, (file) => fs.readFileSync(file)));
+    // Targets as the tests saw them (the twin up, its client known) win over the config's.
+    for (const a of result.attachments.filter((x) => x.name === TARGETS_ATTACHMENT && (x.body || x.path))) {
+      const t = JSON.parse((a.body ?? fs.readFileSync(a.path!)).toString('utf8')) as ProfileTargets;
+      this.targets.set(t.name, t);
+    }
     const annotations = [...test.annotations, ...result.annotations];
     const v = classifyResult(result, annotations);
     // Only the final attempt gives the verdict; a failed attempt before it is kept.

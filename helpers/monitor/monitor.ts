@@ -40,6 +40,8 @@ export interface MonitorResult {
   reason?: string;
   alerts: Array<{ kind: AlertKind; text: string; delivered: boolean; suppressed?: string; error?: string }>;
   drift: DriftFinding[];
+  /** Tests that passed only on their retry, with their flaky rate over the window. */
+  flaky: Array<{ title: string; firstFailure: string; rate: string }>;
   historyBytes: number;
   suiteMs: number;
   monitorMs: number;
@@ -258,9 +260,12 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
     const error = await pushMetrics(pushgateway, registry, o.profile);
     log(error ? `Pushgateway push failed (${error}); the run goes on` : 'metrics pushed to the Pushgateway');
   }
-  writeDashboard(dashboard, dashboardData(history, { flakyWindow }));
+  const data = dashboardData(history, { flakyWindow });
+  writeDashboard(dashboard, data);
+  const rates = new Map((data.profiles.find((p) => p.profile === o.profile)?.flaky ?? []).map((f) => [f.test, `${f.flakyRuns} of the last ${f.runs} runs`]));
+  const flakyNow = flaky.map((t) => ({ title: t.title, firstFailure: `${t.flaky!.firstFailure.class ?? 'contract'}: ${firstLine(t.flaky!.firstFailure.message) ?? ''}`, rate: rates.get(t.title) ?? '1 run' }));
   const historyBytes = history.save();
   history.close();
   const monitorMs = Math.round(performance.now() - started);
-  return { runId, status, reason, alerts: sent, drift, historyBytes, suiteMs, monitorMs, dashboard };
+  return { runId, status, reason, alerts: sent, drift, flaky: flakyNow, historyBytes, suiteMs, monitorMs, dashboard };
 }
