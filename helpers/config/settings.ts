@@ -91,7 +91,8 @@ export function listSetting<T extends string>(env: string, describe: string, kno
   };
 }
 
-export function urlSetting(env: string, describe: string, schemes: readonly string[] = ['http:', 'https:']): Setting<string | undefined> {
+/** A URL; a `secret` one (a webhook with its token in the path) is never shown, not even when it is malformed. */
+export function urlSetting(env: string, describe: string, schemes: readonly string[] = ['http:', 'https:'], o: { secret?: boolean } = {}): Setting<string | undefined> {
   return {
     env,
     describe,
@@ -99,7 +100,8 @@ export function urlSetting(env: string, describe: string, schemes: readonly stri
       const v = raw(e, env);
       if (v === undefined) return undefined;
       const u = URL.parse(v);
-      if (!u || !schemes.includes(u.protocol)) throw new ConfigurationError(`${env} must be an absolute ${schemes.map((s) => s.replace(':', '')).join(' or ')} URL, got "${v}"`);
+      const shown = o.secret ? 'its value is a secret and is not shown' : `got "${v}"`;
+      if (!u || !schemes.includes(u.protocol)) throw new ConfigurationError(`${env} must be an absolute ${schemes.map((s) => s.replace(':', '')).join(' or ')} URL (${shown})`);
       return v.replace(/\/+$/, '');
     },
   };

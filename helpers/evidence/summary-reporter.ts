@@ -146,8 +146,14 @@ export default class SummaryReporter implements Reporter {
   /** Why each skipped test skipped (its skip annotation). */
   private readonly skipped: string[] = [];
 
-  constructor(options: { outputFile?: string } = {}) {
+  /** The run's evidence folder (pieces joined at the end) and working folder (removed at the end). */
+  private readonly evidenceDir: string | undefined;
+  private readonly runDir: string | undefined;
+
+  constructor(options: { outputFile?: string; evidenceDir?: string | null; runDir?: string | null } = {}) {
     this.outputFile = options.outputFile ?? path.join(process.env.NHN_REPORT_DIR ?? 'reports', 'summary.json');
+    this.evidenceDir = options.evidenceDir === undefined ? evidenceDir() : (options.evidenceDir ?? undefined);
+    this.runDir = options.runDir === undefined ? process.env[RUN_DIR_VARIABLE] : (options.runDir ?? undefined);
   }
 
   printsToStdio(): boolean {
@@ -180,16 +186,9 @@ export default class SummaryReporter implements Reporter {
     const api = /^specs[\\/]([^\\/]+)/.exec(file)?.[1] ?? 'suite';
     const project = test.parent.project();
     const profileName = project?.metadata?.profile as ProfileName | undefined;
-    // Resolved while the run is on (the twin's client id lives only as long as the twin).
+    // The targets the tests recorded win (above); the config's, resolved before the twin was up, stand in.
     const declared = project?.metadata?.targets as ProfileTargets | undefined;
-    if (profileName && !this.targets.has(profileName) && declared) this.targets.set(profileName, declared);
-    if (profileName && !this.targets.has(profileName)) {
-      try {
-        this.targets.set(profileName, profileTargets(profileName));
-      } catch {
-        // a profile that cannot be resolved fails its tests with the reason; nothing to record
-      }
-    }
+    if (profileName && declared && !this.targets.has(profileName)) this.targets.set(profileName, declared);
     this.records.push({
       id: test.id,
       title: test.titlePath().slice(3).join(' › '),
@@ -236,7 +235,7 @@ export default class SummaryReporter implements Reporter {
       }
     }
     for (const entry of Object.values(byRequirement)) entry.verdict = requirementVerdict(entry.tests);
-    const dir = process.env[RUN_DIR_VARIABLE];
+    const dir = this.runDir;
     const outside = readJsonLines<LedgerEntry>(TOKEN_LEDGER, dir && fs.existsSync(dir) ? dir : undefined);
     const tokens = summariseTokens([...this.ledger, ...outside].sort((a, b) => a.at.localeCompare(b.at)));
     // A run in which every test was skipped proved nothing: it fails, with the reasons.
@@ -273,7 +272,7 @@ export default class SummaryReporter implements Reporter {
     fs.mkdirSync(path.dirname(this.outputFile), { recursive: true });
     fs.writeFileSync(this.outputFile, `${JSON.stringify(summary, null, 2)}\n`);
     if (dir && fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
-    const evidence = evidenceDir();
+    const evidence = this.evidenceDir;
     const exchanges = evidence ? joinExchanges(evidence, { name: suite.name, version: suite.version }) : 0;
     const line = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
     const infra = summary.failures.filter((f) => f.class === 'infrastructure').length;

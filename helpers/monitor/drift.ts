@@ -5,18 +5,18 @@
 // every time it is seen, a certificate expiring within 30 days.
 import { createHash } from 'node:crypto';
 import { fingerprintEnvironment, type EnvironmentFingerprint } from '../evidence/fingerprint.ts';
-import { send } from '../http/client.ts';
 import { SERVICES, type ServiceName } from '../packs/index.ts';
 import type { Profile } from '../config/profiles.ts';
-import { stringSetting } from '../config/settings.ts';
+import { documentSourceSetting } from '../config/settings.ts';
+import { readDocumentSource } from '../validation/openapi/nhn-documents.ts';
 import { compareDocuments, DIFFERS_MARKER } from '../validation/openapi/compare.ts';
 import type { History } from './history.ts';
 
 export const EXPIRY_WARNING_DAYS = 30;
 
-/** Where an API's published document is fetched from: the pack's path on its base URL, or this variable. */
+/** Where an API's published document is read from: the pack's Swagger path on its base URL, or this variable (a URL or a file). */
 export function publishedDocumentSetting(service: string) {
-  return stringSetting(`NHN_DRIFT_OPENAPI_${service.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, `where the drift sentinel fetches ${SERVICES[service as ServiceName]?.title ?? service}'s published OpenAPI document (default: the pack's Swagger path on its base URL)`);
+  return documentSourceSetting(`NHN_DRIFT_OPENAPI_${service.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, `where the drift sentinel reads ${SERVICES[service as ServiceName]?.title ?? service}'s published OpenAPI document (default: the pack's Swagger path on its base URL)`);
 }
 
 export interface Observation {
@@ -44,22 +44,19 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 async function publishedDocuments(profile: Profile): Promise<Observation[]> {
   const out: Observation[] = [];
   for (const [service, base] of Object.entries(profile.urls) as Array<[ServiceName, string]>) {
+    const setting = publishedDocumentSetting(service);
     const published = SERVICES[service]?.publishedOpenApi;
-    const url = publishedDocumentSetting(service).read() ?? (published ? `${base.replace(/\/$/, '')}${published.path}` : undefined);
-    if (!url) continue;
     const subject = `${SERVICES[service].title} published OpenAPI`;
+    let source: string | undefined;
     try {
-      const r = await send({ method: 'GET', url, headers: { accept: 'application/json' }, timeoutMs: 10_000 });
-      if (r.status !== 200) {
-        out.push({ subject, url, error: `HTTP ${r.status}` });
-        continue;
-      }
+      source = setting.read() ?? (published ? `${base.replace(/\/$/, '')}${published.path}` : undefined);
+      if (!source) continue;
       // Canonical JSON, so a change of key order or whitespace is no change.
-      const body = JSON.stringify(sortKeys(JSON.parse(r.text())));
-      const doc = JSON.parse(body) as { info?: { version?: string }; paths?: Record<string, unknown> };
-      out.push({ subject, url, sha256: sha256(body), body, facts: { version: doc.info?.version, paths: Object.keys(doc.paths ?? {}).length } });
+      const doc = await readDocumentSource(source, setting.env);
+      const body = JSON.stringify(sortKeys(doc));
+      out.push({ subject, url: source, sha256: sha256(body), body, facts: { version: (doc.info as { version?: string } | undefined)?.version, paths: Object.keys(doc.paths ?? {}).length } });
     } catch (e) {
-      out.push({ subject, url, error: (e as Error).message });
+      out.push({ subject, url: source ?? setting.env, error: (e as Error).message });
     }
   }
   return out;

@@ -32,6 +32,7 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE checks (
      run_id INTEGER NOT NULL REFERENCES runs(id), check_key TEXT NOT NULL, api TEXT, requirement TEXT,
      level TEXT, state TEXT NOT NULL, failure_class TEXT, detail TEXT, PRIMARY KEY (run_id, check_key));
+   CREATE INDEX checks_by_key ON checks (check_key, run_id);
    CREATE TABLE alerts (
      id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id), profile TEXT NOT NULL, at TEXT NOT NULL,
      check_key TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, delivered INTEGER NOT NULL,

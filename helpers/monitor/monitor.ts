@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { reportDir, resolveProfile, type ProfileName } from '../config/profiles.ts';
 import { applyLocalDefaults } from '../packs/index.ts';
 import { HAR_FILE } from '../evidence/evidence-dir.ts';
+import { registerSecret } from '../evidence/redact.ts';
 import { alertMessage, decideAlerts, deliver, loadMaintenance, openWindow, type Alert, type AlertKind, type CheckState } from './alerts.ts';
 import { judgeLatency, loadBudgets } from './budgets.ts';
 import { dashboardData, writeDashboard } from './dashboard.ts';
@@ -102,6 +103,8 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
   const windows = loadMaintenance(path.resolve(MONITOR_SETTINGS.maintenance.read()!));
   const webhook = MONITOR_SETTINGS.webhook.read();
   const pushgateway = MONITOR_SETTINGS.pushgateway.read();
+  registerSecret(webhook);
+  registerSecret(pushgateway);
   const alertAfter = MONITOR_SETTINGS.alertAfter.read();
   const remindEvery = MONITOR_SETTINGS.remindEvery.read();
   const flakyWindow = MONITOR_SETTINGS.flakyWindow.read();

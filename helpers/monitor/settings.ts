@@ -1,33 +1,17 @@
-// The monitor's variables. The webhook URL is a secret (it lets anyone post to the channel): it
-// is registered for redaction and never printed, not even when it is malformed.
+// The monitor's variables. The webhook URL is a secret (it lets anyone post to the channel): the
+// monitor registers it for redaction, and a malformed one is never shown.
 import path from 'node:path';
-import { ConfigurationError, intSetting, stringSetting, urlSetting, type Setting } from '../config/settings.ts';
+import { intSetting, stringSetting, urlSetting } from '../config/settings.ts';
 import { reportDir } from '../config/profiles.ts';
-import { registerSecret } from '../evidence/redact.ts';
-
-function secretUrlSetting(env: string, describe: string): Setting<string | undefined> {
-  return {
-    env,
-    describe,
-    read(e = process.env) {
-      const v = e[env]?.trim() || undefined;
-      if (v === undefined) return undefined;
-      registerSecret(v);
-      const u = URL.parse(v);
-      if (!u || !['http:', 'https:'].includes(u.protocol)) throw new ConfigurationError(`${env} must be an absolute http or https URL (its value is a secret and is not shown)`);
-      return v;
-    },
-  };
-}
 
 export const MONITOR_SETTINGS = {
   history: stringSetting('NHN_MONITOR_HISTORY', 'the monitor history database (SQLite); default <NHN_REPORT_DIR>/monitor/history.sqlite'),
-  webhook: secretUrlSetting('NHN_MONITOR_WEBHOOK_URL', 'webhook for alerts (Slack- or Teams-compatible JSON with a text field); a secret'),
+  webhook: urlSetting('NHN_MONITOR_WEBHOOK_URL', 'webhook for alerts (Slack- or Teams-compatible JSON with a text field); a secret', ['http:', 'https:'], { secret: true }),
   alertAfter: intSetting('NHN_MONITOR_ALERT_AFTER', 'failed runs in a row before a check alerts', { min: 1, max: 100, fallback: 2 }),
   remindEvery: intSetting('NHN_MONITOR_REMIND_EVERY', 'while a check stays failed, a reminder every this many runs', { min: 1, max: 1000, fallback: 6 }),
   flakyWindow: intSetting('NHN_MONITOR_FLAKY_WINDOW', 'how many recent runs flakiness rates are taken over', { min: 2, max: 1000, fallback: 20 }),
   reportUrl: urlSetting('NHN_MONITOR_REPORT_URL', 'where the monitor\'s reports are published (alerts link to it); default the local dashboard file'),
-  pushgateway: secretUrlSetting('NHN_MONITOR_PUSHGATEWAY_URL', 'a Prometheus Pushgateway the monitor pushes its metrics to'),
+  pushgateway: urlSetting('NHN_MONITOR_PUSHGATEWAY_URL', 'a Prometheus Pushgateway the monitor pushes its metrics to (may carry credentials)', ['http:', 'https:'], { secret: true }),
   budgets: stringSetting('NHN_MONITOR_BUDGETS', 'latency budgets file (default schemas/monitor/budgets.yaml)', { fallback: 'schemas/monitor/budgets.yaml' }),
   maintenance: stringSetting('NHN_MONITOR_MAINTENANCE', 'maintenance windows file (default schemas/monitor/maintenance.yaml)', { fallback: 'schemas/monitor/maintenance.yaml' }),
 };

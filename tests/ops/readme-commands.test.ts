@@ -1,11 +1,11 @@
 // Every command the README documents works as written: each answers --help, and the ones that
 // are quick run exactly as the README writes them (placeholders filled with real files).
 import { expect, test } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PATIENT } from '../corpus/fhir-corpus.ts';
+import { run } from './support/run.ts';
 
 const README = fs.readFileSync('README.md', 'utf8');
 const scripts = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -13,15 +13,8 @@ const scripts = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { script
 /** The commands in the README's command table, as written. */
 const documented = [...README.matchAll(/^\| `(npm run [^`]+)` \|/gm)].map((m) => m[1]!);
 
-function run(command: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { env: { ...process.env, NHN_PROFILE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => resolve({ code, out }));
-  });
-}
+/** A command line as a user types it, through the shell. */
+const shell = (command: string) => run('sh', ['-c', command]);
 
 test('the README documents the two set-up commands and npm test', () => {
   expect(README).toContain('npm ci\nnpx playwright test');
@@ -38,7 +31,7 @@ test('every documented command exists and answers --help', async () => {
       expect(scripts[script], `${command}: one command, so that --help reaches it`).not.toMatch(/&&|\|\||;|\|/);
       // The script's own command line, as npm would run it (npm's start-up, 16 times over, is the
       // slowest part of this test and proves nothing the quick commands below do not).
-      return { command, ...(await run(`PATH="$PWD/node_modules/.bin:$PATH" ${scripts[script]} --help`)) };
+      return { command, ...(await shell(`PATH="$PWD/node_modules/.bin:$PATH" ${scripts[script]} --help`)) };
     }),
   );
   for (const r of results) {
@@ -54,7 +47,7 @@ test('the quick commands run exactly as written', async () => {
   fs.writeFileSync(file, JSON.stringify(PATIENT));
   const exact = documented.filter((c) => /^npm run (validate|lint:openapi)\b/.test(c)).map((c) => c.replace('<file.json>', file));
   expect(exact).toContain(`npm run validate -- ${file}`);
-  const results = await Promise.all([...exact, 'npm run validate -- --profiles', 'npm run sandbox -- --faults', 'npm run mutation -- --list --shard 1/4'].map(async (c) => ({ c, ...(await run(c)) })));
+  const results = await Promise.all([...exact, 'npm run validate -- --profiles', 'npm run sandbox -- --faults', 'npm run mutation -- --list --shard 1/4'].map(async (c) => ({ c, ...(await shell(c)) })));
   for (const r of results) expect(r.code, `${r.c}: ${r.out.slice(-400)}`).toBe(0);
   const validate = results.find((r) => r.c.includes(file))!;
   expect(validate.out).toContain('0 error(s)');

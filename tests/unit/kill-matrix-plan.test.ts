@@ -1,7 +1,10 @@
 // The kill matrix's grouping: faults share a project only when no test belongs to two of them,
 // every fault is placed once, and groups with @slow tests come first.
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { faultsOfTest, groupFaults, grepFor, type PlannedFault } from '../mutation/plan.ts';
+import { faultsOfTest, groupFaults, grepFor, selectFaults, type PlannedFault } from '../mutation/plan.ts';
+import { loadFaults } from '../../sandbox/core/faults.ts';
 import type { ListedTest } from '../../helpers/cli/list-tests.ts';
 
 const fault = (id: string, requirements: string[], slow = false): PlannedFault => ({ id, pack: 'p', rule: id, requirements, twinEnv: {}, tests: 0, slow });
@@ -21,4 +24,16 @@ test('a requirement tag matches whole IDs only', () => {
   expect(grepFor(['HID-CA-002']).test('@HID-CA-002 @x')).toBe(true);
   expect(grepFor(['HID-CA-002']).test('@HID-CA-0021')).toBe(false);
   expect(faultsOfTest(['@HID-CA-0021'], [fault('x', ['HID-CA-002'])])).toEqual([]);
+});
+
+test('every operational fault is left out of the matrix and planted by an ops test that must catch it', async () => {
+  const operational = [...(await loadFaults()).values()].filter((f) => f.caughtBy);
+  expect(operational.map((f) => f.id).sort()).toEqual(['jwks-key-rotated', 'person-openapi-changed', 'pit-slow-search']);
+  const planned = new Set((await selectFaults()).map((f) => f.id));
+  const ops = fs.readdirSync('tests/ops').filter((f) => f.endsWith('.test.ts')).map((f) => fs.readFileSync(path.join('tests/ops', f), 'utf8')).join('\n');
+  for (const f of operational) {
+    expect(planned.has(f.id), `${f.id} is not in the kill matrix`).toBe(false);
+    expect(f.requirements, `${f.id}: no spec can catch it, so it names no requirement`).toEqual([]);
+    expect(ops, `${f.id} is planted by a test in tests/ops`).toContain(f.id);
+  }
 });

@@ -9,6 +9,7 @@ import { alertLine, decideAlerts, deliver, loadMaintenance, openWindow } from '.
 import { judgeLatency, loadBudgets } from '../../helpers/monitor/budgets.ts';
 import { History, MIGRATIONS } from '../../helpers/monitor/history.ts';
 import { latencyOf, percentile } from '../../helpers/monitor/latency.ts';
+import { MONITOR_SETTINGS } from '../../helpers/monitor/settings.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-monitor-unit-'));
 
@@ -78,6 +79,10 @@ test('a check alerts after N failed runs, reminds every M, and recovers once; an
     kinds.push(alerts.map((a) => `${a.kind}${a.runs ?? ''}`).join(',') || '-');
   }
   expect(kinds).toEqual(['-', 'alert2', 'alert3', '-', '-', 'reminder6', '-', 'recovery7', '-']);
+});
+
+test('a malformed webhook URL is refused without being shown', () => {
+  expect(() => MONITOR_SETTINGS.webhook.read({ NHN_MONITOR_WEBHOOK_URL: 'hooks.example/secret-token' })).toThrow(/^NHN_MONITOR_WEBHOOK_URL must be an absolute http or https URL \(its value is a secret and is not shown\)$/);
 });
 
 test('delivery retries, never throws, and never names the webhook', async () => {

@@ -28,12 +28,8 @@ function result(status: TestResult['status'], retry: number, extra: Partial<Test
 
 async function summarise(feed: (r: SummaryReporter) => void) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-summary-')), 'summary.json');
-  // The reporter's onEnd joins the evidence pieces and removes the run folder: point both away
-  // from the run this test is part of, or it would take that run's exchanges and token cache.
-  const saved = { evidence: process.env.NHN_EVIDENCE_DIR, run: process.env.NHN_RUN_DIR };
-  process.env.NHN_EVIDENCE_DIR = '';
-  process.env.NHN_RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-summary-run-'));
-  const reporter = new SummaryReporter({ outputFile: file });
+  // Its own folders: the run this test is part of keeps its exchanges and its token cache.
+  const reporter = new SummaryReporter({ outputFile: file, evidenceDir: null, runDir: fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-summary-run-')) });
   reporter.onBegin({ projects: [] } as never, { suites: [] } as never);
   feed(reporter);
   const write = process.stdout.write;
@@ -47,10 +43,6 @@ async function summarise(feed: (r: SummaryReporter) => void) {
   } finally {
     process.stdout.write = write;
     process.stderr.write = stderr;
-    for (const [name, value] of [['NHN_EVIDENCE_DIR', saved.evidence], ['NHN_RUN_DIR', saved.run]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   }
   return { summary: JSON.parse(fs.readFileSync(file, 'utf8')), outcome, printed };
 }
