@@ -1,14 +1,19 @@
-// A value computed once per run and shared by every worker: the first worker to ask takes an
-// exclusive lock file and computes; the others wait for its result. Falls back to a
-// per-process cache when there is no run folder (scripts, unit tests).
+// A value computed once per run and shared by every worker: the first worker to ask takes the
+// lock and computes; the others wait for its result. The lock is proper-lockfile's: its holder
+// refreshes it while it works, so a worker killed mid-request leaves a lock that goes stale and
+// is taken over, instead of one that blocks the run. Falls back to a per-process cache when
+// there is no run folder (scripts, unit tests).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { runDir } from '../evidence/run-dir.ts';
+import { InfrastructureError } from '../http/errors.ts';
 
 const memory = new Map<string, Promise<unknown>>();
-const POLL_MS = 15;
-const WAIT_LIMIT_MS = 60_000;
+/** A lock not refreshed for this long belongs to a dead worker (the holder refreshes it every STALE_MS / 4). */
+export const STALE_MS = 8_000;
+const WAIT_LIMIT_MS = 90_000;
 
 function fileFor(dir: string, namespace: string, key: string): string {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
@@ -17,51 +22,43 @@ function fileFor(dir: string, namespace: string, key: string): string {
   return path.join(folder, hash);
 }
 
-async function waitFor(file: string, lock: string): Promise<string> {
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  while (Date.now() < deadline) {
-    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
-    if (!fs.existsSync(lock)) {
-      // The producer gave up (its request failed); let the caller produce.
-      if (!fs.existsSync(file)) throw new Error('retry');
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+function readFresh<T>(file: string, isFresh: (v: T) => boolean): T | undefined {
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    return isFresh(value) ? value : undefined;
+  } catch {
+    return undefined; // absent, or torn by a killed writer: produce again
   }
-  throw new Error(`waited ${WAIT_LIMIT_MS} ms for another worker to finish ${path.basename(file)}`);
 }
 
 async function produceShared<T>(dir: string, namespace: string, key: string, produce: () => Promise<T>, isFresh: (v: T) => boolean): Promise<T> {
   const file = fileFor(dir, namespace, key);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (fs.existsSync(file)) {
-      const value = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-      if (isFresh(value)) return value;
-      fs.rmSync(file, { force: true });
-    }
-    const lock = `${file}.lock`;
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(lock, 'wx', 0o600);
-    } catch {
-      try {
-        return JSON.parse(await waitFor(file, lock)) as T;
-      } catch (e) {
-        if ((e as Error).message === 'retry') continue;
-        throw e;
-      }
-    }
-    try {
-      const value = await produce();
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
-      fs.renameSync(tmp, file);
-      return value;
-    } finally {
-      fs.closeSync(fd);
-      fs.rmSync(lock, { force: true });
-    }
+  const cached = readFresh(file, isFresh);
+  if (cached !== undefined) return cached;
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    stale: STALE_MS,
+    update: STALE_MS / 4,
+    retries: { retries: Math.ceil(WAIT_LIMIT_MS / 100), factor: 1, minTimeout: 20, maxTimeout: 100 },
+    // A holder whose refresh came late (a loaded machine) lost the lock to another worker; both
+    // produce, and both results are valid. Nothing to abort.
+    onCompromised: () => {},
+  }).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== 'ELOCKED') throw e;
+    throw new InfrastructureError('timeout', `another worker held the shared ${namespace} lock for over ${WAIT_LIMIT_MS / 1000} s while alive`);
+  });
+  try {
+    // Whoever held the lock before us may have produced it meanwhile.
+    const produced = readFresh(file, isFresh);
+    if (produced !== undefined) return produced;
+    const value = await produce();
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    return value;
+  } finally {
+    await release().catch(() => {});
   }
-  return produce();
 }
 
 export function sharedOnce<T>(namespace: string, key: string, produce: () => Promise<T>, isFresh: (v: T) => boolean = () => true): Promise<T> {
