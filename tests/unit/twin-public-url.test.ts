@@ -10,18 +10,21 @@ import { send } from '../../helpers/http/client.ts';
 import { backdoorHeaders } from '../../helpers/auth/backdoor.ts';
 import { startTwin } from '../../sandbox/twin.ts';
 
-test('DPoP htu is checked against SANDBOX_PUBLIC_URL_PHR', async () => {
+test('DPoP htu is checked against SANDBOX_PUBLIC_URL_PHR', async ({}, info) => {
+  // Ports of the worker's slot: another worker, or another repeat, may run this file at once.
+  const basePort = 7020 + 40 * info.parallelIndex;
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-proxy-'));
   const env = { ...process.env, SANDBOX_STATE_DIR: stateDir, SANDBOX_PUBLIC_URL_PHR: 'https://phr.proxy.test:8443/pjd' };
-  const twin = await startTwin({ basePort: 4970, faults: [], env });
+  const twin = await startTwin({ basePort, faults: [], env });
   try {
     expect(twin.urls.phr).toBe('https://phr.proxy.test:8443/pjd');
-    const state = JSON.parse(fs.readFileSync(twinStateFile(4970, env), 'utf8')) as TwinState;
+    const state = JSON.parse(fs.readFileSync(twinStateFile(basePort, env), 'utf8')) as TwinState;
     const client = state.clients.suite!;
-    const tokens = new TokenClient(twin.urls.helseid, { clientId: client.clientId, privateJwk: client.privateJwk });
+    // Tokens are cached per twin instance: a repeat of this test meets a new twin with new keys.
+    const tokens = new TokenClient(twin.urls.helseid, { clientId: client.clientId, privateJwk: client.privateJwk }, state.instance);
     const token = await tokens.clientCredentials(['nhn:phr/mhd/read-document']);
     const key = await tokens.runKey();
-    const listen = `${twinListenUrl('phr', 4970)}/pingauth`;
+    const listen = `${twinListenUrl('phr', basePort)}/pingauth`;
     const call = async (htuUrl: string) =>
       send({ method: 'GET', url: listen, headers: { authorization: `DPoP ${token.accessToken}`, dpop: await createDpopProof(key, { method: 'GET', url: htuUrl, accessToken: token.accessToken }) } });
     expect((await call('https://phr.proxy.test:8443/pjd/pingauth')).status).toBe(200);

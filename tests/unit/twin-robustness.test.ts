@@ -9,13 +9,15 @@ import { send } from '../../helpers/http/client.ts';
 import { startTwin, type RunningTwin } from '../../sandbox/twin.ts';
 
 let twin: RunningTwin;
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-twin-'));
+let stateDir: string;
 
-// One twin on fixed ports for the file: its tests run in one worker (two workers would start two).
+// One twin for the file, its tests in one worker. Its ports belong to the worker's slot, so that
+// two workers (or two repeats, --repeat-each) never start twins on the same ports.
 test.describe.configure({ mode: 'serial' });
 
-test.beforeAll(async () => {
-  twin = await startTwin({ basePort: 4950, faults: [], env: { ...process.env, SANDBOX_STATE_DIR: stateDir } });
+test.beforeAll(async ({}, info) => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-twin-'));
+  twin = await startTwin({ basePort: 7000 + 40 * info.parallelIndex, faults: [], env: { ...process.env, SANDBOX_STATE_DIR: stateDir } });
 });
 
 test.afterAll(async () => {
