@@ -25,11 +25,21 @@ export function hasValidNinControlDigits(nin: string): boolean {
   return mod11(d, K1_WEIGHTS) === d[9] && mod11(d, K2_WEIGHTS) === d[10];
 }
 
-/** True when the month field carries the +80 synthetic offset. */
+/**
+ * The synthetic month marks (facts §8.3): Skatteetaten's Test-Norge adds 80 to the month (81–92),
+ * NHN's reserved test data adds 65 (66–77). A D-number (day + 40) and a felles hjelpenummer
+ * (first digit 8 or 9) carry the mark in the same place.
+ */
+export const SYNTHETIC_MONTH_MARKS = [
+  { name: 'Test-Norge (month + 80)', from: 81, to: 92 },
+  { name: 'NHN reserved test data (month + 65)', from: 66, to: 77 },
+] as const;
+
+/** True when the number passes both control digits and its month field carries a synthetic mark. */
 export function isSyntheticNin(nin: string): boolean {
   if (!hasValidNinControlDigits(nin)) return false;
   const month = Number(nin.slice(2, 4));
-  return month >= 81 && month <= 92;
+  return SYNTHETIC_MONTH_MARKS.some((m) => month >= m.from && month <= m.to);
 }
 
 /**

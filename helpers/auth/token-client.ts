@@ -12,6 +12,7 @@ import { fingerprint } from '../evidence/redact.ts';
 import { DEFAULT_ASSERTION_LIFETIME } from './client-assertion.ts';
 import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey } from './keys.ts';
 import { sharedOnce } from './shared-cache.ts';
+import { guardSyntheticPeople } from '../http/identity-guard.ts';
 import { readTestTokenAnswer } from './test-token.ts';
 import { authorizationParams, followAuthorization, trustFrameworkAttest, type LoginRequest } from './user-login.ts';
 import { HELSEID_CLAIMS, LOGIN_SCOPES } from '../protocol.ts';
@@ -126,6 +127,8 @@ export class TokenClient {
   async testUserToken(ttt: { url: string; apiKey: string }, scopes: string[], user: UserContext, key?: SigningKey): Promise<AccessToken> {
     const dpopKey = key ?? (await this.runKey());
     const tuple: TokenTuple = { ...this.tuple('test_token', scopes, dpopKey), subject: fingerprint(JSON.stringify(user)) };
+    // The user's pid goes into a token: it must be a synthetic person's.
+    guardSyntheticPeople('the test-token request', [JSON.stringify(user)]);
     return sharedOnce('tokens', tupleKey(tuple), async () => {
       const response = await fetch(ttt.url, {
         method: 'POST',
@@ -164,6 +167,8 @@ export class TokenClient {
     if (!redirectUri) throw new TokenRequestError(`client ${this.client.clientId} has no redirect URI for user logins`);
     const dpopKey = key ?? (await this.runKey());
     const tuple: TokenTuple = { ...this.tuple('authorization_code', login.scopes, dpopKey), subject: fingerprint(`${login.loginHint} ${(login.identityScopes ?? LOGIN_SCOPES).join(' ')}`) };
+    // The login hint names the person who logs in (signed into the request object, unreadable later).
+    guardSyntheticPeople('the user login', [JSON.stringify(login)]);
     return sharedOnce('tokens', tupleKey(tuple), () =>
       this.request(tuple, dpopKey, async (config, dpop) => {
         const clientKey = await importSigningKey(this.client.privateJwk as JWK);

@@ -7,10 +7,10 @@ import type { SigningKey } from '../auth/keys.ts';
 import type { LoginRequest } from '../auth/user-login.ts';
 import type { AuthMode, Profile } from '../config/profiles.ts';
 import { SERVICES, type ServiceName } from '../packs/index.ts';
-import { hasValidNinControlDigits, isTestPersonNin } from '../identifiers.ts';
 import { classifyResponse, parseJson, send, type HeaderValue, type HttpRequest, type HttpResponse, type Recorder } from './client.ts';
 import { linkParsed } from '../evidence/checks.ts';
 import { GuardError, InconclusiveError } from './errors.ts';
+import { guardSyntheticPeople, identityNumbers } from './identity-guard.ts';
 
 export interface ApiRequest {
   method?: string;
@@ -80,23 +80,10 @@ function isNonceChallenge(response: HttpResponse): boolean {
   return response.status === 401 && /error="use_dpop_nonce"/.test(response.header('www-authenticate') ?? '') && !!response.header('dpop-nonce');
 }
 
-/**
- * The identity numbers in a text: runs of 11 digits on their own with valid control digits. Digits
- * inside a hex string (a UUID's last group, a hash) are not a person.
- */
-function identityNumbers(text: string): string[] {
-  return [...text.matchAll(/(?<![\dA-Za-z])\d{11}(?![\dA-Za-z])/g)].map(([n]) => n).filter(hasValidNinControlDigits);
-}
-
-/**
- * An 11-digit number with valid control digits in what a test sends (path, body, form, query, its own
- * headers) that is neither synthetic nor one of NHN's named test persons: no real person's number
- * ever leaves the suite.
- */
-function realLookingNin(req: ApiRequest): string | undefined {
+/** Everything a test sends that could name a person: path, body, form, query, its own headers. */
+function sentTexts(req: ApiRequest): string[] {
   const body = req.json !== undefined ? JSON.stringify(req.json) : typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) && req.body.length <= 4 * 1024 * 1024 ? req.body.toString('latin1') : '';
-  const parts = [req.path, body, ...[req.form, req.query, req.headers].flatMap((o) => Object.values(o ?? {}).flat().map(String))];
-  return parts.flatMap(identityNumbers).find((nin) => !isTestPersonNin(nin));
+  return [req.path, body, ...[req.form, req.query, req.headers].flatMap((o) => Object.values(o ?? {}).flat().map(String))];
 }
 
 /** Whether the path or query of a request carries an identity number, synthetic or not. */
@@ -159,8 +146,7 @@ export class ApiClient {
     if (!profile.allowsPatientData && carriesData) {
       throw new GuardError(`profile ${profile.name} never sends patient data: ${method} ${req.path} with a body or query was not sent`);
     }
-    const person = realLookingNin(req);
-    if (person) throw new GuardError(`${method} ${req.path} carries an 11-digit number that looks like a real national identity number (not repeated here); only synthetic numbers (month + 80) and NHN's named test persons are sent`);
+    guardSyntheticPeople(`${method} ${req.path.replace(/\d{11}/g, '<NIN>')}`, sentTexts(req));
   }
 
   async request(req: ApiRequest): Promise<ApiResponse> {
