@@ -2,7 +2,7 @@
 import { validateFhir } from '../../helpers/validation/fhir/validator.ts';
 import { should } from '../../helpers/evidence/verdicts.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import { minuteFloor, ninCounts, ninOf, readPage, seedPatients, syntheticPatient, traverse } from '../../fixtures/pit.ts';
+import { minuteFloor, nextPath, ninCounts, ninOf, readPage, seedPatients, syntheticPatient, traverse } from '../../fixtures/pit.ts';
 
 /** Submits patients and waits until all are visible; answers the time just before submission. */
 
@@ -101,4 +101,66 @@ test.describe('PIT search', () => {
     expect(nins.has(ninOf(first)!), 'the Patient written inside the range is missing').toBe(true);
     expect(nins.has(ninOf(later)!), 'the Patient written after the range was returned').toBe(false);
   });
+
+  test('every search Bundle links to itself: the search as asked, and on a later page the cursor followed', { tag: ['@PIT-SEARCH-003'] }, async ({ api, needs }, info) => {
+    needs({ writes: true, patientData: true });
+    const pit = api('pit', 'dpop');
+    const since = await seedPatients(pit, [syntheticPatient(info), syntheticPatient(info), syntheticPatient(info)]);
+    const query = { _lastUpdated: `ge${minuteFloor(since)}`, _count: '2', _sort: '-_lastUpdated' };
+    const links = (response: Awaited<ReturnType<typeof pit.get>>) => response.json<{ link?: Array<{ relation: string; url: string }> }>().link ?? [];
+    /** A URL as what it names: origin, path and its parameters as a sorted multiset (encoding aside). */
+    const named = (url: string) => {
+      const u = new URL(url);
+      return { at: `${u.origin}${u.pathname}`, parameters: [...u.searchParams].map(([k, v]) => `${k}=${v}`).sort() };
+    };
+    const first = await pit.get('/v1/Patient', { query });
+    expect(first.status).toBe(200);
+    const selfLinks = links(first).filter((l) => l.relation === 'self');
+    expect(selfLinks, 'the first page has exactly one self link').toHaveLength(1);
+    expect(named(selfLinks[0]!.url), 'the self link names the search as asked').toEqual(named(pit.url('/v1/Patient', query)));
+    const next = links(first).find((l) => l.relation === 'next');
+    expect(next, 'three Patients at two a page leave a next link').toBeDefined();
+    const second = await pit.get(nextPath(pit, next!.url));
+    expect(second.status).toBe(200);
+    const secondSelf = links(second).filter((l) => l.relation === 'self');
+    expect(secondSelf, 'a page reached by a cursor has exactly one self link').toHaveLength(1);
+    expect(named(secondSelf[0]!.url), "the second page's self link names the cursor that reached it").toEqual(named(next!.url));
+  });
+
+  test('_lastUpdated prefixes at their boundary: a Patient updated within the instant named is excluded by gt and lt and included by ge and le, at minute, second and millisecond precision', { tag: ['@PIT-LU-003'] }, async ({ api, needs }, info) => {
+    needs({ writes: true, patientData: true });
+    const pit = api('pit', 'dpop');
+    const patient = syntheticPatient(info);
+    const since = await seedPatients(pit, [patient]);
+    const nin = ninOf(patient)!;
+    const seen = (await traverse(pit, { _lastUpdated: `ge${minuteFloor(since)}`, _count: '50' })).rows.find((r) => ninOf(r.resource) === nin);
+    const lastUpdated = Date.parse(seen!.resource.meta!.lastUpdated!);
+    expect(Number.isNaN(lastUpdated), 'meta.lastUpdated is an instant').toBe(false);
+    const minute = Math.floor(lastUpdated / 60_000) * 60_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const values = {
+      minute: minuteFloor(lastUpdated),
+      second: `${iso(Math.floor(lastUpdated / 1_000) * 1_000).slice(0, 19)}Z`,
+      millisecond: iso(lastUpdated),
+    };
+    // Each prefix is paired with a bound on its other side a minute away, to keep the traversal short.
+    const after = `lt${minuteFloor(minute + 120_000)}`;
+    const before = `ge${minuteFloor(minute - 60_000)}`;
+    const expected: Record<string, { pair: string; included: boolean }> = {
+      gt: { pair: after, included: false },
+      ge: { pair: after, included: true },
+      lt: { pair: before, included: false },
+      le: { pair: before, included: true },
+    };
+    const verdicts: string[] = [];
+    for (const [precision, value] of Object.entries(values)) {
+      for (const [prefix, { pair, included }] of Object.entries(expected)) {
+        const rows = (await traverse(pit, { _lastUpdated: [`${prefix}${value}`, pair], _count: '50' })).rows;
+        const found = rows.some((r) => ninOf(r.resource) === nin);
+        if (found !== included) verdicts.push(`_lastUpdated=${prefix}${value} (${precision}) ${found ? 'included' : 'excluded'} a Patient updated at ${iso(lastUpdated)}`);
+      }
+    }
+    expect(verdicts, 'prefixes applied without the precision of their value').toEqual([]);
+  });
 });
+

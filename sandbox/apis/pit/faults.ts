@@ -18,6 +18,27 @@ export const faults = {
   'pit-count-unbounded': { rule: 'PIT ignores the _count bounds', requirements: ['PIT-COUNT-001'], off: ['pit/request.query._count'] },
   'pit-sort-ignored': { rule: 'PIT ignores _sort=-_lastUpdated and always sorts ascending', requirements: ['PIT-SORT-001'], off: ['pit.sort'] },
   'pit-lastupdated-no-prefix': { rule: 'PIT accepts _lastUpdated without a prefix', requirements: ['PIT-LU-001'], off: ['pit/request.query._lastUpdated', 'pit.lastupdated.prefix'] },
+  'pit-lastupdated-precision-ignored': {
+    rule: "PIT compares gt and le with the first instant of the value, not the whole minute, second or millisecond it names",
+    requirements: ['PIT-LU-003'],
+    off: ['pit.lastupdated.precision'],
+  },
+  'pit-self-link-missing': {
+    rule: 'PIT answers a search Bundle without its self link',
+    requirements: ['PIT-SEARCH-003'],
+    respond: [{ services: ['pit'], operations: ['searchPatients'], apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as object), link: ((r.body as { link?: Array<{ relation: string }> }).link ?? []).filter((l) => l.relation !== 'self') } } : r) }],
+  },
+  'pit-self-link-other-query': {
+    rule: "PIT's self link drops the search's parameters (it names the bare endpoint)",
+    requirements: ['PIT-SEARCH-003'],
+    respond: [
+      {
+        services: ['pit'],
+        operations: ['searchPatients'],
+        apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as object), link: ((r.body as { link?: Array<{ relation: string; url: string }> }).link ?? []).map((l) => (l.relation === 'self' ? { ...l, url: l.url.split('?')[0]! } : l)) } } : r),
+      },
+    ],
+  },
   'pit-range-ignored': { rule: 'PIT applies only the first of two _lastUpdated values', requirements: ['PIT-LU-002'], off: ['pit.lastupdated.range'] },
   'pit-cursor-with-filter': { rule: 'PIT accepts a cursor together with _lastUpdated', requirements: ['PIT-PAGE-002'], off: ['pit.cursor.alone'] },
   'pit-cursor-unchecked': { rule: 'PIT does not authenticate its cursors: tampered or foreign cursors are served', requirements: ['PIT-PAGE-004'], off: ['pit.cursor.mac', 'pit.cursor.owner'] },

@@ -53,7 +53,7 @@ const PRECISION_MS: Array<[RegExp, number]> = [
  * `ge2024-01-01T12:00Z` → a range, with FHIR's precision-aware prefix semantics. `all`: apply
  * every value (a range of two); `requirePrefix`: refuse a value without one.
  */
-export function parseLastUpdated(values: string[], o: { requirePrefix?: boolean; all?: boolean } = {}): TimeRange | string {
+export function parseLastUpdated(values: string[], o: { requirePrefix?: boolean; all?: boolean; precision?: boolean } = {}): TimeRange | string {
   const range: TimeRange = {};
   for (const raw of o.all === false ? values.slice(0, 1) : values) {
     let prefix = raw.slice(0, 2);
@@ -66,7 +66,9 @@ export function parseLastUpdated(values: string[], o: { requirePrefix?: boolean;
     const precision = PRECISION_MS.find(([re]) => re.test(value))?.[1];
     const start = Date.parse(value);
     if (!precision || Number.isNaN(start)) return `_lastUpdated "${raw}" needs at least minute precision and a time zone, e.g. ge2024-01-01T12:00Z`;
-    const end = start + precision;
+    // The value names an interval as long as its precision: gt starts after it, le takes all of it.
+    // Without `precision` gt and le compare with its first instant only.
+    const end = o.precision === false ? start + 1 : start + precision;
     if (prefix === 'ge') range.from = Math.max(range.from ?? -Infinity, start);
     if (prefix === 'gt') range.from = Math.max(range.from ?? -Infinity, end);
     if (prefix === 'lt') range.to = Math.min(range.to ?? Infinity, start);
@@ -127,7 +129,7 @@ function api(ctx: PackContext) {
       const sortParam = req.query.get('_sort');
       if (!on('pit.cursor.keeps-order') && sortParam) state.desc = sortParam === '-_lastUpdated';
     } else {
-      const range = parseLastUpdated(lastUpdated, { requirePrefix: on('pit.lastupdated.prefix'), all: on('pit.lastupdated.range') });
+      const range = parseLastUpdated(lastUpdated, { requirePrefix: on('pit.lastupdated.prefix'), all: on('pit.lastupdated.range'), precision: on('pit.lastupdated.precision') });
       if (typeof range === 'string') return bad(range, 'pit.lastupdated.prefix');
       const desc = req.query.get('_sort') === '-_lastUpdated' && on('pit.sort');
       state = { v: 1, org, cid, desc, snap: store.mark(), lu: desc ? Infinity : -Infinity, seq: desc ? Infinity : -Infinity, count, range };
@@ -146,7 +148,8 @@ function api(ctx: PackContext) {
     const more = remaining.length > page.length && (on('pit.next-link') || cursorParam === null);
 
     const base = `${ctx.urls.pit}/v1/Patient`;
-    const links = [{ relation: 'self', url: req.url.href }];
+    // The search as asked, at the service's public address (behind a proxy too).
+    const links = [{ relation: 'self', url: `${base}${req.url.search}` }];
     if (more && last) links.push({ relation: 'next', url: `${base}?cursor=${sign({ ...state, lu: last.lastUpdated, seq: last.seq })}` });
     return {
       status: 200,
