@@ -3,7 +3,7 @@
 // the active faults applied as data (checks off or replaced, responses transformed, route
 // policies changed). Fresh synthetic client keys go to the `local` profile through a private
 // state file.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -40,6 +40,8 @@ export interface RunningTwin {
   /** Lines the packs' extras add to the start-up banner (an AMQP endpoint). */
   banner: string[];
   faults: CatalogedFault[];
+  /** A hash of the data clients can change, over every pack (see ApiTwin.digest). */
+  digest(): string;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     banner: extras.flatMap((e) => e.started.banner ?? []),
     startMs: performance.now() - started,
     faults,
+    digest: () => createHash('sha256').update(JSON.stringify(apiTwins.map(({ pack, twin }) => [pack.id, twin.digest?.() ?? null]))).digest('hex'),
     async close() {
       await Promise.all([...servers.values()].map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
       await Promise.all(extras.map((e) => e.started.close()));

@@ -36,10 +36,11 @@ export interface FaultDefinition extends CheckChanges {
   /** Variables the suite needs to expose the fault (its specs skip without them); the kill matrix leaves it out, and says so, when one is unset. */
   suiteEnv?: readonly string[];
   /**
-   * An operational fault: no spec can catch it, the monitor (a latency budget) or the drift
-   * sentinel (a changed publication) does, and tests/ops proves it. The kill matrix leaves it out.
+   * An operational fault: no spec can catch it, the monitor (a latency budget), the drift
+   * sentinel (a changed publication) or the fuzzer (a crash on input no spec sends) does, and
+   * tests/ops proves it. The kill matrix leaves it out.
    */
-  caughtBy?: 'monitor' | 'drift';
+  caughtBy?: 'monitor' | 'drift' | 'fuzz';
 }
 
 export interface CatalogedFault extends FaultDefinition {

@@ -27,6 +27,12 @@ export interface ApiTwin {
    * they listen; `state` goes into the twin's state file under the pack's id for the `local` profile.
    */
   start?(o: { host: string; basePort: number }): Promise<StartedExtras>;
+  /**
+   * What a client can change in the pack's data, as plain values: the fuzzer compares it before
+   * and after each malformed request (none may change anything). Caches and clock-driven
+   * arrivals are not data a client changes, and stay out.
+   */
+  digest?(): unknown;
 }
 
 export interface StartedExtras {

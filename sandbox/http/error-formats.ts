@@ -13,8 +13,13 @@ export interface ErrorFormat {
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
+/** A FHIR string holds no whitespace but space, tab, CR and LF: anything else a client sent (a BOM, a no-break space) becomes a space. */
+export function fhirString(text: string): string {
+  return text.replace(/[^\S \r\n\t]/g, ' ');
+}
+
 export function operationOutcome(code: IssueCode, message: string, severity: 'error' | 'fatal' | 'warning' | 'information' = 'error') {
-  return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics: message }] };
+  return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics: fhirString(message) }] };
 }
 
 export function operationOutcomeFormat(): ErrorFormat {
@@ -22,7 +27,7 @@ export function operationOutcomeFormat(): ErrorFormat {
     render(status, code, message, details) {
       const body = operationOutcome(code, message);
       for (const d of details ?? []) {
-        body.issue.push({ severity: d.severity === 'information' ? 'information' : d.severity, code: 'invalid', diagnostics: `[${d.rule}] ${d.message}`, expression: [d.location] } as never);
+        body.issue.push({ severity: d.severity === 'information' ? 'information' : d.severity, code: 'invalid', diagnostics: fhirString(`[${d.rule}] ${d.message}`), expression: [fhirString(d.location)] } as never);
       }
       return { status, body, contentType: FHIR_JSON };
     },
@@ -36,7 +41,9 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',
 };

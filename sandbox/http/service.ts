@@ -266,7 +266,7 @@ export function createService(options: ServiceOptions): http.Server {
       .reduce((r, t) => t.apply(r, options.facts, info), response);
   }
 
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     handle(req)
       .then(({ response, route }) => {
         // An early answer (401, 415) leaves the body unread: drain it so the client can read the answer.
@@ -279,4 +279,19 @@ export function createService(options: ServiceOptions): http.Server {
         write(res, errors.render(500, 'exception', 'the twin failed to handle this request'));
       });
   });
+  // What Node's HTTP parser refuses before a handler sees it (a header too large, a control
+  // character in a header, a malformed request line) is answered in the API's error format too,
+  // not with Node's bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+    const answer = errors.render(status, status === 400 ? 'invalid' : 'too-costly', status === 431 ? 'the request headers are too large' : `the request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`);
+    const body = answer.body === undefined ? Buffer.alloc(0) : Buffer.from(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+    const head = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}`, 'connection: close', `content-length: ${body.length}`, ...(answer.contentType ? [`content-type: ${answer.contentType}`] : [])];
+    socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
+  });
+  return server;
 }

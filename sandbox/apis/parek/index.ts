@@ -222,6 +222,7 @@ function api(ctx: PackContext) {
   return {
     errors,
     start,
+    digest: () => ({ requisitions: store.allRequisitions(), specimens: store.allSpecimens(), owners: [...owners] }),
     handlers: {
       capabilities: versioned((req) => capabilityStatement(req, base(req))),
       createServiceRequest: create('ServiceRequest'),

@@ -43,6 +43,15 @@ export function pitDelayBounds(env: Env = process.env): [number, number] {
   return PIT_TWIN_SETTINGS.delayMs.read(env);
 }
 
+/** The date and time fields name a real instant: Date.parse rolls 2024-02-30 over to March 1st. */
+function isCalendarInstant(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0));
+  const days = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return month! >= 1 && month! <= 12 && day! >= 1 && day! <= days && hour! <= 23 && minute! <= 59 && second! <= 59;
+}
+
 const PRECISION_MS: Array<[RegExp, number]> = [
   [/T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/, 60_000],
   [/T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/, 1_000],
@@ -65,7 +74,7 @@ export function parseLastUpdated(values: string[], o: { requirePrefix?: boolean;
     }
     const precision = PRECISION_MS.find(([re]) => re.test(value))?.[1];
     const start = Date.parse(value);
-    if (!precision || Number.isNaN(start)) return `_lastUpdated "${raw}" needs at least minute precision and a time zone, e.g. ge2024-01-01T12:00Z`;
+    if (!precision || Number.isNaN(start) || !isCalendarInstant(value)) return `_lastUpdated "${raw}" needs at least minute precision and a time zone, e.g. ge2024-01-01T12:00Z`;
     // The value names an interval as long as its precision: gt starts after it, le takes all of it.
     // Without `precision` gt and le compare with its first instant only.
     const end = o.precision === false ? start + 1 : start + precision;
@@ -175,7 +184,7 @@ function api(ctx: PackContext) {
     return { status: 202 };
   }
 
-  return { errors, handlers: { searchPatients: search, submitPatient: submit } };
+  return { errors, handlers: { searchPatients: search, submitPatient: submit }, digest: () => ({ submissions, writes: store.mark() }) };
 }
 
 export const twin: TwinModule = { api };

@@ -40,6 +40,18 @@ export const faults = {
     requirements: ['PTS-ERR-001'],
     respond: onPts((r) => (r.status === 400 ? { ...r, contentType: 'text/plain; charset=utf-8', body: 'Bad Request' } : r)),
   },
+  'pts-crash-on-out-of-range-delay': {
+    rule: 'PTS crashes on a delayDays it cannot convert (below 0): 500 and a developer exception page with its stack trace',
+    requirements: [],
+    caughtBy: 'fuzz',
+    respond: onPts(
+      (r) =>
+        r.status === 400 && /delayDays[^;]*(>=|minimum)/.test(JSON.stringify(r.body ?? ''))
+          ? { status: 500, contentType: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html><body><h1>An unhandled exception occurred while processing the request.</h1><pre>System.OverflowException: Value was either too large or too small for a UInt32.\n   at Pts.Api.Restrictions.Create(RestrictionRequest request) in /src/Pts.Api/Restrictions.cs:line 88</pre></body></html>' }
+          : r,
+      ['createRestriction', 'createRestrictionLegacy'],
+    ),
+  },
   'pts-create-200': { rule: 'PTS answers a create with 200', requirements: ['PTS-CREATE-001'], respond: onPts((r) => (r.status === 201 ? { ...r, status: 200 } : r), ['createRestriction']) },
   'pts-create-drops-delay': {
     rule: "PTS's created restriction lacks its delayDays",

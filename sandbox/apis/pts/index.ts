@@ -148,6 +148,7 @@ function api(ctx: PackContext) {
   }
 
   return {
+    digest: () => restrictions,
     errors,
     handlers: {
       createRestriction: create,

@@ -1,0 +1,94 @@
+// `npm run fuzz`: generated bad input against every operation of every API (helpers/fuzz/).
+import path from 'node:path';
+import { PROFILES, reportDir, resolveProfile, type ProfileName } from '../config/profiles.ts';
+import { ConfigurationError } from '../config/settings.ts';
+import { ClassifiedError } from '../http/errors.ts';
+import { fuzz, NHN_REQUEST_CAP, replay } from '../fuzz/fuzz.ts';
+import { cliArgs } from './args.ts';
+
+const usage = `usage: npm run fuzz -- [--profile <name>] [--requests <n>] [--seed <n>] [--api <name> ...] [--allow-nhn <profile>]
+       npm run fuzz -- --replay <file> [--profile <name>]
+  Derives malformed requests from our OpenAPI documents with fast-check (wrong types, missing
+  required fields, numbers out of range, over-long strings, bad enums and dates, duplicate and
+  unknown parameters, wrong content types, invalid JSON, oversized bodies, broken forms, hostile
+  headers, garbage tokens and proofs), signs each correctly, sends it to every operation of every
+  API, and wants a documented 4xx in the API's error format: no 5xx, no stack trace, no HTML, no
+  credential echoed, and (against the twin) no change in the data. A failing case is shrunk and
+  saved under <NHN_REPORT_DIR>/fuzz/failures/ for --replay.
+  --profile     local (default: the twin, which it starts itself) or an NHN profile
+  --requests    how many requests (default 10000; against NHN at most ${NHN_REQUEST_CAP}, default 100)
+  --seed        fast-check's seed (default: from the clock; printed, so a run can be repeated)
+  --api         only these APIs (pit, phr, parek, pts, person, or a document such as person-v3)
+  --allow-nhn   against an NHN environment, the profile's name again: NHN asks for no load on its
+                test environment without agreement, so nothing is sent unless named twice. GET
+                operations only. The prod profile is always refused.
+  --replay      re-send one saved case, signed afresh, and judge it again
+  exit 0 every answer as documented, 1 a failing case, 2 bad usage or configuration
+`;
+const { values } = cliArgs(usage, {
+  profile: { type: 'string' },
+  requests: { type: 'string' },
+  seed: { type: 'string' },
+  api: { type: 'string', multiple: true },
+  'allow-nhn': { type: 'string' },
+  replay: { type: 'string' },
+});
+const log = (line: string) => process.stdout.write(`[fuzz] ${line}\n`);
+const fail = (message: string): never => {
+  process.stderr.write(`[fuzz] ${message}\n`);
+  process.exit(2);
+};
+
+const name = (values.profile as string | undefined) ?? 'local';
+if (!(name in PROFILES)) fail(`--profile must be one of ${Object.keys(PROFILES).join(', ')}, got "${name}"`);
+const profileName = name as ProfileName;
+const local = PROFILES[profileName].kind === 'twin';
+// prod sends no patient data and never writes; a fuzzer does nothing else.
+if (profileName === 'prod') fail('refused: the prod profile never sends patient data or malformed writes, and the fuzzer sends nothing else');
+if (!local && values['allow-nhn'] !== profileName) {
+  fail(`refused: ${profileName} is an NHN environment. NHN asks for no load on it without agreement; to fuzz it (GET operations only, at most ${NHN_REQUEST_CAP} requests) name it twice: --profile ${profileName} --allow-nhn ${profileName}`);
+}
+const requested = values.requests === undefined ? (local ? 10_000 : 100) : Number(values.requests);
+if (!Number.isInteger(requested) || requested < 1) fail(`--requests wants a whole number of at least 1, got "${String(values.requests)}"`);
+if (!local && requested > NHN_REQUEST_CAP) fail(`--requests ${requested} is over the cap of ${NHN_REQUEST_CAP} for an NHN environment`);
+const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
+if (!Number.isInteger(seed)) fail(`--seed wants a whole number, got "${String(values.seed)}"`);
+
+let close = async () => {};
+let digest: (() => string) | undefined;
+try {
+  if (local && !process.env.NHN_TWIN_EXTERNAL) {
+    const { applyLocalDefaults } = await import('../packs/index.ts');
+    applyLocalDefaults();
+    const { startTwin } = await import('../../sandbox/twin.ts');
+    const { twinBasePort } = await import('../config/twin-layout.ts');
+    const twin = await startTwin({ basePort: twinBasePort() });
+    log(`twin up in ${Math.round(twin.startMs)} ms on port ${twinBasePort()}${twin.faults.length ? ` with fault(s) ${twin.faults.map((f) => f.id).join(', ')}` : ''}`);
+    digest = () => twin.digest();
+    close = () => twin.close();
+  }
+  const profile = resolveProfile(profileName);
+  if (values.replay) {
+    const { case: c, sent } = await replay(values.replay as string, profile, digest);
+    log(`${c.method} ${c.path} (${c.document} ${c.operationId} · ${c.kind}: ${c.note}) → ${sent.guarded ? 'not sent: the identity guard refused it' : `${sent.response?.status} ${sent.response?.header('content-type') ?? ''}`}`);
+    if (!sent.judgement.ok) {
+      log(`still failing: ${sent.judgement.problems.join('; ')}`);
+      process.exitCode = 1;
+    } else log('answered as documented');
+  } else {
+    const summary = await fuzz({ profile, requests: requested, seed, apis: values.api as unknown as string[] | undefined, outDir: path.join(reportDir(), 'fuzz'), readOnly: !local, stateDigest: digest, log });
+    for (const [api, a] of Object.entries(summary.byApi)) {
+      log(`${api.padEnd(10)} ${String(a.requests).padStart(6)} requests · ${Object.entries(a.statuses).sort().map(([s, n]) => `${s}×${n}`).join(' ')}${a.httpLevel ? ` (${a.httpLevel} HTTP-level)` : ''}`);
+    }
+    if (summary.skipped.length) log(`not fuzzed: ${summary.skipped.join('; ')}`);
+    log(`${summary.requests.toLocaleString('en')} requests in ${(summary.durationMs / 1000).toFixed(1)} s (${Math.round(summary.requests / (summary.durationMs / 1000))} req/s), ${summary.properties} properties, seed ${seed}${summary.guarded ? `, ${summary.guarded} case(s) held back by the identity guard` : ''}: ${summary.failures.length ? `${summary.failures.length} FAILING` : 'every answer as documented'} → ${path.join(reportDir(), 'fuzz', 'summary.json')}`);
+    if (summary.failures.length) process.exitCode = 1;
+  }
+} catch (e) {
+  if (e instanceof ConfigurationError || e instanceof ClassifiedError) {
+    process.stderr.write(`[fuzz] ${e.message}\n`);
+    process.exitCode = 2;
+  } else throw e;
+} finally {
+  await close();
+}
