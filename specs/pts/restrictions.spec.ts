@@ -1,18 +1,17 @@
 // PTS patient-safety access restrictions: create, the validation page's rules (each negative with
 // its positive control), associate-parent's derived delay, _search with ApplicableOnly and by
 // parent, and the legacy routes. Test data is reset in NHN test, so every spec creates what it reads.
+import { uniqueSyntheticNin } from '../../fixtures/people.ts';
 import { randomUUID } from 'node:crypto';
 import { expect, test, type SuiteFixtures } from '../../fixtures/index.ts';
-import { syntheticNin } from '../../helpers/identifiers.ts';
 import type { ApiClient, ApiResponse } from '../../helpers/http/api-client.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const BASE = '/v0.5/access-restrictions/patient-safety';
 const DAY = 86_400_000;
-let counter = 0;
 /** A synthetic person no other PTS test of this run uses. */
-const person = (index: number) => syntheticNin(700_000 + ((index * 5_000 + counter++ + Math.floor(Math.random() * 4_000)) % 90_000));
+const person = (index: number) => uniqueSyntheticNin(700_000, 90_000, index);
 const object = (type: 'Rekvisisjon' | 'Svarrapport') => ({ type, value: randomUUID() });
 const restriction = (offId: string, obj: Json, fields: Json) => ({ patientSafetyObject: { person: { offId }, confidentialObjectId: obj }, ...fields });
 const future = (days: number) => new Date(Date.now() + days * DAY).toISOString();

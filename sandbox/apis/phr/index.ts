@@ -59,14 +59,20 @@ function api(ctx: PackContext) {
   const errors = operationOutcomeFormat();
   const started = Date.now();
   const seeded = seedDocuments(started);
-  /** The registry now: the seeded documents, and those that have arrived for the arrivals patient. */
+  /**
+   * The registry now: the seeded documents, and those that have arrived for the arrivals patient.
+   * Documents keep arriving for as long as the twin runs; the patient keeps the newest
+   * PHR_ARRIVALS.max of them (the oldest leave), so a long run neither stops changing nor grows.
+   */
   const arrived: PhrDocument[] = [];
+  let arrivals = 0;
   const registry = (now: number): PhrDocument[] => {
-    const due = Math.min(PHR_ARRIVALS.max, PHR_ARRIVALS.backlog + Math.floor((now - started) / PHR_ARRIVALS.everyMs));
-    while (arrived.length < due) {
-      const k = arrived.length + 1;
+    const due = PHR_ARRIVALS.backlog + Math.floor((now - started) / PHR_ARRIVALS.everyMs);
+    for (let k = Math.max(arrivals, due - PHR_ARRIVALS.max) + 1; k <= due; k++) {
       arrived.push(arrivedDocument(PHR_ARRIVALS.nin, k, started + (k - PHR_ARRIVALS.backlog) * PHR_ARRIVALS.everyMs));
     }
+    arrivals = Math.max(arrivals, due);
+    if (arrived.length > PHR_ARRIVALS.max) arrived.splice(0, arrived.length - PHR_ARRIVALS.max);
     return arrived.length ? [...seeded, ...arrived] : seeded;
   };
   /** NHN keeps a search's result for three minutes (seed 001); the twin the suite starts, for less. */
