@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import zlib from 'node:zlib';
 import { classifyNetworkError, ContractError, InconclusiveError, InfrastructureError } from './errors.ts';
 
 export type HeaderValue = string | string[];
@@ -62,6 +63,9 @@ export async function send(request: HttpRequest, recorder?: Recorder): Promise<H
   }
 }
 
+/** A body larger than this is not read to its end: memory stays bounded whatever a server sends. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
 function transmit(request: HttpRequest): Promise<HttpResponse> {
   const url = new URL(request.url);
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -72,38 +76,80 @@ function transmit(request: HttpRequest): Promise<HttpResponse> {
     headers['content-length'] = String(Buffer.byteLength(request.body));
   }
   const started = performance.now();
+  const where = `${url.origin}${url.pathname}`;
+  const elapsed = () => `${Math.round(performance.now() - started)} ms`;
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
+    let response: http.IncomingMessage | undefined;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const firstBytes = () => preview(Buffer.concat(chunks).subarray(0, 160));
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
-      reject(classifyNetworkError(error, request.url, timeoutMs));
+      clearTimeout(timer);
+      reject(error instanceof InfrastructureError ? error : classifyNetworkError(error, request.url, timeoutMs, Math.round(performance.now() - started)));
     };
     const tlsOptions = url.protocol === 'https:' && request.inspectTls ? { rejectUnauthorized: false } : {};
     const req = lib.request(url, { method: request.method, headers, agent: false, ...tlsOptions }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', fail);
-      res.on('aborted', () => fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
+      response = res;
+      const declared = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
+      res.on('data', (c: Buffer) => {
+        received += c.length;
+        if (received > MAX_BODY_BYTES) {
+          fail(new InfrastructureError('oversized-body', `${where} answered ${res.statusCode} ${res.headers['content-type'] ?? 'no content type'} with a body over ${MAX_BODY_BYTES / 1024 / 1024} MiB${declared !== undefined ? ` (Content-Length ${declared})` : ''}; the suite stopped reading after ${elapsed()}; first bytes: "${firstBytes()}"`));
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      const cut = () =>
+        fail(
+          declared !== undefined && received < declared
+            ? new InfrastructureError('truncated-body', `${where} answered ${res.statusCode} ${res.headers['content-type'] ?? 'no content type'} and closed the connection after ${received} of the ${declared} bytes its Content-Length promised (${elapsed()}); first bytes: "${firstBytes()}"`)
+            : new InfrastructureError('connection-reset', `${where} answered ${res.statusCode} and closed the connection mid-body after ${received} bytes (${elapsed()}); first bytes: "${firstBytes()}"`),
+        );
+      res.on('error', cut);
+      res.on('aborted', cut);
       res.on('end', () => {
         if (settled) return;
-        settled = true;
+        if (!res.complete) return cut();
         clearTimeout(timer);
+        let body: Buffer = Buffer.concat(chunks);
+        try {
+          body = decode(body, String(res.headers['content-encoding'] ?? ''));
+        } catch (e) {
+          return fail(new InfrastructureError('bad-encoding', `${where} answered ${res.statusCode} with Content-Encoding ${res.headers['content-encoding']}, but its body does not decode (${(e as Error).message}); ${body.length} bytes in ${elapsed()}; first bytes: "${preview(body)}"`));
+        }
+        settled = true;
         const socket = res.socket as TLSSocket | null;
-        resolve(makeResponse(res, Buffer.concat(chunks), performance.now() - started, url.protocol === 'https:' ? tlsInfo(socket) : undefined));
+        resolve(makeResponse(res, body, performance.now() - started, url.protocol === 'https:' ? tlsInfo(socket) : undefined));
       });
     });
     const timer = setTimeout(() => {
-      req.destroy(Object.assign(new Error('timeout'), { code: 'SUITE_TIMEOUT' }));
+      // Which wait it was: for the headers, or for the rest of a body that stalled.
+      const stalled = response
+        ? new InfrastructureError('timeout', `${where} answered ${response.statusCode} but its body stalled after ${received} bytes: nothing more within ${timeoutMs} ms; first bytes: "${firstBytes()}"`)
+        : new InfrastructureError('timeout', `${where} sent no response headers within ${timeoutMs} ms`);
+      fail(stalled);
+      req.destroy();
     }, timeoutMs);
-    req.on('error', (e) => {
-      clearTimeout(timer);
-      fail(e);
-    });
+    req.on('error', (e) => fail(e));
     if (request.body !== undefined) req.write(request.body);
     req.end();
   });
+}
+
+/** A body as its Content-Encoding says (the suite asks for none, but a server may send it anyway); bounded like any body. */
+function decode(body: Buffer, encoding: string): Buffer {
+  const e = encoding.trim().toLowerCase();
+  const options = { maxOutputLength: MAX_BODY_BYTES };
+  if (!e || e === 'identity') return body;
+  if (e === 'gzip' || e === 'x-gzip') return zlib.gunzipSync(body, options);
+  if (e === 'deflate') return zlib.inflateSync(body, options);
+  if (e === 'br') return zlib.brotliDecompressSync(body, options);
+  throw new Error(`unknown content coding "${encoding}"`);
 }
 
 function tlsInfo(socket: TLSSocket | null): TlsInfo | undefined {
@@ -157,9 +203,9 @@ export function preview(body: Buffer, max = 160): string {
  */
 export function classifyResponse(response: HttpResponse, url: string): void {
   const type = response.contentType() || 'no content type';
-  const what = `${new URL(url).pathname} answered ${response.status} ${type}`;
+  const what = `${new URL(url).pathname} answered ${response.status} ${type} in ${Math.round(response.durationMs)} ms`;
   if (response.status === 429 || response.status === 503) {
-    throw new InconclusiveError(`${what}: the service declined the request for now (retry-after: ${response.header('retry-after') ?? 'not given'})`);
+    throw new InconclusiveError(`${what}: the service declined the request for now (retry-after: ${response.header('retry-after') ?? 'not given'}); first bytes: "${preview(response.body)}"`);
   }
   if (response.status === 502 || response.status === 504) {
     throw new InfrastructureError('gateway-error', `${what}; first bytes: "${preview(response.body)}"`);

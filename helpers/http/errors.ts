@@ -14,7 +14,10 @@ export type InfrastructureKind =
   | 'gateway-error'
   | 'network'
   | 'sasl'
-  | 'amqp';
+  | 'amqp'
+  | 'truncated-body'
+  | 'oversized-body'
+  | 'bad-encoding';
 
 function withoutStack<T extends Error>(error: T): T {
   error.stack = `${error.name}: ${error.message}`;
@@ -67,18 +70,21 @@ export class GuardError extends ClassifiedError {
   }
 }
 
-export function classifyNetworkError(error: unknown, url: string, timeoutMs: number): InfrastructureError {
+export function classifyNetworkError(error: unknown, url: string, timeoutMs: number, elapsedMs?: number): InfrastructureError {
   const code = (error as { code?: string })?.code ?? '';
   const message = (error as Error)?.message ?? String(error);
   const where = new URL(url).origin;
-  if (code === 'ECONNREFUSED') return new InfrastructureError('connection-refused', `nothing listens at ${where} (ECONNREFUSED)`);
+  const after = elapsedMs === undefined ? '' : ` after ${elapsedMs} ms`;
+  if (code === 'ECONNREFUSED') return new InfrastructureError('connection-refused', `nothing listens at ${where} (ECONNREFUSED${after})`);
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message)) {
-    return new InfrastructureError('connection-reset', `${where} closed the connection before answering (${code || message})`);
+    return new InfrastructureError('connection-reset', `${where} closed the connection before answering (${code || message}${after})`);
   }
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'SUITE_TIMEOUT') {
     return new InfrastructureError('timeout', `${where} did not answer within ${timeoutMs} ms`);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new InfrastructureError('dns', `cannot resolve ${new URL(url).hostname} (${code})`);
-  if (/CERT|SSL|TLS/i.test(code) || /certificate|tls|ssl/i.test(message)) return new InfrastructureError('tls', `TLS with ${where} failed: ${code || message}`);
-  return new InfrastructureError('network', `${where}: ${code || message}`);
+  if (/CERT|SSL|TLS|EPROTO/i.test(code) || /certificate|tls|ssl|self.signed/i.test(message)) return new InfrastructureError('tls', `TLS with ${where} failed${after}: ${code ? `${code} (${message})` : message}`);
+  // Node's HTTP parser refused the answer: a Content-Length that disagrees with the body, a malformed status line.
+  if (/^HPE_/.test(code)) return new InfrastructureError('network', `${where} sent a response that is not valid HTTP/1.1 (${code}: ${message})${after}`);
+  return new InfrastructureError('network', `${where}: ${code || message}${after}`);
 }
