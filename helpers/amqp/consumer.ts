@@ -52,6 +52,8 @@ export class AmqpConsumer {
   private readonly waiting: Delivery[] = [];
   private wake?: () => void;
   private failure?: InfrastructureError;
+  private closing = false;
+  private delivered = 0;
 
   private constructor(
     private readonly connection: rhea.Connection,
@@ -80,6 +82,7 @@ export class AmqpConsumer {
       const delivery = context.delivery!;
       const body = context.message?.body as unknown;
       const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : (body as { content?: Buffer })?.content ? Buffer.from((body as { content: Buffer }).content).toString('utf8') : JSON.stringify(body);
+      consumer.delivered += 1;
       consumer.waiting.push({
         text,
         json: <T>() => JSON.parse(text) as T,
@@ -112,9 +115,23 @@ export class AmqpConsumer {
       connection.once('disconnected', (c: rhea.EventContext) => fail(c.error ?? { message: 'the broker closed the connection' }));
     });
     connection.on('disconnected', (c: rhea.EventContext) => {
-      consumer.failure = classify(c.error ?? { message: 'disconnected' }, 'connection');
+      consumer.failure ??= classify(c.error ?? { message: 'disconnected' }, 'connection');
       consumer.wake?.();
     });
+    // The broker detaching the link mid-stream (a queue deleted, a broker shutting down): what is
+    // waiting is still handed out, then the next read fails with the broker's condition.
+    const opened = performance.now();
+    const detached = (c: rhea.EventContext) => {
+      if (consumer.closing) return;
+      const error = c.receiver?.error as { condition?: string; description?: string } | undefined;
+      consumer.failure ??= new InfrastructureError(
+        'amqp',
+        `AMQP link to ${settings.address} detached by the broker after ${Math.round(performance.now() - opened)} ms and ${consumer.delivered} message(s): ${error?.condition ?? 'no condition'}${error?.description ? ` (${error.description})` : ''}`,
+      );
+      consumer.wake?.();
+    };
+    receiver.on('receiver_close', detached);
+    receiver.on('receiver_error', detached);
     connection.on('connection_error', () => {});
     connection.on('error', () => {});
     return consumer;
@@ -140,6 +157,7 @@ export class AmqpConsumer {
   }
 
   close(): void {
+    this.closing = true;
     if (this.receiver.is_open()) this.receiver.close();
     this.connection.close();
   }
