@@ -66,18 +66,18 @@ test('a string that is not a JWT is described by fingerprint only', () => {
 });
 
 test('the secret scan finds a planted token and private key member, and passes clean text', async () => {
-  const { scanForSecrets } = await import('../../helpers/evidence/secret-scan.ts');
+  const { scanArtefacts } = await import('../../helpers/evidence/secret-scan.ts');
   const fs = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-scan-'));
   const token = await jwt({ aud: 'nhn:pit' });
   fs.writeFileSync(path.join(dir, 'clean.json'), JSON.stringify({ authorization: redactText(`DPoP ${token}`) }));
-  expect(scanForSecrets(dir)).toEqual([]);
+  expect((await scanArtefacts(dir)).finds).toEqual([]);
   fs.mkdirSync(path.join(dir, 'nested'));
   fs.writeFileSync(path.join(dir, 'nested', 'leak.txt'), `authorization: DPoP ${token}\n`);
   fs.writeFileSync(path.join(dir, 'key.json'), JSON.stringify({ kty: 'EC', d: 'A'.repeat(43) }));
-  const finds = scanForSecrets(dir);
+  const { finds } = await scanArtefacts(dir);
   expect(finds.map((f) => f.what).sort()).toEqual(['a compact JWT (token, proof or assertion)', 'a private JWK member']);
   fs.rmSync(dir, { recursive: true, force: true });
 });
