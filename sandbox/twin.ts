@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { listSetting, intSetting, type Env } from '../helpers/config/settings.ts';
-import { twinPort, twinPublicUrl, twinStateFile, TWIN_SERVICES, type TwinState } from '../helpers/config/twin-layout.ts';
+import { twinPort, twinPublicUrl, twinStateFile, TWIN_SERVICES, TWIN_SETTINGS, type TwinState } from '../helpers/config/twin-layout.ts';
+import { CanaryLog } from './clients/canaries.ts';
 import { PACKS, SERVICES, type PackDescriptor, type ServiceName } from '../helpers/packs/index.ts';
 import { CheckSet } from './core/checks.ts';
 import { activeFaults, type CatalogedFault, type TwinFacts } from './core/faults.ts';
@@ -129,6 +130,9 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
 
   for (const server of servers.values()) server.keepAliveTimeout = 5_000;
   if (options.judge) for (const [service, server] of servers) observeServer(server, service, options.judge);
+  const canaryFile = TWIN_SETTINGS.canaryLog.read(env);
+  const canaries = canaryFile ? new CanaryLog(canaryFile) : undefined;
+  if (canaries) for (const [service, server] of servers) observeServer(server, service, canaries.observer());
   await Promise.all([...servers.entries()].map(([service, server]) => listen(server, twinPort(service as ServiceName, basePort), host)));
   const extras: Array<{ pack: PackDescriptor; started: StartedExtras }> = [];
   for (const { pack, twin } of apiTwins) if (twin.start) extras.push({ pack, started: await twin.start({ host, basePort }) });
@@ -136,6 +140,11 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
   const stateFile = twinStateFile(basePort, env);
   const packs = Object.fromEntries(extras.filter((e) => e.started.state).map((e) => [e.pack.id, e.started.state!]));
   writeState(stateFile, { ...helseid.state, startedAt: new Date().toISOString(), instance: randomUUID(), faults: faults.map((f) => f.id), packs });
+  if (canaries) {
+    canaries.add('ttt-api-key', helseid.state.tttApiKey);
+    for (const c of Object.values(helseid.state.clients ?? {})) canaries.add('private-jwk-d', (c as { privateJwk?: { d?: string } }).privateJwk?.d);
+    for (const a of Object.values((packs.parek as { amqp?: { accounts?: Record<string, { password?: string }> } } | undefined)?.amqp?.accounts ?? {})) canaries.add('amqp-password', a.password);
+  }
 
   return {
     urls,

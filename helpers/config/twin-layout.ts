@@ -9,6 +9,7 @@ export const DEFAULT_TWIN_PORT = 4710;
 export const TWIN_SETTINGS = {
   port: intSetting('SANDBOX_PORT', "the twin's base port; each service listens at a fixed offset from it (see the packs)", { min: 1024, max: 65000, fallback: DEFAULT_TWIN_PORT }),
   stateDir: stringSetting('SANDBOX_STATE_DIR', 'where the twin leaves its generated synthetic credentials for the local profile (mode 0600)'),
+  canaryLog: stringSetting('SANDBOX_CANARY_LOG', 'a file (mode 0600) where the twin lists every secret it hands out or is sent, for the planted-secret test: npm run audit:secrets -- --canaries <file>'),
 };
 
 export function twinBasePort(env: Env = process.env): number {

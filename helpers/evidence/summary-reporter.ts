@@ -144,7 +144,8 @@ export default class SummaryReporter implements Reporter {
   /** A test's first failed attempt, until its last attempt says whether it was flaky. */
   private readonly firstFailures = new Map<string, Outcome>();
   /** Why each skipped test skipped (its skip annotation). */
-  private readonly skipped: string[] = [];
+  /** Why each skipped test skipped, by test id (a later attempt's reason replaces an earlier one's). */
+  private readonly skipped = new Map<string, string>();
 
   /** The run's evidence folder (pieces joined at the end) and working folder (removed at the end). */
   private readonly evidenceDir: string | undefined;
@@ -181,7 +182,8 @@ export default class SummaryReporter implements Reporter {
       return;
     }
     const first = this.firstFailures.get(test.id);
-    if (v.verdict === 'skipped') this.skipped.push(annotations.find((a) => a.type === 'skip')?.description ?? 'no reason given');
+    if (v.verdict === 'skipped') this.skipped.set(test.id, annotations.find((a) => a.type === 'skip')?.description ?? 'no reason given');
+    else this.skipped.delete(test.id);
     const file = path.relative(process.cwd(), test.location.file);
     const api = /^specs[\\/]([^\\/]+)/.exec(file)?.[1] ?? 'suite';
     const project = test.parent.project();
@@ -189,6 +191,10 @@ export default class SummaryReporter implements Reporter {
     // The targets the tests recorded win (above); the config's, resolved before the twin was up, stand in.
     const declared = project?.metadata?.targets as ProfileTargets | undefined;
     if (profileName && declared && !this.targets.has(profileName)) this.targets.set(profileName, declared);
+    // One record per test: a test of a serial group that did not run is skipped on each attempt
+    // of its group, and only the last attempt counts.
+    const earlier = this.records.findIndex((r) => r.id === test.id);
+    if (earlier >= 0) this.records.splice(earlier, 1);
     this.records.push({
       id: test.id,
       title: test.titlePath().slice(3).join(' › '),
@@ -280,7 +286,7 @@ export default class SummaryReporter implements Reporter {
       `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.outputFile}${exchanges ? `; ${exchanges} exchanges recorded for \`npm run certify\`` : ''}${summary.waived ? `; ${summary.waived} failure(s) waived` : ''}${summary.flaky.length ? `; ${summary.flaky.length} flaky (passed on a retry, first failure kept)` : ''}\n`,
     );
     if (allSkipped) {
-      process.stderr.write(`\nevery one of the ${this.records.length} tests was skipped, so this run proved nothing and fails. Why they skipped:\n${skipReasons(this.skipped)}\n`);
+      process.stderr.write(`\nevery one of the ${this.records.length} tests was skipped, so this run proved nothing and fails. Why they skipped:\n${skipReasons([...this.skipped.values()])}\n`);
       return { status: 'failed' };
     }
   }

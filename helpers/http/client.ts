@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
+import { redactText } from '../evidence/redact.ts';
 import { classifyNetworkError, ContractError, InconclusiveError, InfrastructureError } from './errors.ts';
 
 export type HeaderValue = string | string[];
@@ -190,10 +191,13 @@ function makeResponse(res: http.IncomingMessage, body: Buffer, durationMs: numbe
   };
 }
 
-/** The first bytes of a body, printable, for failure messages. */
+/**
+ * The first characters of a body, printable, for failure messages: redacted before it is cut, so
+ * that a token an answer should never hold is described, not half-printed.
+ */
 export function preview(body: Buffer, max = 160): string {
-  const text = body.subarray(0, max).toString('utf8').replace(/\s+/g, ' ').trim();
-  return body.length > max ? `${text}…` : text;
+  const text = redactText(body.subarray(0, 64 * 1024).toString('utf8')).replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**

@@ -11,9 +11,10 @@ import { type ApiClient, type ApiRequest, type ApiResponse } from '../../helpers
 import { expect, test, type ApiOptions } from '../../fixtures/index.ts';
 import { accepted } from '../../fixtures/expectations.ts';
 import { testToken } from '../../fixtures/ttt.ts';
+import { preview } from '../../helpers/http/client.ts';
 
 function expectRefused(response: ApiResponse, errors: string[], what: string, status: number[] = [401]): void {
-  expect(status, `${what} was answered ${response.status}: ${response.text().slice(0, 200)}`).toContain(response.status);
+  expect(status, `${what} was answered ${response.status}: ${preview(response.body, 200)}`).toContain(response.status);
   const challenge = response.header('www-authenticate') ?? '';
   expect(challenge, `${what}: no WWW-Authenticate challenge`).not.toBe('');
   expect(/^dpop\b/i.test(challenge), `${what}: challenge "${challenge}" is not a DPoP challenge`).toBe(true);

@@ -6,6 +6,7 @@ import type { ApiResponse } from '../../helpers/http/api-client.ts';
 import type { Profile } from '../../helpers/config/profiles.ts';
 import type { PersonVersion } from '../../helpers/packs/person.ts';
 import { inconclusive } from '../../helpers/evidence/verdicts.ts';
+import { preview } from '../../helpers/http/client.ts';
 
 /** The routes every lookup spec runs on: v2 with legal basis, v3 with full access. */
 export const ROUTES: ReadonlyArray<readonly [PersonVersion, string]> = [
@@ -23,13 +24,13 @@ export function people(api: SuiteFixtures['api'], profile: Profile) {
 }
 
 export function expectProblem(response: ApiResponse, status: number, what: string): void {
-  expect(response.status, `${what}: answered ${response.status} ${response.text().slice(0, 200)}`).toBe(status);
+  expect(response.status, `${what}: answered ${response.status} ${preview(response.body, 200)}`).toBe(status);
   expect(response, 'the Person API documents its ProblemDetails as application/json').toBeProblemDetails({ mediaTypes: ['application/json'] });
 }
 
 export function expectBodilessRefusal(response: ApiResponse, status: 401 | 403, what: string): void {
   expect(response.status, `${what}: answered ${response.status}`).toBe(status);
-  expect(response.body.length, `the Person API documents ${status} without a body; got "${response.text().slice(0, 120)}"`).toBe(0);
+  expect(response.body.length, `the Person API documents ${status} without a body; got "${preview(response.body, 120)}"`).toBe(0);
 }
 
 /**

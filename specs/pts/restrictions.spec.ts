@@ -5,6 +5,7 @@ import { uniqueSyntheticNin } from '../../fixtures/people.ts';
 import { randomUUID } from 'node:crypto';
 import { expect, test, type SuiteFixtures } from '../../fixtures/index.ts';
 import type { ApiClient, ApiResponse } from '../../helpers/http/api-client.ts';
+import { preview } from '../../helpers/http/client.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -19,7 +20,7 @@ const future = (days: number) => new Date(Date.now() + days * DAY).toISOString()
 const post = (client: ApiClient, path: string, json: Json, headers: Record<string, string> = {}) => client.post(path, { json, contentType: 'application/json', headers, raw: true });
 
 function expectProblem(response: ApiResponse, status: number, what: string): void {
-  expect(response.status, `${what}: answered ${response.status} ${response.text().slice(0, 200)}`).toBe(status);
+  expect(response.status, `${what}: answered ${response.status} ${preview(response.body, 200)}`).toBe(status);
   expect(response).toBeProblemDetails({ mediaTypes: ['application/problem+json', 'application/json'] });
 }
 

@@ -71,3 +71,16 @@ test('a run in which every test was skipped fails, naming why they skipped', asy
   expect(printed).toContain('every one of the 3 tests was skipped, so this run proved nothing and fails');
   expect(printed).toContain('3 × profile test has no HelseID client (set HELSEID_CLIENT_ID');
 });
+
+test('a test of a serial group that did not run is recorded once, however many attempts its group had', async () => {
+  const failing = fakeTest('g1', 'first of the group');
+  const after = fakeTest('g2', 'second of the group');
+  const { summary } = await summarise((r) => {
+    r.onTestEnd(failing, result('failed', 0));
+    r.onTestEnd(after, result('skipped', 0));
+    r.onTestEnd(failing, result('failed', 1));
+    r.onTestEnd(after, result('skipped', 1));
+  });
+  expect(summary.tests.map((t: { id: string; verdict: string }) => `${t.id} ${t.verdict}`)).toEqual(['g1 failed', 'g2 skipped']);
+  expect(summary.counts).toMatchObject({ failed: 1, skipped: 1 });
+});
