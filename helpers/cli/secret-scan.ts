@@ -19,7 +19,7 @@ const usage = `usage: npm run audit:secrets [-- --canaries <file>] [-- <folder o
 `;
 const { values, positionals } = cliArgs(usage, { canaries: { type: 'string' } }, true);
 const targets = positionals.length ? positionals : [configuredReportDir()];
-const known: { values: string[]; jwts: string[] } = { values: [], jwts: [] };
+const known: { values: string[]; jwts: string[]; labels: Map<string, string> } = { values: [], jwts: [], labels: new Map() };
 
 // The twin's own secrets of this machine, if a twin left its state behind.
 const stateDir = TWIN_SETTINGS.stateDir.read() ?? '.sandbox';
@@ -42,7 +42,8 @@ if (values.canaries) {
     process.exit(2);
   }
   for (const line of fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-    const { value } = JSON.parse(line) as { kind: string; value: string };
+    const { kind, value } = JSON.parse(line) as { kind: string; value: string };
+    known.labels.set(value, kind);
     if (/^eyJ[\w-]+\.[\w-]*\.[\w-]+$/.test(value)) known.jwts.push(value);
     else known.values.push(value);
   }

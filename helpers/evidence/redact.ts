@@ -47,6 +47,8 @@ export function describeJwt(jwt: string): string {
 }
 
 const SECRET_KEY_PATTERN = new RegExp(`"(?:${[...SECRET_FIELDS].join('|')})"\\s*:`, 'i');
+/** A secret field of a form body or a query (client_secret=…, client_assertion=…). */
+const SECRET_FORM_FIELD = new RegExp(`(?:^|[?&#])(?:${[...SECRET_FIELDS, ...SECRET_PARAMS].join('|')})=`, 'i');
 
 /**
  * Whether a text might hold something redaction would change: a JWT, a private key, a secret
@@ -54,7 +56,7 @@ const SECRET_KEY_PATTERN = new RegExp(`"(?:${[...SECRET_FIELDS].join('|')})"\\s*
  * the text is safe as it is.
  */
 export function mayHoldSecret(text: string): boolean {
-  if (text.includes('eyJ') || text.includes('PRIVATE KEY') || SECRET_KEY_PATTERN.test(text)) return true;
+  if (text.includes('eyJ') || text.includes('PRIVATE KEY') || SECRET_KEY_PATTERN.test(text) || SECRET_FORM_FIELD.test(text)) return true;
   SECRET_PARAM_PATTERN.lastIndex = 0;
   if (SECRET_PARAM_PATTERN.test(text)) return true;
   for (const secret of knownSecrets) if (text.includes(secret)) return true;

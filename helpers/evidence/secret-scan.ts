@@ -33,6 +33,8 @@ export interface KnownSecrets {
   values?: readonly string[];
   /** Whole JWTs issued or sent in the run: each is looked for by its signature, the part that makes it a credential. */
   jwts?: readonly string[];
+  /** What a value or JWT is (a canary's kind), to name in a find instead of the value. */
+  labels?: ReadonlyMap<string, string>;
 }
 
 export interface ScanReport {
@@ -65,8 +67,21 @@ class Scanner {
     // A value may be written URL-encoded (a webhook URL in a query) or in JSON escapes.
     this.otherValues = [...new Set(values.filter((v) => !isRun(v)).flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)]))];
     this.signatures = new Set((known.jwts ?? []).map((j) => j.split('.')[2] ?? '').filter((s) => s.length >= 20));
+    for (const [value, label] of known.labels ?? []) {
+      this.labels.set(value, label);
+      const signature = value.split('.')[2];
+      if (signature) this.labels.set(signature, label);
+      this.labels.set(encodeURIComponent(value), label);
+      this.labels.set(JSON.stringify(value).slice(1, -1), label);
+    }
     this.lengths = [...new Set([...this.signatures, ...this.runValues].map((v) => v.length))];
     this.shortest = Math.min(...this.lengths, Infinity);
+  }
+
+  private readonly labels = new Map<string, string>();
+  private named(what: string, value: string): string {
+    const label = this.labels.get(value);
+    return label ? `${what} (${label})` : what;
   }
 
   /** The distinct lengths of the run-shaped secrets, and the shortest. */
@@ -88,12 +103,14 @@ class Scanner {
         // (after a URL-encoded byte, say) makes a longer run.
         const run = m[0];
         const candidates = run.length > this.shortest ? [run, ...this.lengths.filter((l) => l < run.length).flatMap((l) => [run.slice(0, l), run.slice(-l)])] : [run];
-        if (candidates.some((c) => this.signatures.has(c))) this.find(where, lineOfIndex(text, m.index), 'the signature of a token, proof or assertion of this run');
-        else if (candidates.some((c) => this.runValues.has(c))) this.find(where, lineOfIndex(text, m.index), 'a known secret of this run');
+        const signature = candidates.find((c) => this.signatures.has(c));
+        const value = signature ?? candidates.find((c) => this.runValues.has(c));
+        if (signature) this.find(where, lineOfIndex(text, m.index), this.named('the signature of a token, proof or assertion of this run', signature));
+        else if (value) this.find(where, lineOfIndex(text, m.index), this.named('a known secret of this run', value));
       }
     }
     for (const v of this.otherValues) {
-      for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + v.length)) this.find(where, lineOfIndex(text, i), 'a known secret of this run');
+      for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + v.length)) this.find(where, lineOfIndex(text, i), this.named('a known secret of this run', v));
     }
     if (depth < MAX_DEPTH) {
       // Embedded blobs are named by their offset: counting lines for each of thousands is quadratic.

@@ -37,15 +37,19 @@ export class CanaryLog {
           for (const f of SECRET_FORM_FIELDS) for (const v of form.getAll(f)) this.add(f, v);
         }
         const response = o.responseBody.toString('utf8');
-        for (const text of [request, response, String(o.responseHeaders.location ?? '')]) for (const [jwt] of text.matchAll(JWT)) this.add('jwt', jwt);
-        const location = String(o.responseHeaders.location ?? '');
-        if (location.includes('code=')) this.add('code', new URL(location, 'http://x').searchParams.get('code'));
+        // Named fields first, so that each value is listed under what it is; then any other JWT.
         try {
           const json = JSON.parse(response) as Record<string, unknown>;
           for (const f of ['access_token', 'refresh_token', 'id_token', 'request_uri']) this.add(f, json[f]);
+          const ttt = json.successResponse as { accessTokenJwt?: string; dPoPProof?: string } | undefined;
+          this.add('access_token', ttt?.accessTokenJwt);
+          this.add('dpop', ttt?.dPoPProof);
         } catch {
-          // Not JSON: the JWTs in it are listed above.
+          // Not JSON: its JWTs are listed below.
         }
+        const location = String(o.responseHeaders.location ?? '');
+        if (location.includes('code=')) this.add('code', new URL(location, 'http://x').searchParams.get('code'));
+        for (const text of [request, response, location]) for (const [jwt] of text.matchAll(JWT)) this.add('jwt', jwt);
       },
     };
   }

@@ -1,4 +1,5 @@
 // Each HelseID client-assertion rule broken alone, then the same request done right.
+import { randomBytes } from 'node:crypto';
 import { generateSigningKey } from '../../helpers/auth/keys.ts';
 import type { ClientAssertionFaults } from '../../helpers/auth/client-assertion.ts';
 import type { Discovery } from '../../helpers/auth/token-endpoint.ts';
@@ -56,7 +57,7 @@ test.describe('HelseID client assertion', () => {
   });
 
   test('a client secret instead of an assertion is refused', { tag: ['@HID-CA-007'] }, async ({ tokenCall }) => {
-    const result = await tokenCall({ assertion: null, params: { grant_type: 'client_credentials', scope: 'nhn:pit/api.read', client_secret: 'a-shared-secret' } });
+    const result = await tokenCall({ assertion: null, params: { grant_type: 'client_credentials', scope: 'nhn:pit/api.read', client_secret: randomBytes(18).toString('base64url') } });
     expect([400, 401]).toContain(result.status);
     expect(result.body.error).toBe('invalid_client');
   });

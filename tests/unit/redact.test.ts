@@ -81,3 +81,11 @@ test('the secret scan finds a planted token and private key member, and passes c
   expect(finds.map((f) => f.what).sort()).toEqual(['a compact JWT (token, proof or assertion)', 'a private JWK member']);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a form body with a secret field is seen as holding a secret, and redacted (the HAR kept client_secret=… before)', async () => {
+  const { mayHoldSecret } = await import('../../helpers/evidence/redact.ts');
+  const form = 'client_id=nhn-suite-vendor&grant_type=client_credentials&client_secret=Zm9vYmFyYmF6cXV4cXV1eA';
+  expect(mayHoldSecret(form)).toBe(true);
+  expect(redactBody(form, 'application/x-www-form-urlencoded')).not.toContain('Zm9vYmFyYmF6cXV4cXV1eA');
+  expect(mayHoldSecret('status=current&_count=10')).toBe(false);
+});
