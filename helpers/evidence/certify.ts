@@ -68,6 +68,12 @@ export async function certify(o: CertifyOptions): Promise<CertifyResult> {
 
   const profiles = summary.run.profiles ?? [];
   const executed = summary.tests.filter((t) => t.verdict !== 'skipped' && t.verdict !== 'inconclusive').length;
+  // Tests that ran against the APIs and left no exchange: the evidence was lost on the way (a
+  // reporter that removed the run folder mid-run did once), and a bundle of it would prove nothing.
+  const apiTests = summary.tests.filter((t) => t.verdict !== 'skipped' && t.verdict !== 'inconclusive' && (t as { api?: string }).api !== 'suite').length;
+  if (apiTests > 0 && har.log.entries.length === 0) {
+    throw new EvidenceInputError(`the run executed ${apiTests} API test(s) but ${path.join(evidence, HAR_FILE)} holds no exchange: the evidence was lost; run the suite again`);
+  }
   const suite = suiteIdentity(root);
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,

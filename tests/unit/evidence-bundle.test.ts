@@ -212,3 +212,14 @@ test('a stale bundle names what changed: catalogue, documents or specs', () => {
     { group: 'specs', files: ['specs/pit/gone.spec.ts (gone here)'] },
   ]);
 });
+
+test('a run whose API tests left no exchange is not certified: its evidence was lost', async () => {
+  const run = newRun();
+  run.entries = [];
+  await expect(bundle(run)).rejects.toThrow(/executed 2 API test\(s\) but .*exchanges\.har holds no exchange: the evidence was lost/);
+  // A run of the suite's own tests only (no API) has nothing to record, and is not refused for it.
+  const own = newRun();
+  own.entries = [];
+  own.tests = [record('u1', { api: 'suite', file: 'tests/unit/x.test.ts' })];
+  await expect(bundle(own)).resolves.toMatch(/\.zip$/);
+});
