@@ -133,11 +133,20 @@ function wrongValue(schema: Json | undefined): fc.Arbitrary<string> {
   if (type === 'boolean') return fc.constantFrom('maybe', 'yes', '2', 'TRUE!', '{}');
   if (schema?.format === 'date-time' || schema?.format === 'date') return badDate();
   if (schema?.pattern) {
-    const re = new RegExp(schema.pattern);
+    const re = patternOf(schema.pattern as string);
     return fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !re.test(s));
   }
   if (schema?.enum) return badEnum(schema.enum as unknown[]);
   return fc.constant('\u0000');
+}
+
+/** A schema pattern as JSON Schema means it: Unicode-aware (\\p{L}), unanchored. */
+function patternOf(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    return new RegExp(pattern);
+  }
 }
 
 function badEnum(values: readonly unknown[]): fc.Arbitrary<string> {
@@ -152,10 +161,8 @@ function badDate(): fc.Arbitrary<string> {
   );
 }
 
-const constrained = (p: Parameter) => {
-  const s = itemSchema(p);
-  return !!s && (s.type === 'integer' || s.type === 'number' || s.type === 'boolean' || !!s.enum || !!s.pattern || !!s.format);
-};
+const constrainedSchema = (s: Json | undefined) => !!s && (s.type === 'integer' || s.type === 'number' || s.type === 'boolean' || !!s.enum || !!s.pattern || /date|uuid/.test(String(s.format ?? '')));
+const constrained = (p: Parameter) => constrainedSchema(itemSchema(p));
 /** Where a parameter goes in a case (path parameters replace their value). */
 function withParameter(b: Baseline, p: Parameter, values: string[]): Pick<FuzzCase, 'path' | 'query' | 'headers'> & { pathParams: Record<string, string> } {
   const pathParams = { ...b.path };
@@ -232,19 +239,23 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
           }),
         )
       : undefined;
-  const jsonBody = b.body !== undefined && json ? (JSON.parse(b.body) as Json) : undefined;
-  const fields = jsonBody ? bodyFields(b.bodySchema) : [];
+  // A JSON body, or a form body as the object its fields make: mutated alike, written back in its own encoding.
+  const jsonBody = b.body !== undefined && json ? (JSON.parse(b.body) as Json) : b.body !== undefined && form ? (Object.fromEntries(new URLSearchParams(b.body)) as Json) : undefined;
+  const serialize = (o: Json): string => (form ? new URLSearchParams(Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [[k, typeof v === 'object' ? JSON.stringify(v) : String(v)]]))).toString() : JSON.stringify(o));
+  // Form fields are one level deep and every value is text: a wrong type is a value that does not parse as the field's type.
+  const fields = jsonBody ? bodyFields(b.bodySchema).filter((f) => !form || f.path.length === 1) : [];
 
   let arb: fc.Arbitrary<FuzzCase> | undefined;
   switch (kind) {
     case 'wrong-type': {
       const onParams = onParameter(params.filter(constrained), (p) => wrongValue(itemSchema(p)), 'a value of the wrong type');
-      const typed = fields.filter((f) => f.schema.type && f.schema.type !== 'object');
-      const onBody = typed.length
-        ? fc.tuple(fc.constantFrom(...typed), fc.constantFrom<unknown>({ nested: true }, [1, 2], 12345, true, null, 'text')).filter(([f, v]) => (f.schema.type === 'string' ? typeof v !== 'string' : f.schema.type === 'integer' || f.schema.type === 'number' ? typeof v !== 'number' : f.schema.type === 'boolean' ? typeof v !== 'boolean' : Array.isArray(v) !== (f.schema.type === 'array'))).map(([f, v]) => make({ body: JSON.stringify(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} of the wrong type` }))
+      const typed = fields.filter((f) => f.schema.type && f.schema.type !== 'object' && (!form || constrainedSchema(f.schema)));
+      const onForm = form && typed.length ? fc.constantFrom(...typed).chain((f) => wrongValue(f.schema).map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `form field ${f.path.join('.')} of the wrong type` }))) : undefined;
+      const onBody = onForm ?? (!form && typed.length
+        ? fc.tuple(fc.constantFrom(...typed), fc.constantFrom<unknown>({ nested: true }, [1, 2], 12345, true, null, 'text')).filter(([f, v]) => (f.schema.type === 'string' ? typeof v !== 'string' : f.schema.type === 'integer' || f.schema.type === 'number' ? typeof v !== 'number' : f.schema.type === 'boolean' ? typeof v !== 'boolean' : Array.isArray(v) !== (f.schema.type === 'array'))).map(([f, v]) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} of the wrong type` }))
         : fhirResource(op)
           ? fc.constantFrom<unknown>(12, [], 'Patient', { resourceType: 'Bundle', type: 7 }).map((v) => make({ body: JSON.stringify(typeof v === 'object' && !Array.isArray(v) ? v : { resourceType: v }), note: 'a body of the wrong resource type' }))
-          : undefined;
+          : undefined);
       arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
       break;
     }
@@ -252,7 +263,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       const required = params.filter((p) => p.required && p.in !== 'path');
       const onParams = required.length ? fc.constantFrom(...required).map((p) => make({ ...withParameter(b, p, []), note: `required ${p.in} ${p.name} left out` })) : undefined;
       const requiredFields = fields.filter((f) => f.required);
-      const onBody = requiredFields.length ? fc.constantFrom(...requiredFields).map((f) => make({ body: JSON.stringify(setAt(jsonBody!, f.path, undefined, true)), note: `required body field ${f.path.join('.')} left out` })) : undefined;
+      const onBody = requiredFields.length ? fc.constantFrom(...requiredFields).map((f) => make({ body: serialize(setAt(jsonBody!, f.path, undefined, true)), note: `required body field ${f.path.join('.')} left out` })) : undefined;
       const noBody = op.requestBody?.required ? fc.constant(make({ body: undefined, note: 'the required body left out' })) : undefined;
       const options = [onParams, onBody, noBody].filter((a): a is fc.Arbitrary<FuzzCase> => !!a);
       arb = options.length ? fc.oneof(...options) : undefined;
@@ -267,7 +278,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       };
       const onParams = onParameter(ranged, (p) => outside(itemSchema(p)!).map(String), 'a number out of range');
       const rangedFields = fields.filter((f) => typeof f.schema.minimum === 'number' || typeof f.schema.maximum === 'number');
-      const onBody = rangedFields.length ? fc.constantFrom(...rangedFields).chain((f) => outside(f.schema).map((v) => make({ body: JSON.stringify(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} = ${v}, out of range` }))) : undefined;
+      const onBody = rangedFields.length ? fc.constantFrom(...rangedFields).chain((f) => outside(f.schema).map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} = ${v}, out of range` }))) : undefined;
       arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
       break;
     }
@@ -275,14 +286,14 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       const bounded = params.filter((p) => typeof itemSchema(p)?.maxLength === 'number');
       const longBody = fields.filter((f) => typeof f.schema.maxLength === 'number');
       const onParams = onParameter(bounded, (p) => fc.integer({ min: itemSchema(p)!.maxLength + 1, max: itemSchema(p)!.maxLength + 200 }).map((n) => 'a'.repeat(n)), 'a string over its maxLength');
-      const onBody = longBody.length ? fc.constantFrom(...longBody).chain((f) => fc.integer({ min: f.schema.maxLength + 1, max: f.schema.maxLength + 500 }).map((n) => make({ body: JSON.stringify(setAt(jsonBody!, f.path, 'a'.repeat(n))), note: `body ${f.path.join('.')} over its maxLength` }))) : undefined;
+      const onBody = longBody.length ? fc.constantFrom(...longBody).chain((f) => fc.integer({ min: f.schema.maxLength + 1, max: f.schema.maxLength + 500 }).map((n) => make({ body: serialize(setAt(jsonBody!, f.path, 'a'.repeat(n))), note: `body ${f.path.join('.')} over its maxLength` }))) : undefined;
       arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
       break;
     }
     case 'bad-enum': {
       const onParams = onParameter(params.filter((p) => Array.isArray(itemSchema(p)?.enum)), (p) => badEnum(itemSchema(p)!.enum), 'a value outside the enum');
       const enums = fields.filter((f) => Array.isArray(f.schema.enum));
-      const onBody = enums.length ? fc.constantFrom(...enums).chain((f) => badEnum(f.schema.enum).map((v) => make({ body: JSON.stringify(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} outside its enum` }))) : undefined;
+      const onBody = enums.length ? fc.constantFrom(...enums).chain((f) => badEnum(f.schema.enum).map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} outside its enum` }))) : undefined;
       arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
       break;
     }
@@ -293,7 +304,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
         return fc.tuple(prefix, badDate()).map(([x, d]) => `${x}${d}`);
       }, 'a malformed date');
       const datedFields = fields.filter((f) => /date/.test(String(f.schema.format)));
-      const onBody = datedFields.length ? fc.constantFrom(...datedFields).chain((f) => badDate().map((v) => make({ body: JSON.stringify(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} a malformed date` }))) : undefined;
+      const onBody = datedFields.length ? fc.constantFrom(...datedFields).chain((f) => badDate().map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} a malformed date` }))) : undefined;
       arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
       break;
     }
