@@ -69,6 +69,20 @@ test.describe('PHR search semantics', () => {
       expect(rel('next'), `page ${i + 1} next link`).toBe(i < pages.length - 1);
     }
     expect(pages.length).toBe(Math.ceil(unpaged.length / 7));
+    // The links lead where they say, followed as a client follows them (their parameters posted
+    // again; next was followed above): self to the same page, previous to the page before.
+    const idsOf = (page: (typeof pages)[number]) => documentReferences(page).map(idOf);
+    const follow = async (page: (typeof pages)[number], relation: string) => {
+      const url = ((page.json<Json>().link ?? []) as Json[]).find((l) => l.relation === relation)!.url as string;
+      const form: Record<string, string[]> = {};
+      for (const [k, v] of new URL(url).searchParams) (form[k] ??= []).push(v);
+      return documentReferences(await search(client, form)).map(idOf);
+    };
+    expect(pages.length, 'three pages at least, so that a middle page has both neighbours').toBeGreaterThanOrEqual(3);
+    for (const i of [1, pages.length - 1]) {
+      expect(await follow(pages[i]!, 'self'), `page ${i + 1}'s self link`).toEqual(idsOf(pages[i]!));
+      expect(await follow(pages[i]!, 'previous'), `page ${i + 1}'s previous link`).toEqual(idsOf(pages[i - 1]!));
+    }
   });
 
   test('the kjernejournalforskriften result is the §45 result minus exactly the documents outside their window', { tag: ['@PHR-BASIS-002'] }, async ({ api }) => {

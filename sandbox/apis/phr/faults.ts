@@ -32,6 +32,16 @@ export const faults = {
   'phr-identifier-ignored': { rule: 'PHR ignores identifier', requirements: ['PHR-ITI67-004'], off: ['phr.search.identifier'] },
   'phr-total-page-size': { rule: 'PHR gives the page size as Bundle.total', requirements: ['PHR-PAGE-001'], off: ['phr.paging.total'] },
   'phr-pages-overlap': { rule: 'PHR pages overlap by one document', requirements: ['PHR-PAGE-001'], off: ['phr.paging.disjoint'] },
+  'phr-previous-link-stays': {
+    rule: "PHR's previous link leads back to the page it is on, not the one before",
+    requirements: ['PHR-PAGE-001'],
+    respond: onPhr((r) => {
+      const body = r.body as { resourceType?: string; link?: Array<{ relation: string; url: string }> } | undefined;
+      if (r.status !== 200 || body?.resourceType !== 'Bundle') return r;
+      const self = body.link?.find((l) => l.relation === 'self')?.url;
+      return { ...r, body: { ...body, link: body.link?.map((l) => (l.relation === 'previous' && self ? { ...l, url: self } : l)) } };
+    }, ['findDocumentReferences']),
+  },
   'phr-both-scopes': { rule: 'PHR accepts a token with both document-reference scopes', requirements: ['PHR-SCOPE-001'], off: ['phr.scope.exclusive'] },
   'phr-read-document-searches': { rule: 'PHR lets the read-document scope search', requirements: ['PHR-SCOPE-002'], off: ['phr/token.scope'] },
   'phr-basis-optional': { rule: 'PHR accepts the kjernejournalforskriften scope without an access basis', requirements: ['PHR-BASIS-001'], off: ['phr.basis.required'] },
