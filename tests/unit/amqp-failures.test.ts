@@ -90,10 +90,19 @@ test('a refused SASL exchange is a sasl failure, within the bound', async () => 
 test('a link detached mid-stream: the messages that came are read, then the next read fails with the broker\'s condition', async () => {
   const broker = await amqpServer({
     accept: true,
+    // Two messages as the consumer's credit allows, and the detach once both are settled: driven by
+    // the protocol's own events, not by a timer a loaded machine could outrun.
     onSender: (sender) => {
-      sender.send({ body: '{"n":1}' });
-      sender.send({ body: '{"n":2}' });
-      setTimeout(() => sender.close({ condition: 'amqp:resource-deleted', description: 'queue q was deleted' }), 50);
+      let sent = 0;
+      let settled = 0;
+      const send = () => {
+        while (sent < 2 && sender.sendable()) sender.send({ body: `{"n":${++sent}}` });
+      };
+      sender.on('sendable', send);
+      sender.on('accepted', () => {
+        if (++settled === 2) sender.close({ condition: 'amqp:resource-deleted', description: 'queue q was deleted' });
+      });
+      send();
     },
   });
   try {
