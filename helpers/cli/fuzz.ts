@@ -4,9 +4,10 @@ import { PROFILES, reportDir, resolveProfile, type ProfileName } from '../config
 import { ConfigurationError } from '../config/settings.ts';
 import { ClassifiedError } from '../http/errors.ts';
 import { fuzz, NHN_REQUEST_CAP, replay } from '../fuzz/fuzz.ts';
+import { environmentFor } from '../monitor/monitor.ts';
 import { cliArgs } from './args.ts';
 
-const usage = `usage: npm run fuzz -- [--profile <name>] [--requests <n>] [--seed <n>] [--api <name> ...] [--allow-nhn <profile>]
+const usage = `usage: npm run fuzz -- [--profile <name>] [--requests <n>] [--seed <n>] [--api <name> ...] [--read-only] [--allow-nhn <profile>]
        npm run fuzz -- --replay <file> [--profile <name>]
   Derives malformed requests from our OpenAPI documents with fast-check (wrong types, missing
   required fields, numbers out of range, over-long strings, bad enums and dates, duplicate and
@@ -22,6 +23,8 @@ const usage = `usage: npm run fuzz -- [--profile <name>] [--requests <n>] [--see
   --allow-nhn   against an NHN environment, the profile's name again: NHN asks for no load on its
                 test environment without agreement, so nothing is sent unless named twice. GET
                 operations only. The prod profile is always refused.
+  --read-only   GET operations only, no oversized bodies, and never more requests than asked:
+                what a run against NHN does; against the twin, to see it first
   --replay      re-send one saved case, signed afresh, and judge it again
   exit 0 every answer as documented, 1 a failing case, 2 bad usage or configuration
 `;
@@ -32,6 +35,7 @@ const { values } = cliArgs(usage, {
   api: { type: 'string', multiple: true },
   'allow-nhn': { type: 'string' },
   replay: { type: 'string' },
+  'read-only': { type: 'boolean' },
 });
 const log = (line: string) => process.stdout.write(`[fuzz] ${line}\n`);
 const fail = (message: string): never => {
@@ -51,32 +55,27 @@ if (!local && values['allow-nhn'] !== profileName) {
 const requested = values.requests === undefined ? (local ? 10_000 : 100) : Number(values.requests);
 if (!Number.isInteger(requested) || requested < 1) fail(`--requests wants a whole number of at least 1, got "${String(values.requests)}"`);
 if (!local && requested > NHN_REQUEST_CAP) fail(`--requests ${requested} is over the cap of ${NHN_REQUEST_CAP} for an NHN environment`);
+// GET operations only and capped: always against NHN, on asking against the twin (to see what an NHN run would send).
+const readOnly = !local || values['read-only'] === true;
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 if (!Number.isInteger(seed)) fail(`--seed wants a whole number, got "${String(values.seed)}"`);
 
-let close = async () => {};
-let digest: (() => string) | undefined;
+let environment: Awaited<ReturnType<typeof environmentFor>> = { close: async () => undefined };
 try {
-  if (local && !process.env.NHN_TWIN_EXTERNAL) {
-    const { applyLocalDefaults } = await import('../packs/index.ts');
-    applyLocalDefaults();
-    const { startTwin } = await import('../../sandbox/twin.ts');
-    const { twinBasePort } = await import('../config/twin-layout.ts');
-    const twin = await startTwin({ basePort: twinBasePort() });
-    log(`twin up in ${Math.round(twin.startMs)} ms on port ${twinBasePort()}${twin.faults.length ? ` with fault(s) ${twin.faults.map((f) => f.id).join(', ')}` : ''}`);
-    digest = () => twin.digest();
-    close = () => twin.close();
-  }
+  // Against local, the twin in this process (as the monitor starts it), so its data can be compared.
+  environment = await environmentFor(profileName, log);
+  const twin = environment.twin;
+  const digest = twin ? () => twin.digest() : undefined;
   const profile = resolveProfile(profileName);
   if (values.replay) {
-    const { case: c, sent } = await replay(values.replay as string, profile, digest);
+    const { case: c, sent } = await replay(values.replay as string, profile, { readOnly, stateDigest: digest });
     log(`${c.method} ${c.path} (${c.document} ${c.operationId} · ${c.kind}: ${c.note}) → ${sent.guarded ? 'not sent: the identity guard refused it' : `${sent.response?.status} ${sent.response?.header('content-type') ?? ''}`}`);
     if (!sent.judgement.ok) {
       log(`still failing: ${sent.judgement.problems.join('; ')}`);
       process.exitCode = 1;
     } else log('answered as documented');
   } else {
-    const summary = await fuzz({ profile, requests: requested, seed, apis: values.api as unknown as string[] | undefined, outDir: path.join(reportDir(), 'fuzz'), readOnly: !local, stateDigest: digest, log });
+    const summary = await fuzz({ profile, requests: requested, seed, apis: values.api as unknown as string[] | undefined, outDir: path.join(reportDir(), 'fuzz'), readOnly, stateDigest: digest, log });
     for (const [api, a] of Object.entries(summary.byApi)) {
       log(`${api.padEnd(10)} ${String(a.requests).padStart(6)} requests · ${Object.entries(a.statuses).sort().map(([s, n]) => `${s}×${n}`).join(' ')}${a.httpLevel ? ` (${a.httpLevel} HTTP-level)` : ''}`);
     }
@@ -90,5 +89,5 @@ try {
     process.exitCode = 2;
   } else throw e;
 } finally {
-  await close();
+  await environment.close();
 }

@@ -5,6 +5,7 @@
 //
 // Against `local` the monitor starts the twin itself, so the drift sentinel can look at it while
 // it is up; against NHN it looks at NHN.
+import type { RunningTwin } from '../../sandbox/twin.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,7 +59,7 @@ interface Summary {
 }
 
 /** Starts the twin for `local` unless one is running already; answers how to stop it. */
-export async function environmentFor(profile: ProfileName, log: (line: string) => void): Promise<{ close(): Promise<void> }> {
+export async function environmentFor(profile: ProfileName, log: (line: string) => void): Promise<{ close(): Promise<void>; twin?: RunningTwin }> {
   if (profile !== 'local' || process.env.NHN_TWIN_EXTERNAL) return { close: async () => undefined };
   applyLocalDefaults();
   const { startTwin } = await import('../../sandbox/twin.ts');
@@ -67,6 +68,7 @@ export async function environmentFor(profile: ProfileName, log: (line: string) =
   log(`twin up in ${Math.round(twin.startMs)} ms on port ${twinBasePort()}${twin.faults.length ? ` with fault(s) ${twin.faults.map((f) => f.id).join(', ')}` : ''}`);
   process.env.NHN_TWIN_EXTERNAL = '1';
   return {
+    twin,
     async close() {
       delete process.env.NHN_TWIN_EXTERNAL;
       await twin.close();

@@ -37,6 +37,18 @@ test('the fuzzer finds the planted crash, shrinks it, and its replay file fails 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('a read-only run, as against NHN, sends GET operations only, spread over the APIs, and never more than asked', async ({}, info) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-fuzz-ro-'));
+  const r = await fuzz(['--read-only', '--requests', '60', '--seed', '3'], { SANDBOX_PORT: String(opsPort(info.parallelIndex, 1)), NHN_REPORT_DIR: dir });
+  expect(r.code, r.out).toBe(0);
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'fuzz', 'summary.json'), 'utf8')) as { requests: number; byApi: Record<string, unknown> };
+  expect(summary.requests, 'the cap is the number asked, with six properties in flight').toBe(60);
+  // PTS has POST operations only: a read-only run leaves it alone.
+  expect(Object.keys(summary.byApi)).not.toContain('pts');
+  expect(Object.keys(summary.byApi).length, 'the budget reached one API only').toBeGreaterThanOrEqual(3);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('the fuzzer refuses prod always, an NHN environment unless named twice, and more than the cap', async () => {
   const prod = await fuzz(['--profile', 'prod'], {});
   expect(prod.code).toBe(2);
