@@ -164,14 +164,28 @@ function badDate(): fc.Arbitrary<string> {
 const constrainedSchema = (s: Json | undefined) => !!s && (s.type === 'integer' || s.type === 'number' || s.type === 'boolean' || !!s.enum || !!s.pattern || /date|uuid/.test(String(s.format ?? '')));
 const constrained = (p: Parameter) => constrainedSchema(itemSchema(p));
 /** Where a parameter goes in a case (path parameters replace their value). */
-function withParameter(b: Baseline, p: Parameter, values: string[]): Pick<FuzzCase, 'path' | 'query' | 'headers'> & { pathParams: Record<string, string> } {
+function withParameter(b: Baseline, p: Parameter, values: string[]): Pick<FuzzCase, 'query' | 'headers'> & { pathParams: Record<string, string> } {
   const pathParams = { ...b.path };
   let query = b.query.filter(([n]) => !(p.in === 'query' && n === p.name));
   let headers = b.headers.filter(([n]) => !(p.in === 'header' && n.toLowerCase() === p.name.toLowerCase()));
   if (p.in === 'path') pathParams[p.name] = values[0] ?? '';
   if (p.in === 'query') query = [...query, ...values.map((v) => [p.name, v] as [string, string])];
   if (p.in === 'header') headers = [...headers, ...values.map((v) => [p.name, v] as [string, string])];
-  return { path: '', query, headers, pathParams };
+  return { query, headers, pathParams };
+}
+
+/** One of the arbitraries that apply; undefined when none does. */
+function anyOf<T>(...arbs: Array<fc.Arbitrary<T> | undefined>): fc.Arbitrary<T> | undefined {
+  const given = arbs.filter((a): a is fc.Arbitrary<T> => a !== undefined);
+  return given.length > 1 ? fc.oneof(...given) : given[0];
+}
+
+/** Whether a JSON value is of a schema type (the wrong-type kind wants one that is not). */
+function ofJsonType(type: string, v: unknown): boolean {
+  if (type === 'string') return typeof v === 'string';
+  if (type === 'integer' || type === 'number') return typeof v === 'number';
+  if (type === 'boolean') return typeof v === 'boolean';
+  return Array.isArray(v) === (type === 'array');
 }
 
 export function fillPath(template: string, params: Record<string, string>): string {
@@ -250,13 +264,16 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
     case 'wrong-type': {
       const onParams = onParameter(params.filter(constrained), (p) => wrongValue(itemSchema(p)), 'a value of the wrong type');
       const typed = fields.filter((f) => f.schema.type && f.schema.type !== 'object' && (!form || constrainedSchema(f.schema)));
-      const onForm = form && typed.length ? fc.constantFrom(...typed).chain((f) => wrongValue(f.schema).map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `form field ${f.path.join('.')} of the wrong type` }))) : undefined;
-      const onBody = onForm ?? (!form && typed.length
-        ? fc.tuple(fc.constantFrom(...typed), fc.constantFrom<unknown>({ nested: true }, [1, 2], 12345, true, null, 'text')).filter(([f, v]) => (f.schema.type === 'string' ? typeof v !== 'string' : f.schema.type === 'integer' || f.schema.type === 'number' ? typeof v !== 'number' : f.schema.type === 'boolean' ? typeof v !== 'boolean' : Array.isArray(v) !== (f.schema.type === 'array'))).map(([f, v]) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} of the wrong type` }))
-        : fhirResource(op)
-          ? fc.constantFrom<unknown>(12, [], 'Patient', { resourceType: 'Bundle', type: 7 }).map((v) => make({ body: JSON.stringify(typeof v === 'object' && !Array.isArray(v) ? v : { resourceType: v }), note: 'a body of the wrong resource type' }))
-          : undefined);
-      arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
+      let onBody: fc.Arbitrary<FuzzCase> | undefined;
+      if (typed.length && form) {
+        onBody = fc.constantFrom(...typed).chain((f) => wrongValue(f.schema).map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `form field ${f.path.join('.')} of the wrong type` })));
+      } else if (typed.length) {
+        const values = fc.constantFrom<unknown>({ nested: true }, [1, 2], 12345, true, null, 'text');
+        onBody = fc.tuple(fc.constantFrom(...typed), values).filter(([f, v]) => !ofJsonType(f.schema.type, v)).map(([f, v]) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} of the wrong type` }));
+      } else if (fhirResource(op)) {
+        onBody = fc.constantFrom<unknown>(12, [], 'Patient', { resourceType: 'Bundle', type: 7 }).map((v) => make({ body: JSON.stringify(typeof v === 'object' && !Array.isArray(v) ? v : { resourceType: v }), note: 'a body of the wrong resource type' }));
+      }
+      arb = anyOf(onParams, onBody);
       break;
     }
     case 'missing-required': {
@@ -265,8 +282,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       const requiredFields = fields.filter((f) => f.required);
       const onBody = requiredFields.length ? fc.constantFrom(...requiredFields).map((f) => make({ body: serialize(setAt(jsonBody!, f.path, undefined, true)), note: `required body field ${f.path.join('.')} left out` })) : undefined;
       const noBody = op.requestBody?.required ? fc.constant(make({ body: undefined, note: 'the required body left out' })) : undefined;
-      const options = [onParams, onBody, noBody].filter((a): a is fc.Arbitrary<FuzzCase> => !!a);
-      arb = options.length ? fc.oneof(...options) : undefined;
+      arb = anyOf(onParams, onBody, noBody);
       break;
     }
     case 'out-of-range': {
@@ -279,7 +295,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       const onParams = onParameter(ranged, (p) => outside(itemSchema(p)!).map(String), 'a number out of range');
       const rangedFields = fields.filter((f) => typeof f.schema.minimum === 'number' || typeof f.schema.maximum === 'number');
       const onBody = rangedFields.length ? fc.constantFrom(...rangedFields).chain((f) => outside(f.schema).map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} = ${v}, out of range` }))) : undefined;
-      arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
+      arb = anyOf(onParams, onBody);
       break;
     }
     case 'over-long': {
@@ -287,14 +303,14 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       const longBody = fields.filter((f) => typeof f.schema.maxLength === 'number');
       const onParams = onParameter(bounded, (p) => fc.integer({ min: itemSchema(p)!.maxLength + 1, max: itemSchema(p)!.maxLength + 200 }).map((n) => 'a'.repeat(n)), 'a string over its maxLength');
       const onBody = longBody.length ? fc.constantFrom(...longBody).chain((f) => fc.integer({ min: f.schema.maxLength + 1, max: f.schema.maxLength + 500 }).map((n) => make({ body: serialize(setAt(jsonBody!, f.path, 'a'.repeat(n))), note: `body ${f.path.join('.')} over its maxLength` }))) : undefined;
-      arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
+      arb = anyOf(onParams, onBody);
       break;
     }
     case 'bad-enum': {
       const onParams = onParameter(params.filter((p) => Array.isArray(itemSchema(p)?.enum)), (p) => badEnum(itemSchema(p)!.enum), 'a value outside the enum');
       const enums = fields.filter((f) => Array.isArray(f.schema.enum));
       const onBody = enums.length ? fc.constantFrom(...enums).chain((f) => badEnum(f.schema.enum).map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} outside its enum` }))) : undefined;
-      arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
+      arb = anyOf(onParams, onBody);
       break;
     }
     case 'bad-date': {
@@ -305,7 +321,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       }, 'a malformed date');
       const datedFields = fields.filter((f) => /date/.test(String(f.schema.format)));
       const onBody = datedFields.length ? fc.constantFrom(...datedFields).chain((f) => badDate().map((v) => make({ body: serialize(setAt(jsonBody!, f.path, v)), note: `body ${f.path.join('.')} a malformed date` }))) : undefined;
-      arb = onParams && onBody ? fc.oneof(onParams, onBody) : (onParams ?? onBody);
+      arb = anyOf(onParams, onBody);
       break;
     }
     case 'duplicate-parameter':
@@ -344,7 +360,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       const huge = fc.integer({ min: 20 * 1024, max: 64 * 1024 }).map((n) => make({ headers: [...b.headers, ['x-fuzz-huge', 'h'.repeat(n)]], note: `a header of ${n} bytes` }));
       const control = fc.tuple(fc.integer({ min: 0, max: 31 }).filter((c) => c !== 9), fc.string({ maxLength: 10 })).map(([c, s]) => make({ headers: [...b.headers, ['x-fuzz-control', `a${String.fromCharCode(c)}${s.replace(/[\r\n]/g, '')}`]], note: `a header with control character 0x${c.toString(16).padStart(2, '0')}` }));
       const repeated = ctx.authenticated ? fc.constantFrom<'authorization' | 'dpop'>('authorization', 'dpop').map((header) => make({ auth: { kind: 'repeated', header }, note: `the ${header} header twice` })) : undefined;
-      arb = repeated ? fc.oneof(huge, control, repeated) : fc.oneof(huge, control);
+      arb = anyOf(huge, control, repeated);
       break;
     }
     case 'garbage-credentials':
