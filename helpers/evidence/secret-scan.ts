@@ -10,9 +10,9 @@ import { unzipSync } from 'fflate';
 import initSqlJs from 'sql.js';
 
 const PATTERNS: Array<[string, RegExp]> = [
-  ['a compact JWT (token, proof or assertion)', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/],
-  ['a PEM private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
-  ['a private JWK member', /"(d|p|q|dp|dq|qi)"\s*:\s*"[A-Za-z0-9_-]{20,}"/],
+  ['a compact JWT (token, proof or assertion)', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g],
+  ['a PEM private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/g],
+  ['a private JWK member', /"(d|p|q|dp|dq|qi)"\s*:\s*"[A-Za-z0-9_-]{20,}"/g],
 ];
 /** Files that hold pictures or fonts: no text a reader could copy a secret from. */
 const OPAQUE = /\.(png|jpe?g|gif|webp|webm|mp4|woff2?|ttf|ico)$/i;
@@ -94,9 +94,7 @@ class Scanner {
 
   text(where: string, text: string, depth: number): void {
     this.bytes += text.length;
-    for (const [what, re] of PATTERNS) {
-      for (const m of text.matchAll(new RegExp(re.source, 'g'))) this.find(where, lineOfIndex(text, m.index), what);
-    }
+    for (const [what, re] of PATTERNS) for (const m of text.matchAll(re)) this.find(where, lineOfIndex(text, m.index), what);
     if (this.runValues.size || this.signatures.size) {
       for (const m of text.matchAll(SIGNATURE_RUN)) {
         // The run itself, or its ends at each known length: a secret glued to other letters
@@ -116,18 +114,18 @@ class Scanner {
       // Embedded blobs are named by their offset: counting lines for each of thousands is quadratic.
       for (const m of text.matchAll(BASE64_RUN)) {
         if (m[0].length % 4 === 1) continue;
-        this.bytes_(`${where}@${m.index}`, Buffer.from(m[0], 'base64'), depth + 1, true);
+        this.blob(`${where}@${m.index}`, Buffer.from(m[0], 'base64'), depth + 1, true);
       }
     }
   }
 
   /** Bytes of any kind: a zip, gzip, SQLite, or text. `embedded`: decoded from base64 (skip what is not text). */
-  bytes_(where: string, data: Uint8Array, depth: number, embedded = false): void {
+  blob(where: string, data: Uint8Array, depth: number, embedded = false): void {
     const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 3 && b[3] === 4) return this.zip(where, b, depth);
     if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
       try {
-        return this.bytes_(`${where}!gunzip`, zlib.gunzipSync(b), depth + 1);
+        return this.blob(`${where}!gunzip`, zlib.gunzipSync(b), depth + 1);
       } catch {
         return;
       }
@@ -149,7 +147,7 @@ class Scanner {
     for (const [name, data] of Object.entries(entries)) {
       if (OPAQUE.test(name) || name.endsWith('/')) continue;
       this.inner += 1;
-      this.bytes_(`${where}!/${name}`, data, depth + 1);
+      this.blob(`${where}!/${name}`, data, depth + 1);
     }
   }
 
@@ -164,7 +162,7 @@ class Scanner {
         for (const row of rows.values) {
           for (const value of row) {
             if (typeof value === 'string') this.text(`${where}!table ${table}`, value, 1);
-            else if (value instanceof Uint8Array) this.bytes_(`${where}!table ${table}`, value, 1, true);
+            else if (value instanceof Uint8Array) this.blob(`${where}!table ${table}`, value, 1, true);
           }
         }
       }
@@ -193,20 +191,12 @@ export async function scanArtefacts(dirs: string | readonly string[], known: Kno
   let files = 0;
   const walk = (d: string) => {
     if (!fs.existsSync(d)) return;
-    const stat = fs.statSync(d);
-    if (stat.isFile()) {
-      files += 1;
-      scanner.bytes_(d, fs.readFileSync(d), 0);
+    if (fs.statSync(d).isDirectory()) {
+      for (const entry of fs.readdirSync(d, { withFileTypes: true })) if (entry.isDirectory() || (entry.isFile() && !OPAQUE.test(entry.name))) walk(path.join(d, entry.name));
       return;
     }
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && !OPAQUE.test(entry.name)) {
-        files += 1;
-        scanner.bytes_(full, fs.readFileSync(full), 0);
-      }
-    }
+    files += 1;
+    scanner.blob(d, fs.readFileSync(d), 0);
   };
   for (const d of [dirs].flat()) walk(d);
   return { finds: scanner.finds, files, inner: scanner.inner, bytes: scanner.bytes };

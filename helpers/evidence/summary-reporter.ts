@@ -134,7 +134,11 @@ export function requirementVerdict(tests: ReadonlyArray<{ verdict: Verdict; waiv
 
 export default class SummaryReporter implements Reporter {
   private readonly outputFile: string;
-  private readonly records: TestRecord[] = [];
+  /** One record per test, by id: a later attempt's record replaces an earlier one's (a Map keeps the first attempt's place). */
+  private readonly byTest = new Map<string, TestRecord>();
+  private get records(): TestRecord[] {
+    return [...this.byTest.values()];
+  }
   private started = Date.now();
   private projects: string[] = [];
   private profileEvidence = new Map<string, boolean>();
@@ -193,9 +197,7 @@ export default class SummaryReporter implements Reporter {
     if (profileName && declared && !this.targets.has(profileName)) this.targets.set(profileName, declared);
     // One record per test: a test of a serial group that did not run is skipped on each attempt
     // of its group, and only the last attempt counts.
-    const earlier = this.records.findIndex((r) => r.id === test.id);
-    if (earlier >= 0) this.records.splice(earlier, 1);
-    this.records.push({
+    this.byTest.set(test.id, {
       id: test.id,
       title: test.titlePath().slice(3).join(' › '),
       file,
