@@ -134,7 +134,7 @@ export function requirementVerdict(tests: ReadonlyArray<{ verdict: Verdict; waiv
 
 export default class SummaryReporter implements Reporter {
   private readonly outputFile: string;
-  /** One record per test, by id: a later attempt's record replaces an earlier one's (a Map keeps the first attempt's place). */
+  /** One record per test, by id, in the order their final attempts ended. */
   private readonly byTest = new Map<string, TestRecord>();
   private get records(): TestRecord[] {
     return [...this.byTest.values()];
@@ -196,7 +196,8 @@ export default class SummaryReporter implements Reporter {
     const declared = project?.metadata?.targets as ProfileTargets | undefined;
     if (profileName && declared && !this.targets.has(profileName)) this.targets.set(profileName, declared);
     // One record per test: a test of a serial group that did not run is skipped on each attempt
-    // of its group, and only the last attempt counts.
+    // of its group, and only the last attempt counts (in the place of the last attempt).
+    this.byTest.delete(test.id);
     this.byTest.set(test.id, {
       id: test.id,
       title: test.titlePath().slice(3).join(' › '),
