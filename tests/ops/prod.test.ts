@@ -39,11 +39,11 @@ test('on prod, the monitor, client-conformance mode and the fuzzer send no patie
     const monitor = await run('npm', ['run', '-s', 'monitor', '--', '--profile', 'prod', '--history', path.join(dir, 'history.sqlite')], env, 150_000);
     expect(monitor.code, monitor.out.slice(-1500)).not.toBe(2);
     expect(rec.seen.length, 'the monitor sent nothing to prod, so this proves nothing').toBeGreaterThan(0);
-    const monitorSaw = rec.seen.length;
 
     // Client-conformance mode judges a client against the twin; on prod it finds nothing to run.
     const client = await run('npx', ['playwright', 'test', '--project=prod', 'specs/client'], { ...env, NHN_PROFILE: 'prod' }, 60_000);
-    expect(client.out).toMatch(/No tests found|0 passed|skipped/);
+    // prod runs @availability tests only, and the client judge has none: nothing of it runs.
+    expect(client.out).toContain('No tests found');
     // (The run's environment fingerprint reads the publications, as every run does; the check below holds it to bodiless reads.)
 
     const beforeFuzz = rec.seen.length;
@@ -51,7 +51,6 @@ test('on prod, the monitor, client-conformance mode and the fuzzer send no patie
     expect(fuzz.code).toBe(2);
     expect(fuzz.out).toContain('refused: the prod profile never sends patient data or malformed writes');
     expect(rec.seen.length, 'the fuzzer sent something to prod').toBe(beforeFuzz);
-    expect(monitorSaw).toBeGreaterThan(0);
 
     const offending = rec.seen.filter((s) => !['GET', 'HEAD', 'OPTIONS'].includes(s.method) || s.bytes > 0 || s.url.includes('?') || /(?<!\d)\d{11}(?!\d)/.test(s.url));
     expect(offending, `prod got ${rec.seen.length} requests; these carried data or wrote`).toEqual([]);
