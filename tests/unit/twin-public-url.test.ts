@@ -9,10 +9,11 @@ import { twinListenUrl, twinStateFile, type TwinState } from '../../helpers/conf
 import { send } from '../../helpers/http/client.ts';
 import { backdoorHeaders } from '../../helpers/auth/backdoor.ts';
 import { startTwin } from '../../sandbox/twin.ts';
+import { unitTwinPort } from './support/ports.ts';
 
 test('DPoP htu is checked against SANDBOX_PUBLIC_URL_PHR', async ({}, info) => {
   // Ports of the worker's slot: another worker, or another repeat, may run this file at once.
-  const basePort = 7020 + 40 * info.parallelIndex;
+  const basePort = unitTwinPort(info.parallelIndex, 1);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-proxy-'));
   const env = { ...process.env, SANDBOX_STATE_DIR: stateDir, SANDBOX_PUBLIC_URL_PHR: 'https://phr.proxy.test:8443/pjd' };
   const twin = await startTwin({ basePort, faults: [], env });

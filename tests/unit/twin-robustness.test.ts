@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { send } from '../../helpers/http/client.ts';
 import { startTwin, type RunningTwin } from '../../sandbox/twin.ts';
+import { unitTwinPort } from './support/ports.ts';
 
 let twin: RunningTwin;
 let stateDir: string;
@@ -17,7 +18,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({}, info) => {
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-unit-twin-'));
-  twin = await startTwin({ basePort: 7000 + 40 * info.parallelIndex, faults: [], env: { ...process.env, SANDBOX_STATE_DIR: stateDir } });
+  twin = await startTwin({ basePort: unitTwinPort(info.parallelIndex, 0), faults: [], env: { ...process.env, SANDBOX_STATE_DIR: stateDir } });
 });
 
 test.afterAll(async () => {
