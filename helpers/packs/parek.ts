@@ -21,6 +21,22 @@ const SCOPES = ['nhn:parek/rekvisisjon'] as const;
 /** The IG's NamingSystem for the requester's own id of a requisition: what makes a create idempotent (facts §3.3). */
 export const REQUESTER_DEFINED_UUID = 'http://hl7.no/fhir/ig/ParekIG/NamingSystem/RequesterDefinedUuid';
 
+/** The implementation guide the PaRek layer enforces, pinned: its rule data is schemas/fhir/ig/<name>-<version>.rules.json. */
+export const PAREK_IG = { name: 'hl7.fhir.no.ParekIG', version: '0.1.7', canonical: 'http://hl7.no/fhir/ig/ParekIG', fhirVersion: '5.0.0' } as const;
+
+/**
+ * Guide rules no resource can break alone: breaking one always breaks the rule named with it, so
+ * a twin that skipped only this rule would still refuse. They are enforced and tested; they get
+ * no fault of their own, because no test could tell such a fault from the clean twin.
+ */
+export const PAREK_IG_IMPLIED: Readonly<Record<string, string>> = {
+  'parek-service-request:ServiceRequest.identifier:min': 'no identifier means no RequesterDefinedUuid either (identifier:RequesterDefinedUuid:min)',
+  'parek-service-request:ServiceRequest.identifier:RequesterDefinedUuid.system:min': 'an identifier is in the slice because of its system, so a slice member always has one',
+  'parek-service-request:ServiceRequest.identifier:RequesterDefinedUuid.system:pattern': 'an identifier is in the slice because its system is the pattern',
+  'parek-service-request:ServiceRequest.contained:min': 'the requester must resolve to the contained resource (requester:target)',
+  'parek-service-request:ServiceRequest.contained:contained': 'the one contained resource is the requester, so another type fails requester:target too',
+};
+
 /** The twin's AMQP endpoint: this offset from the twin's base port. */
 export const PAREK_AMQP_PORT = 9;
 

@@ -32,3 +32,9 @@ export function formatResult(r: ValidationResult): string {
   if (r.notChecked.length) lines.push(...r.notChecked.map((n) => `NOT CHECKED ${n}`));
   return lines.join('\n');
 }
+
+/** The first line of whatever was thrown: libraries throw strings, objects and Errors without a message too. */
+export function thrownText(e: unknown): string {
+  const text = e instanceof Error ? e.message : typeof e === 'string' ? e : (e as { message?: unknown })?.message !== undefined ? String((e as { message?: unknown }).message) : JSON.stringify(e) ?? String(e);
+  return (text || (e instanceof Error ? e.name : 'an error without a message')).split('\n')[0]!.slice(0, 200);
+}

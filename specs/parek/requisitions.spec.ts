@@ -5,7 +5,8 @@
 import { expect, test } from '../../fixtures/index.ts';
 import { expectOperationOutcome } from '../../fixtures/expectations.ts';
 import { find, PAREK_USER, parekHeaders, post, requisition, syntheticPatientNin, uuidOf } from '../../fixtures/parek.ts';
-import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
+import { IG_CASES, igCaseResource, POSITIVE_SPACE } from '../../fixtures/parek-ig.ts';
+import { PAREK_IG, PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import { OID } from '../../helpers/identifiers.ts';
 import type { FhirResource } from 'fhir-kit-client';
 
@@ -22,12 +23,12 @@ test.describe('PaRek requisitions', () => {
     const sr = requisition(nin);
     const created = (await fhir.call((c) => c.create({ resourceType: 'ServiceRequest', body: sr as FhirResource }))) as Json;
     expect(created.id, 'the created requisition has no id').toBeTruthy();
-    expect(created).toMatchFhirProfile('parek-servicerequest');
+    expect(created).toMatchFhirProfile('parek-service-request');
     expect(uuidOf(created)).toBe(uuidOf(sr));
     expect(created.status).toBe('active');
 
     const read = (await fhir.call((c) => c.read({ resourceType: 'ServiceRequest', id: String(created.id) }))) as Json;
-    expect(read).toMatchFhirProfile('parek-servicerequest');
+    expect(read).toMatchFhirProfile('parek-service-request');
     expect(read.id).toBe(created.id);
     expect(read.subject).toEqual(sr.subject);
 
@@ -51,24 +52,37 @@ test.describe('PaRek requisitions', () => {
     expect(resources.map((r) => r.id), 'a duplicate requisition was stored').toEqual([first.json<Json>().id]);
   });
 
-  test('a requisition that breaks the guide is refused with 422 and an OperationOutcome', { tag: ['@PAREK-SR-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
+  test(`a requisition that breaks one rule of ${PAREK_IG.name} ${PAREK_IG.version} is refused with 422 and an OperationOutcome, for every rule`, { tag: ['@PAREK-SR-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
     const version = profile.get(PAREK_SETTINGS.apiVersion)!;
     const client = api('parek', 'dpop', requester);
     const nin = syntheticPatientNin(info);
-    const broken: Array<[string, Json]> = [
-      ['the patient by reference', { ...requisition(nin), subject: { reference: 'Patient/123' } }],
-      ['the patient with a system that is not FNR, DNR or FHN', { ...requisition(nin), subject: { identifier: { system: OID.hpr, value: nin } } }],
-      ['a requester that is not the contained PractitionerRole', { ...requisition(nin), requester: { reference: 'PractitionerRole/elsewhere' } }],
-      ['no RequesterDefinedUuid', { ...requisition(nin), identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.1.9997', value: 'local-1' }] }],
-      ['no orderDetail', { ...requisition(nin), orderDetail: [] }],
-    ];
-    for (const [what, resource] of broken) {
-      const response = await post(client, version, 'ServiceRequest', resource);
-      expect(response.status, `${what}: answered ${response.status}`).toBe(422);
-      expectOperationOutcome(response, 422);
-    }
+    const cases = IG_CASES.filter((c) => c.type === 'ServiceRequest');
+    const answers = await Promise.all(cases.map((c) => post(client, version, 'ServiceRequest', igCaseResource(c, nin, ''))));
+    cases.forEach((c, i) => {
+      expect(answers[i]!.status, `${c.what} (${c.rules.join(', ')}): answered ${answers[i]!.status}`).toBe(422);
+      expectOperationOutcome(answers[i]!, 422);
+    });
     // Positive control: the same requisition, whole.
     expect((await post(client, version, 'ServiceRequest', requisition(nin))).status).toBe(201);
+  });
+
+  test(`requisitions and specimens over what ${PAREK_IG.name} ${PAREK_IG.version} allows are stored and conform`, { tag: ['@PAREK-SR-CREATE-001', '@PAREK-SP-CREATE-001'] }, async ({ api, profile }, info) => {
+    const version = profile.get(PAREK_SETTINGS.apiVersion)!;
+    const client = api('parek', 'dpop', requester);
+    const nin = syntheticPatientNin(info);
+    for (const c of POSITIVE_SPACE) {
+      await test.step(c.what, async () => {
+        const patient = c.requisition ? String(c.requisition(nin).subject.identifier.value) : nin;
+        const sent = (c.requisition ?? requisition)(nin);
+        const sr = await post(client, version, 'ServiceRequest', sent);
+        expect(sr.status, `${c.what}: the requisition was answered ${sr.status}`).toBe(201);
+        expect(sr.json<Json>()).toMatchFhirProfile('parek-service-request');
+        if (!c.specimen) return;
+        const sp = await post(client, version, 'Specimen', c.specimen(String(sr.json<Json>().id), patient));
+        expect(sp.status, `${c.what}: the specimen was answered ${sp.status}`).toBe(201);
+        expect(sp.json<Json>()).toMatchFhirProfile('parek-specimen');
+      });
+    }
   });
 
   test('searches return exactly the requisitions that match: patient, identifier and status', { tag: ['@PAREK-SR-SEARCH-001'] }, async ({ api, profile }, info) => {

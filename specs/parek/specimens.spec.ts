@@ -5,7 +5,8 @@ import type { FhirResource } from 'fhir-kit-client';
 import { expect, test } from '../../fixtures/index.ts';
 import { expectOperationOutcome } from '../../fixtures/expectations.ts';
 import { find, PAREK_USER, parekHeaders, post, requisition, specimen, syntheticPatientNin } from '../../fixtures/parek.ts';
-import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
+import { IG_CASES, igCaseResource } from '../../fixtures/parek-ig.ts';
+import { PAREK_IG, PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import { OID } from '../../helpers/identifiers.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -36,7 +37,7 @@ test.describe('PaRek specimens', () => {
     expect(byOtherPatient.resources, "another patient's search found this patient's specimens").toEqual([]);
   });
 
-  test('a specimen for an unknown requisition, for another patient than its requisition, or naming its patient by reference, is refused with 422', { tag: ['@PAREK-SP-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
+  test('a specimen for an unknown requisition, or for another patient than its requisition, is refused with 422', { tag: ['@PAREK-SP-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
     const version = profile.get(PAREK_SETTINGS.apiVersion)!;
     const client = api('parek', 'dpop', collector);
     const nin = syntheticPatientNin(info);
@@ -45,10 +46,22 @@ test.describe('PaRek specimens', () => {
     expectOperationOutcome(unknown, 422);
     const otherPatient = await post(client, version, 'Specimen', specimen(String(sr.id), syntheticPatientNin(info)));
     expectOperationOutcome(otherPatient, 422);
-    // The right patient's identifier, and a reference too: the patient is named by identifier only.
-    const byReference = await post(client, version, 'Specimen', { ...specimen(String(sr.id), nin), subject: { reference: 'Patient/123', identifier: { system: OID.fnr, value: nin } } });
-    expectOperationOutcome(byReference, 422);
     // Positive control: the right requisition and patient.
+    expect((await post(client, version, 'Specimen', specimen(String(sr.id), nin))).status).toBe(201);
+  });
+
+  test(`a specimen that breaks one rule of ${PAREK_IG.name} ${PAREK_IG.version} is refused with 422, for every rule`, { tag: ['@PAREK-SP-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {
+    const version = profile.get(PAREK_SETTINGS.apiVersion)!;
+    const client = api('parek', 'dpop', collector);
+    const nin = syntheticPatientNin(info);
+    const sr = (await post(client, version, 'ServiceRequest', requisition(nin))).json<Json>();
+    const cases = IG_CASES.filter((c) => c.type === 'Specimen');
+    const answers = await Promise.all(cases.map((c) => post(client, version, 'Specimen', igCaseResource(c, nin, String(sr.id)))));
+    cases.forEach((c, i) => {
+      expect(answers[i]!.status, `${c.what} (${c.rules.join(', ')}): answered ${answers[i]!.status}`).toBe(422);
+      expectOperationOutcome(answers[i]!, 422);
+    });
+    // Positive control: the same specimen, whole.
     expect((await post(client, version, 'Specimen', specimen(String(sr.id), nin))).status).toBe(201);
   });
 

@@ -8,6 +8,9 @@ import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4/index.js';
 import { parse } from 'yaml';
 import type { ValidationIssue } from '../issues.ts';
+import { igLayer } from './ig/evaluate.ts';
+import { loadIgRules } from './ig/package.ts';
+import type { IgProfile, IgRules } from './ig/rules.ts';
 
 type Json = Record<string, unknown>;
 
@@ -47,6 +50,8 @@ export interface Profile {
   base?: string[];
   limits?: string;
   rules: ProfileRule[];
+  /** A guide's profile: its rules derived from the guide's own StructureDefinition (schemas/fhir/ig/). */
+  ig?: { profile: IgProfile; guide: IgRules };
 }
 
 let registry: Map<string, Profile> | undefined;
@@ -70,6 +75,27 @@ export function profiles(dir = profilesDir()): Map<string, Profile> {
         if (unknown.length) throw new Error(`${file}: rule ${r.id} has unknown field(s) ${unknown.join(', ')} (quote values that contain commas)`);
       }
       registry.set(p.id, p);
+    }
+  }
+  for (const guide of loadIgRules()) {
+    const release = guide.package.fhirVersion.startsWith('5') ? 'R5' : 'R4';
+    for (const ig of guide.profiles) {
+      if (registry.has(ig.id)) throw new Error(`${guide.package.name} ${guide.package.version}: profile id ${ig.id} is taken`);
+      const parent = guide.profiles.find((p) => p.url === ig.baseDefinition);
+      // The base: the guide's own parent profile, or our structural layer for the core resource in that FHIR release.
+      const core = [...registry.values()].find((p) => !p.ig && !p.url && p.resourceType === ig.type && p.fhirVersion === release);
+      registry.set(ig.id, {
+        id: ig.id,
+        title: `${ig.name} (${guide.package.name} ${guide.package.version})`,
+        url: ig.url,
+        resourceType: ig.type,
+        fhirVersion: release,
+        source: `${guide.package.name} ${guide.package.version}, StructureDefinition ${ig.id} (differential), derived by npm run ig:rules`,
+        base: parent ? [parent.id] : core ? [core.id] : [],
+        limits: core?.limits,
+        rules: [],
+        ig: { profile: ig, guide },
+      });
     }
   }
   return registry;
@@ -138,6 +164,14 @@ export function profileLayer(resource: Json, profileId: string, location: string
   for (const base of profile.base ?? []) issues.push(...profileLayer(resource, base, location, validateNested));
   if (resource.resourceType !== profile.resourceType) {
     issues.push({ severity: 'error', location, rule: `${profile.id}:resourceType`, message: `profile ${profile.id} is for ${profile.resourceType}, not ${String(resource.resourceType)}`, layer: 'profile' });
+    return issues;
+  }
+  if (profile.ig) {
+    const nested = (value: Json, url: string, where: string) => {
+      const target = profileForUrl(url);
+      return target ? validateNested(value, target.id, where) : [{ severity: 'information' as const, location: where, rule: 'profile:unknown', message: `profile ${url} is not known here: not checked`, layer: 'profile' as const }];
+    };
+    issues.push(...igLayer(resource, profile.ig.profile, { rules: profile.ig.guide, nested }, location));
     return issues;
   }
   const at = (value: unknown, fallback: string) => (value && typeof value === 'object' ? (locate(resource, value, location) ?? fallback) : fallback);

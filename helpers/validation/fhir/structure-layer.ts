@@ -4,7 +4,7 @@
 // evaluated is reported as not checked, never passed silently.
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4/index.js';
-import type { ValidationIssue } from '../issues.ts';
+import { thrownText, type ValidationIssue } from '../issues.ts';
 import { definitions, type Constraint, type ElementInfo } from './definitions.ts';
 import { NATIVE_INVARIANTS } from './native-invariants.ts';
 
@@ -70,7 +70,7 @@ function evaluateConstraints(ctx: StructureContext, constraints: Constraint[], n
       if (fn instanceof Error) throw fn;
       outcome = fn(node, { resource, rootResource: resource });
     } catch (e) {
-      ctx.notChecked.add(`${c.key} (${base ?? 'resource'}): ${(e as Error).message.split('\n')[0]!.slice(0, 120)}`);
+      ctx.notChecked.add(`${c.key} (${base ?? 'resource'}): ${thrownText(e).slice(0, 120)}`);
       continue;
     }
     if (outcome.length === 1 && outcome[0] === false) {

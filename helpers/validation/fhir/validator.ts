@@ -1,7 +1,7 @@
 // FHIR validation in layers: parse guards, the R4 JSON schema (layer 1), the base
 // StructureDefinitions with invariants (layer 2), and profile rules (layer 3). It never throws
 // and never hangs: bad input of any kind becomes a result that says what is wrong.
-import { result, type ValidationIssue, type ValidationResult } from '../issues.ts';
+import { result, thrownText, type ValidationIssue, type ValidationResult } from '../issues.ts';
 import { profileForUrl, profileLayer, profiles } from './profile-layer.ts';
 import { isR4ResourceType, schemaLayer } from './schema-layer.ts';
 import { structureLayer, type StructureContext } from './structure-layer.ts';
@@ -105,6 +105,6 @@ export function validateFhir(input: unknown, options: FhirValidationOptions = {}
     const kept = options.bestPractice === false ? issues.filter((i) => !BEST_PRACTICE.has(i.rule)) : issues;
     return result(kept, [...notChecked].sort());
   } catch (e) {
-    return result([{ severity: 'error', location: '(validator)', rule: 'validator:internal', message: `the validator failed: ${(e as Error).message}`, layer: 'parse' }]);
+    return result([{ severity: 'error', location: '(validator)', rule: 'validator:internal', message: `the validator failed: ${thrownText(e)}`, layer: 'parse' }]);
   }
 }

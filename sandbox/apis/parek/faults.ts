@@ -2,6 +2,38 @@
 // enforces it (store.ts, index.ts, or the shared request and claim checks from
 // parek.openapi.yaml), changing a route's policy, or transforming a response.
 import type { FaultDefinition } from '../../core/faults.ts';
+import { PAREK_IG, PAREK_IG_IMPLIED } from '../../../helpers/packs/parek.ts';
+import { loadIgRules } from '../../../helpers/validation/fhir/ig/package.ts';
+
+/** Which requirement's specs send resources of each guide profile. */
+const RULES_REQUIREMENT: Record<string, readonly string[]> = {
+  'parek-service-request': ['PAREK-SR-RULES-001'],
+  'parek-requester-pr': ['PAREK-SR-RULES-001'],
+  'parek-practitioner-role': ['PAREK-SR-RULES-001', 'PAREK-SP-RULES-001'],
+  'parek-specimen': ['PAREK-SP-RULES-001'],
+  'parek-collector-pr': ['PAREK-SP-RULES-001'],
+  'parek-device': ['PAREK-SP-RULES-001'],
+};
+
+/**
+ * One fault per enforced rule of the pinned guide, as its rule data says (a new guide version
+ * brings its faults with it): the twin stores what breaks that rule alone. Rules that cannot be
+ * broken alone are listed in PAREK_IG_IMPLIED instead.
+ */
+function guideFaults(): Record<string, FaultDefinition> {
+  const guide = loadIgRules().find((g) => g.package.name === PAREK_IG.name && g.package.version === PAREK_IG.version);
+  const out: Record<string, FaultDefinition> = {};
+  for (const profile of guide?.profiles ?? []) {
+    for (const rule of profile.rules.filter((r) => r.enforced && !(r.id in PAREK_IG_IMPLIED))) {
+      out[`ig-${rule.id.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`] = {
+        rule: `a resource that breaks ${rule.id} of ${PAREK_IG.name} ${PAREK_IG.version}, and nothing else, is stored`,
+        requirements: RULES_REQUIREMENT[profile.id] ?? ['PAREK-SR-RULES-001', 'PAREK-SP-RULES-001'],
+        off: [`parek.ig.${rule.id}`],
+      };
+    }
+  }
+  return out;
+}
 
 export const faults = {
   'parek-metadata-requires-auth': {
@@ -15,14 +47,9 @@ export const faults = {
     respond: [{ operations: ['capabilities'], apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as object), fhirVersion: '4.0.1' } } : r) }],
   },
   'parek-idempotency-broken': { rule: 'a repeated RequesterDefinedUuid creates a second requisition', requirements: ['PAREK-SR-IDEM-001'], off: ['parek.sr.idempotent'] },
-  'parek-subject-by-reference': { rule: 'a requisition naming its patient by reference, or by a system other than FNR, DNR or FHN, is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.subject-identifier'] },
-  'parek-requester-not-contained': { rule: 'a requisition whose requester is not the contained PractitionerRole is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.requester-contained'] },
-  'parek-order-detail-optional': { rule: 'a requisition without orderDetail is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.order-detail'] },
   'parek-search-unknown-ignored': { rule: 'a search with an unknown parameter is answered as if it were not there', requirements: ['PAREK-SR-SEARCH-001'], off: ['parek.search.unknown'] },
   'amqp-any-vhost': { rule: 'the AMQP endpoint lets a connection in on any virtual host', requirements: ['PAREK-EVENT-003'], off: ['amqp.vhost'] },
-  'parek-requester-uuid-optional': { rule: 'a requisition without a RequesterDefinedUuid is stored', requirements: ['PAREK-SR-RULES-001'], off: ['parek.sr.requester-uuid'] },
   'parek-specimen-unknown-request': { rule: 'a specimen for a requisition that does not exist is stored', requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.request-exists'] },
-  'parek-specimen-subject-by-reference': { rule: 'a specimen naming its patient by reference is stored', requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.subject-identifier'] },
   'parek-specimen-other-patient': { rule: "a specimen for another patient than its requisition's is stored", requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.same-patient'] },
   'parek-never-completed': { rule: 'a requisition stays active when every expected specimen is in', requirements: ['PAREK-SR-COMPLETE-001'], off: ['parek.sr.completion'] },
   'parek-completed-early': { rule: 'a requisition is completed one specimen early', requirements: ['PAREK-SR-COMPLETE-001'], off: ['parek.sr.completion-count'] },
@@ -46,4 +73,5 @@ export const faults = {
   'amqp-any-password': { rule: 'the AMQP endpoint takes any password for a known user', requirements: ['PAREK-EVENT-003'], off: ['amqp.sasl.password'] },
   'amqp-plain-accepted': { rule: 'the AMQP endpoint listens without TLS', requirements: ['PAREK-EVENT-004'], off: ['amqp.tls'] },
   'amqp-tls-1-1-accepted': { rule: 'the AMQP endpoint accepts TLS 1.0 and 1.1', requirements: ['PAREK-EVENT-004'], off: ['amqp.tls.min-version'] },
+  ...guideFaults(),
 } satisfies Record<string, FaultDefinition>;

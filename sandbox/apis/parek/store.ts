@@ -2,14 +2,13 @@
 // with the implementation guide's rules as named checks (facts §3.3). The twin judges with its
 // own reading of the guide, never with the suite's validator.
 import { randomUUID } from 'node:crypto';
-import { OID } from '../../../helpers/identifiers.ts';
-import { REQUESTER_DEFINED_UUID } from '../../../helpers/packs/parek.ts';
+import { PAREK_IG, REQUESTER_DEFINED_UUID } from '../../../helpers/packs/parek.ts';
+import { loadIgRules } from '../../../helpers/validation/fhir/ig/package.ts';
+import { profileLayer } from '../../../helpers/validation/fhir/profile-layer.ts';
+import type { ValidationIssue } from '../../../helpers/validation/issues.ts';
 import { check, Refusal, type Check, type CheckSet } from '../../core/checks.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** Patients are named by national identifier only: fødselsnummer, D-nummer or FH-nummer. */
-export const PATIENT_SYSTEMS: ReadonlySet<string> = new Set([OID.fnr, OID.dnr, OID.fhn]);
 
 export interface Stored {
   id: string;
@@ -21,6 +20,8 @@ export interface Stored {
 interface Candidate {
   resource: Json;
   store: ParekStore;
+  /** The guide's verdict on the resource, once per request: rule id → what is wrong. */
+  guide?: Map<string, string>;
 }
 
 const unprocessable = (description: string) => ({ status: 422, description });
@@ -30,37 +31,37 @@ export const requestIdOf = (specimen: Json): string | undefined => /^ServiceRequ
 
 const patientOf = (r: Json): { system?: string; value?: string } => (r.subject?.identifier ?? {}) as { system?: string; value?: string };
 
-/** The subject is a national identifier, never a reference (both resources). */
-const subjectChecks = (kind: string): Check<Candidate>[] => [
-  check(`parek.${kind}.subject-identifier`, (c, refuse) => {
-    const subject = c.resource.subject;
-    if (subject?.reference !== undefined) refuse(unprocessable('the patient is named by identifier only (subject.identifier), not by reference'));
-    const { system, value } = patientOf(c.resource);
-    if (!PATIENT_SYSTEMS.has(String(system)) || typeof value !== 'string' || !value) {
-      refuse(unprocessable(`subject.identifier needs a value and a system from FNR, DNR or FHN (${[...PATIENT_SYSTEMS].join(', ')})`));
+/**
+ * The guide's rules as named checks, one per rule of the pinned guide's rule data
+ * (schemas/fhir/ig/, derived from its StructureDefinitions): `parek.ig.<rule id>`. The data is a
+ * schema the twin shares; the refusal is the twin's.
+ */
+function guideChecks(profileId: string): Check<Candidate>[] {
+  const guide = loadIgRules().find((g) => g.package.name === PAREK_IG.name && g.package.version === PAREK_IG.version);
+  if (!guide) throw new Error(`the rule data of ${PAREK_IG.name} ${PAREK_IG.version} is missing from schemas/fhir/ig/`);
+  const verdict = (c: Candidate) => {
+    if (!c.guide) {
+      const nested = (v: Json, id: string, at: string): ValidationIssue[] => profileLayer(v, id, at, nested);
+      c.guide = new Map();
+      for (const i of profileLayer(c.resource, profileId, String(c.resource.resourceType), nested)) {
+        if (i.severity === 'error' && !c.guide.has(i.rule)) c.guide.set(i.rule, `${i.location}: ${i.message}`);
+      }
     }
-  }),
-];
+    return c.guide;
+  };
+  // Every rule of every profile: a contained resource is judged by its own profile's rules.
+  return guide.profiles.flatMap((p) => p.rules).filter((r) => r.enforced).map((rule) =>
+    check<Candidate>(`parek.ig.${rule.id}`, (c, refuse) => {
+      const problem = verdict(c).get(rule.id);
+      if (problem) refuse(unprocessable(problem));
+    }),
+  );
+}
 
-const requisitionChecks: Check<Candidate>[] = [
-  check('parek.sr.requester-uuid', (c, refuse) => {
-    const ids = (Array.isArray(c.resource.identifier) ? c.resource.identifier : []).filter((i: Json) => i?.system === REQUESTER_DEFINED_UUID);
-    if (ids.length !== 1 || typeof ids[0].value !== 'string' || !ids[0].value) refuse(unprocessable(`exactly one identifier with system ${REQUESTER_DEFINED_UUID} and a value is required`));
-  }),
-  ...subjectChecks('sr'),
-  check('parek.sr.requester-contained', (c, refuse) => {
-    const ref = String(c.resource.requester?.reference ?? '');
-    const contained = Array.isArray(c.resource.contained) ? c.resource.contained : [];
-    if (!ref.startsWith('#')) refuse(unprocessable('requester must be a local reference (#id) to the contained PractitionerRole'));
-    if (contained.length !== 1 || contained[0]?.resourceType !== 'PractitionerRole' || `#${String(contained[0]?.id)}` !== ref) {
-      refuse(unprocessable('contained holds exactly the requester: one PractitionerRole whose id the requester reference names'));
-    }
-  }),
-  check('parek.sr.order-detail', (c, refuse) => void (!(Array.isArray(c.resource.orderDetail) && c.resource.orderDetail.length) && refuse(unprocessable('orderDetail 1..*: what is to be collected')))),
-];
+const requisitionChecks: Check<Candidate>[] = guideChecks('parek-service-request');
 
 const specimenChecks: Check<Candidate>[] = [
-  ...subjectChecks('sp'),
+  ...guideChecks('parek-specimen'),
   check('parek.sp.request-exists', (c, refuse) => {
     const id = requestIdOf(c.resource);
     if (!id || !c.store.requisition(id)) refuse(unprocessable(`request must point at an existing ServiceRequest (got "${String([c.resource.request].flat()[0]?.reference ?? '')}")`));
@@ -111,11 +112,12 @@ export class ParekStore {
       if (e instanceof Refusal) return { refused: e };
       throw e;
     }
-    const uuid = String((resource.identifier as Json[]).find((i) => i?.system === REQUESTER_DEFINED_UUID)?.value);
-    const existing = this.byRequesterUuid.get(uuid);
+    // A twin with the guide's uuid rules switched off (a fault) may store one without: it is then never a repeat.
+    const uuid = (Array.isArray(resource.identifier) ? (resource.identifier as Json[]) : []).find((i) => i?.system === REQUESTER_DEFINED_UUID)?.value;
+    const existing = typeof uuid === 'string' ? this.byRequesterUuid.get(uuid) : undefined;
     if (existing && this.on('parek.sr.idempotent')) return { created: false, stored: this.requisitions.get(existing)! };
     const stored = this.save(this.requisitions, { ...resource, status: resource.status ?? 'active' });
-    this.byRequesterUuid.set(uuid, stored.id);
+    if (typeof uuid === 'string') this.byRequesterUuid.set(uuid, stored.id);
     return { created: true, stored };
   }
 
@@ -132,7 +134,7 @@ export class ParekStore {
     const sr = requestId ? this.requisitions.get(requestId) : undefined;
     if (!sr || sr.resource.status !== 'active') return { created: true, stored };
     // One specimen per orderDetail is what "every expected specimen" is taken to mean (facts §3.3).
-    const expected = Math.max(1, (sr.resource.orderDetail as unknown[]).length - (this.on('parek.sr.completion-count') ? 0 : 1));
+    const expected = Math.max(1, (Array.isArray(sr.resource.orderDetail) ? sr.resource.orderDetail.length : 0) - (this.on('parek.sr.completion-count') ? 0 : 1));
     const recorded = [...this.specimens.values()].filter((s) => requestIdOf(s.resource) === sr.id).length;
     if (recorded >= expected && this.on('parek.sr.completion')) this.save(this.requisitions, { ...sr.resource, status: 'completed' }, sr.id);
     return { created: true, stored };
