@@ -2,6 +2,7 @@
 // with the implementation guide's rules as named checks (facts §3.3). The twin judges with its
 // own reading of the guide, never with the suite's validator.
 import { randomUUID } from 'node:crypto';
+import { OID } from '../../../helpers/identifiers.ts';
 import { PAREK_IG, REQUESTER_DEFINED_UUID } from '../../../helpers/packs/parek.ts';
 import { loadIgRules } from '../../../helpers/validation/fhir/ig/package.ts';
 import { profileLayer } from '../../../helpers/validation/fhir/profile-layer.ts';
@@ -23,6 +24,9 @@ interface Candidate {
   /** The guide's verdict on the resource, once per request: rule id → what is wrong. */
   guide?: Map<string, string>;
 }
+
+/** The national identifiers a patient is named by (the guide's person-public-id-type value set). */
+const PATIENT_SYSTEMS: ReadonlySet<string> = new Set([OID.fnr, OID.dnr, OID.fhn]);
 
 const unprocessable = (description: string) => ({ status: 422, description });
 
@@ -63,6 +67,8 @@ const requisitionChecks: Check<Candidate>[] = guideChecks('parek-service-request
 const specimenChecks: Check<Candidate>[] = [
   ...guideChecks('parek-specimen'),
   check('parek.sp.request-exists', (c, refuse) => {
+    // No request at all is the guide's rule (Specimen.request 1..1), judged there.
+    if (c.resource.request === undefined) return;
     const id = requestIdOf(c.resource);
     if (!id || !c.store.requisition(id)) refuse(unprocessable(`request must point at an existing ServiceRequest (got "${String([c.resource.request].flat()[0]?.reference ?? '')}")`));
   }),
@@ -71,6 +77,8 @@ const specimenChecks: Check<Candidate>[] = [
     const sr = id ? c.store.requisition(id) : undefined;
     const a = patientOf(c.resource);
     const b = sr ? patientOf(sr.resource) : undefined;
+    // A patient the specimen does not name by a national identifier is the guide's rule (subject.identifier), judged there.
+    if (a.value === undefined || !PATIENT_SYSTEMS.has(String(a.system))) return;
     if (b && (a.system !== b.system || a.value !== b.value)) refuse(unprocessable("the specimen's patient is not the requisition's patient"));
   }),
 ];

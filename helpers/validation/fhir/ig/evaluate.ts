@@ -58,7 +58,8 @@ function childrenOf(node: Node, step: Step, profile: IgProfile, pathSoFar: strin
   return out.filter((n) => slicing.discriminator.every((d) => d.path in wanted && matchesPattern(valueAt(n.value, d.path), wanted[d.path])));
 }
 
-function instances(root: Node, steps: readonly Step[], profile: IgProfile): Node[] {
+/** The values at the end of `steps`; `parents`: every step leads further down, so a choice is taken as the type the profile restricts it to. */
+function instances(root: Node, steps: readonly Step[], profile: IgProfile, parents = false): Node[] {
   let nodes = [root];
   let pathSoFar = profile.type;
   steps.forEach((step, i) => {
@@ -66,7 +67,7 @@ function instances(root: Node, steps: readonly Step[], profile: IgProfile): Node
     const at = pathSoFar;
     nodes = nodes.flatMap((n) => childrenOf(n, step, profile, at));
     // Below a choice (occurrence[x].end) the rules speak of the type the profile restricts it to.
-    if (step.choice && i < steps.length - 1) {
+    if (step.choice && (parents || i < steps.length - 1)) {
       const restricted = profile.rules.find((r) => r.kind === 'types' && slicingKey(r.element) === at)?.types?.map((t) => `.${step.name}${cap(t.code)}`);
       if (restricted) nodes = nodes.filter((n) => restricted.some((suffix) => n.location.replace(/\[\d+\]$/, '').endsWith(suffix)));
     }
@@ -130,7 +131,7 @@ export function igLayer(resource: Json, profile: IgProfile, ctx: IgContext, loca
     if (rule.kind === 'min' || rule.kind === 'max' || rule.kind === 'must-support' || rule.kind === 'types') {
       if (!last) continue;
       const pathToLast = `${profile.type}.${steps.map((s) => `${s.name}${s.choice ? '[x]' : ''}`).join('.')}`;
-      for (const parent of instances(root, steps.slice(0, -1), profile)) {
+      for (const parent of instances(root, steps.slice(0, -1), profile, true)) {
         const children = childrenOf(parent, last, profile, pathToLast);
         const at = `${parent.location}.${stepText(last)}`;
         if (rule.kind === 'min' && children.length < rule.min!) say(rule, at, `${elementText} needs at least ${rule.min}, found ${children.length}`);
