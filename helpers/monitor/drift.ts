@@ -11,6 +11,7 @@ import { documentSourceSetting } from '../config/settings.ts';
 import { readDocumentSource } from '../validation/openapi/nhn-documents.ts';
 import { compareDocuments, DIFFERS_MARKER } from '../validation/openapi/compare.ts';
 import type { History } from './history.ts';
+import { observeGuide } from './guide-drift.ts';
 
 export const EXPIRY_WARNING_DAYS = 30;
 
@@ -29,12 +30,14 @@ export interface Observation {
   body?: string;
   /** Certificates: when the first one of the chain expires. */
   expires?: string;
+  /** How the observation differs from what the suite pins (a guide's version and differentials): a finding every time it is seen. */
+  unpinned?: string[];
 }
 
 export interface DriftFinding {
   subject: string;
   url: string;
-  kind: 'changed' | 'appeared' | 'vanished' | 'unreachable' | 'expiring';
+  kind: 'changed' | 'appeared' | 'vanished' | 'unreachable' | 'expiring' | 'unpinned';
   summary: string;
   diff?: string[];
 }
@@ -70,7 +73,7 @@ function sortKeys(v: unknown): unknown {
 
 /** Everything the environment publishes, as observations. */
 export async function observe(profile: Profile): Promise<{ observations: Observation[]; environment: EnvironmentFingerprint }> {
-  const [environment, documents] = await Promise.all([fingerprintEnvironment(profile), publishedDocuments(profile)]);
+  const [environment, documents, guide] = await Promise.all([fingerprintEnvironment(profile), publishedDocuments(profile), observeGuide(profile.kind)]);
   const observations: Observation[] = [];
   for (const d of environment.documents) observations.push({ subject: d.what, url: d.url, sha256: d.sha256, facts: d.facts, error: d.error ?? (d.status && d.status !== 200 ? `HTTP ${d.status}` : undefined) });
   for (const h of environment.hosts) {
@@ -85,6 +88,7 @@ export async function observe(profile: Profile): Promise<{ observations: Observa
     observations.push({ subject: 'TLS certificate chain', url: h.origin, sha256: sha256(chain.map((c) => c.sha256).join(',')), facts: { chain, authorized: t.authorized }, expires: expires?.toISOString() });
   }
   observations.push(...documents);
+  if (guide) observations.push({ subject: guide.subject, url: guide.url, facts: guide.facts, error: guide.error, unpinned: guide.unpinned, sha256: guide.facts ? sha256(JSON.stringify(guide.facts)) : undefined });
   return { observations, environment };
 }
 
@@ -161,6 +165,7 @@ export function recordDrift(history: History, profile: string, runId: number | u
         const days = Math.floor((Date.parse(o.expires) - now.getTime()) / 86_400_000);
         if (days < EXPIRY_WARNING_DAYS) findings.push({ subject: o.subject, url: o.url, kind: 'expiring', summary: `the TLS certificate of ${o.url} ${days < 0 ? `expired ${-days} day(s) ago` : `expires in ${days} day(s)`} (${o.expires})` });
       }
+      if (o.unpinned?.length) findings.push({ subject: o.subject, url: o.url, kind: 'unpinned', summary: `${o.subject} is not the one the suite enforces`, diff: o.unpinned });
       if (o.body && o.sha256) history.run('INSERT OR IGNORE INTO documents (sha256, body) VALUES (?, ?)', [o.sha256, o.body]);
       history.insert('fingerprints', { run_id: runId, profile, taken_at: at, subject: o.subject, url: o.url, sha256: o.sha256, facts: o.facts ? JSON.stringify(o.facts) : undefined, error: o.error });
     }

@@ -113,3 +113,24 @@ test('results name the guide and its version, and mustSupport is information onl
   delete sr.authoredOn;
   expect(validateFhir(sr, { profile: 'parek-service-request' }).issues.find((i) => i.severity === 'error')!.message).toContain(`${PAREK_IG.name} ${PAREK_IG.version}`);
 });
+
+test('the drift sentinel reports a newer guide version and a changed differential, and nothing for the pinned guide', async () => {
+  test.skip(!fs.existsSync(REFERENCE), `the reference copy of the guide is not at ${REFERENCE}`);
+  const { observeGuide } = await import('../../helpers/monitor/guide-drift.ts');
+  fs.mkdirSync(test.info().outputDir, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(test.info().outputDir, 'guide-'));
+  for (const f of fs.readdirSync(REFERENCE).filter((f) => f.endsWith('.json'))) fs.copyFileSync(path.join(REFERENCE, f), path.join(dir, f));
+  const same = await observeGuide('twin', { NHN_PAREK_IG_URL: dir });
+  expect(same?.error).toBeUndefined();
+  expect(same?.unpinned, 'the pinned guide itself is reported as drift').toBeUndefined();
+  const sdFile = path.join(dir, 'StructureDefinition-parek-specimen.json');
+  const sd = JSON.parse(fs.readFileSync(sdFile, 'utf8'));
+  sd.differential.element.find((e: { id: string }) => e.id === 'Specimen.container').min = 2;
+  fs.writeFileSync(sdFile, JSON.stringify(sd));
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.manifest.json'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'package.manifest.json'), JSON.stringify({ ...manifest, version: '0.1.8' }));
+  const moved = await observeGuide('twin', { NHN_PAREK_IG_URL: dir });
+  expect(moved?.unpinned?.join('\n')).toContain('the published version is 0.1.8');
+  expect(moved?.unpinned?.join('\n')).toContain('parek-specimen: the published differential differs');
+  expect(await observeGuide('twin', {}), 'the twin has no published guide to read unless one is named').toBeUndefined();
+});
