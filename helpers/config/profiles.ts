@@ -56,6 +56,13 @@ export const SUITE_SETTINGS = {
   clientJwkFile: stringSetting('HELSEID_CLIENT_JWK_FILE', "a file holding your client's private JWK"),
   clientScopes: stringSetting('HELSEID_CLIENT_SCOPES', 'the scopes your client is registered for, space or comma separated'),
   tttApiKey: stringSetting('HELSEID_TTT_API_KEY', "the test-token service's X-Auth-Key"),
+  // Token exchange as HelseID runs it: your client gets a token for your own API (API 1), and your
+  // API's client, the actor, exchanges it for an NHN API's scopes (facts §2.5).
+  actorClientId: stringSetting('HELSEID_EXCHANGE_ACTOR_CLIENT_ID', "token exchange: the HelseID client of your own API (the actor), registered for the token-exchange grant"),
+  actorJwk: stringSetting('HELSEID_EXCHANGE_ACTOR_JWK', "token exchange: the actor client's private JWK, inline JSON (never commit it)"),
+  actorJwkFile: stringSetting('HELSEID_EXCHANGE_ACTOR_JWK_FILE', "token exchange: a file holding the actor client's private JWK"),
+  actorAudience: stringSetting('HELSEID_EXCHANGE_ACTOR_AUDIENCE', "token exchange: your API's HelseID audience (the subject token is issued for it)", { pattern: /^\S+$/ }),
+  actorScope: stringSetting('HELSEID_EXCHANGE_ACTOR_SCOPE', "token exchange: a scope of your API that your client (HELSEID_CLIENT_ID) is granted, for the subject token", { pattern: /^\S+$/ }),
   twinExternal: stringSetting('NHN_TWIN_EXTERNAL', 'set to 1 when a twin is already running and Playwright must not start one'),
   shard: stringSetting('NHN_SHARD', 'i/n: npm test runs its i-th of n shards (the suite, the ops tests and the kill matrix), for a CI matrix', { pattern: /^[1-9]\d*\/[1-9]\d*$/ }),
 };
@@ -82,6 +89,8 @@ export interface ClientCredentials {
   claims?: Record<string, string>;
   /** The redirect URI registered for the client's user logins (local only: the twin's synthetic test IdP). */
   redirectUri?: string;
+  /** The exchange actor: the API this client is the client of, whose audience subject tokens are issued for, and the scope a caller asks for. */
+  api?: { audience: string; scope: string };
 }
 
 /** Roles of synthetic clients; a remote profile only has `default` unless the user names more. */
@@ -114,10 +123,10 @@ export function loadDotEnv(file = path.resolve('.env')): void {
   if (fs.existsSync(file)) process.loadEnvFile(file);
 }
 
-function readJwk(env: Env): Record<string, unknown> | undefined {
-  const inline = SUITE_SETTINGS.clientJwk.read(env);
-  const file = SUITE_SETTINGS.clientJwkFile.read(env);
-  if (!inline && file && !fs.existsSync(file)) throw new ConfigurationError(`HELSEID_CLIENT_JWK_FILE names ${file}, which does not exist`);
+function readJwk(env: Env, inlineSetting: Setting<string | undefined> = SUITE_SETTINGS.clientJwk, fileSetting: Setting<string | undefined> = SUITE_SETTINGS.clientJwkFile): Record<string, unknown> | undefined {
+  const inline = inlineSetting.read(env);
+  const file = fileSetting.read(env);
+  if (!inline && file && !fs.existsSync(file)) throw new ConfigurationError(`${fileSetting.env} names ${file}, which does not exist`);
   const text = inline ?? (file ? fs.readFileSync(file, 'utf8') : undefined);
   if (!text) return undefined;
   let jwk: unknown;
@@ -125,12 +134,30 @@ function readJwk(env: Env): Record<string, unknown> | undefined {
     jwk = JSON.parse(text);
   } catch {
     // Never echo the text: it is a private key.
-    throw new ConfigurationError(`${inline ? 'HELSEID_CLIENT_JWK' : 'the file named by HELSEID_CLIENT_JWK_FILE'} is not valid JSON`);
+    throw new ConfigurationError(`${inline ? inlineSetting.env : `the file named by ${fileSetting.env}`} is not valid JSON`);
   }
   if (typeof jwk !== 'object' || jwk === null || !('kty' in jwk) || !('d' in jwk)) {
-    throw new ConfigurationError(`${inline ? 'HELSEID_CLIENT_JWK' : 'HELSEID_CLIENT_JWK_FILE'} must hold a private JWK (with "kty" and "d")`);
+    throw new ConfigurationError(`${inline ? inlineSetting.env : fileSetting.env} must hold a private JWK (with "kty" and "d")`);
   }
   return jwk as Record<string, unknown>;
+}
+
+/** The exchange actor against NHN: all of its variables or none; a partial set names what is missing. */
+function readActor(env: Env): ClientCredentials | undefined {
+  const named = {
+    [SUITE_SETTINGS.actorClientId.env]: SUITE_SETTINGS.actorClientId.read(env),
+    [`${SUITE_SETTINGS.actorJwk.env} or ${SUITE_SETTINGS.actorJwkFile.env}`]: SUITE_SETTINGS.actorJwk.read(env) ?? SUITE_SETTINGS.actorJwkFile.read(env),
+    [SUITE_SETTINGS.actorAudience.env]: SUITE_SETTINGS.actorAudience.read(env),
+    [SUITE_SETTINGS.actorScope.env]: SUITE_SETTINGS.actorScope.read(env),
+  };
+  const missing = Object.entries(named).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length === Object.keys(named).length) return undefined;
+  if (missing.length) throw new ConfigurationError(`token exchange needs your API's client, key, audience and scope together; missing: ${missing.join(', ')}`);
+  return {
+    clientId: SUITE_SETTINGS.actorClientId.read(env)!,
+    privateJwk: readJwk(env, SUITE_SETTINGS.actorJwk, SUITE_SETTINGS.actorJwkFile)!,
+    api: { audience: SUITE_SETTINGS.actorAudience.read(env)!, scope: SUITE_SETTINGS.actorScope.read(env)! },
+  };
 }
 
 function readTwinState(base: number, env: Env): TwinState | undefined {
@@ -189,6 +216,7 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
   }
   if (problems.length) throw new ConfigurationError(problems.join('; '));
   const userClient = readJwk(env);
+  const actor = def.kind === 'nhn' ? readActor(env) : undefined;
 
   let twinState: TwinState | undefined | null = null;
   const twin = (): TwinState | undefined => {
@@ -208,8 +236,11 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
       const clientId = SUITE_SETTINGS.clientId.read(env);
       if (def.kind === 'twin' && !clientId) {
         const c = twin()?.clients[TWIN_ROLES[role]];
-        return c ? { clientId: c.clientId, privateJwk: c.privateJwk, scopes: c.scopes, claims: c.claims, redirectUri: c.redirectUri } : undefined;
+        return c
+          ? { clientId: c.clientId, privateJwk: c.privateJwk, scopes: c.scopes, claims: c.claims, redirectUri: c.redirectUri, ...(c.audience && c.apiScope ? { api: { audience: c.audience, scope: c.apiScope } } : {}) }
+          : undefined;
       }
+      if (role === 'exchangeActor') return actor;
       if (role !== 'default' || !clientId || !userClient) return undefined;
       const scopes = SUITE_SETTINGS.clientScopes.read(env)?.split(/[\s,]+/).filter(Boolean);
       return { clientId, privateJwk: userClient, scopes };

@@ -61,4 +61,7 @@ export interface TwinClientState {
   scopes: string[];
   claims: Record<string, string>;
   redirectUri: string;
+  /** A client that is an API's own (the exchange actor): its audience and the scope callers ask for. */
+  audience?: string;
+  apiScope?: string;
 }

@@ -14,6 +14,14 @@ export const TEST_IDP_PERSONS = {
   levelThree: { pid: syntheticNin(42), name: 'Syntetisk Lege På Nivå 3', hprNumber: syntheticHprNumber(42), securityLevel: '3' },
 } as const satisfies Record<string, { pid: string; name: string; hprNumber: string | undefined; securityLevel: '3' | '4' }>;
 
+/**
+ * The API the twin's exchange-actor client stands for (HelseID's token exchange, facts §2.5): a
+ * caller's client gets its token for this audience and scope (API 1), and the actor, API 1's own
+ * client, exchanges it for another API's scopes. Against NHN the vendor names their own API
+ * (HELSEID_EXCHANGE_ACTOR_AUDIENCE and HELSEID_EXCHANGE_ACTOR_SCOPE).
+ */
+export const TWIN_ACTOR_API = { audience: 'nhn:suite-actor-api', scope: 'nhn:suite-actor-api/exchange' } as const;
+
 export const helseidPack = {
   id: 'helseid',
   title: 'HelseID',

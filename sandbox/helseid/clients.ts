@@ -3,6 +3,7 @@
 import { ALL_SCOPES, SCOPES } from '../../helpers/packs/index.ts';
 import { HELSEID_CLAIMS } from '../../helpers/protocol.ts';
 import { syntheticOrgnr } from '../../helpers/identifiers.ts';
+import { TWIN_ACTOR_API } from '../../helpers/packs/helseid.ts';
 
 export interface SyntheticClient {
   role: string;
@@ -11,6 +12,8 @@ export interface SyntheticClient {
   scopes: string[];
   tokenExchange: boolean;
   claims: Record<string, string>;
+  /** The API this client is the client of, when it acts as one in token exchange: subject tokens must be for it. */
+  api?: { audience: string; scope: string };
 }
 
 
@@ -27,8 +30,9 @@ export const SYNTHETIC_CLIENTS: SyntheticClient[] = [
     role: 'suite',
     clientId: 'nhn-suite-vendor',
     name: 'Synthetic EPJ vendor',
-    scopes: [...ALL_SCOPES],
-    tokenExchange: true,
+    // Every API's scopes, and the actor API's: the EPJ calls API 1, which exchanges its token.
+    scopes: [...ALL_SCOPES, TWIN_ACTOR_API.scope],
+    tokenExchange: false,
     claims: orgClaims(syntheticOrgnr(1), syntheticOrgnr(2), 'Synthetic EPJ vendor'),
   },
   {
@@ -54,6 +58,7 @@ export const SYNTHETIC_CLIENTS: SyntheticClient[] = [
     scopes: [...SCOPES['nhn:pts']!, ...SCOPES['nhn:phr']!, ...SCOPES['nhn:hgd-persontjenesten-api']!],
     tokenExchange: true,
     claims: orgClaims(syntheticOrgnr(5), syntheticOrgnr(6), 'Synthetic API acting on behalf of a caller'),
+    api: TWIN_ACTOR_API,
   },
 ];
 

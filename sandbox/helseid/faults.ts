@@ -30,6 +30,7 @@ export const faults = {
   },
   'exchange-scope-escalation': { rule: 'token exchange grants scopes the actor client does not have', requirements: ['HID-TX-003'], off: ['exchange.scope-granted'] },
   'exchange-subject-unchecked': { rule: 'token exchange does not verify the subject token', requirements: ['HID-TX-004'], off: ['exchange.subject-signature', 'exchange.subject-valid'] },
+  'exchange-any-subject-audience': { rule: "token exchange takes a subject token issued for another API than the actor's", requirements: ['HID-TX-006'], off: ['exchange.subject-audience'] },
   'exchange-no-act': { rule: 'exchanged tokens carry no act claim', requirements: ['HID-TX-005'], off: ['exchange.act'] },
   'exchange-keeps-audience': {
     rule: 'token exchange returns a token for the subject token audience, not the one the scopes ask for',

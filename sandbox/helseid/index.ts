@@ -39,7 +39,10 @@ async function platform(ctx: PackContext): Promise<PlatformTwin> {
       issuer,
       tttApiKey,
       clients: Object.fromEntries(
-        SYNTHETIC_CLIENTS.map((c, i) => [c.role, { clientId: c.clientId, privateJwk: clientKeys[i]!.privateJwk as Record<string, unknown>, scopes: c.scopes, claims: c.claims, redirectUri }]),
+        SYNTHETIC_CLIENTS.map((c, i) => [
+          c.role,
+          { clientId: c.clientId, privateJwk: clientKeys[i]!.privateJwk as Record<string, unknown>, scopes: c.scopes, claims: c.claims, redirectUri, ...(c.api ? { audience: c.api.audience, apiScope: c.api.scope } : {}) },
+        ]),
       ),
     },
     facts,

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import instance from 'oidc-provider/lib/helpers/weak_cache.js';
 import { decodeJwt, type JWK } from 'jose';
-import { ALL_SCOPES, AUDIENCES, audienceOfScope, SCOPES } from '../../helpers/packs/index.ts';
+import { SCOPES } from '../../helpers/packs/index.ts';
+import { TWIN_ACTOR_API } from '../../helpers/packs/helseid.ts';
 import { ASYMMETRIC_ALGS, DOUBLE_STRUCTURE, HELSEID_CLAIMS, HELSEID_PATHS, IDENTITY_SCOPES, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
 import type { CheckSet } from '../core/checks.ts';
 import { publicJwk } from '../core/crypto.ts';
@@ -32,7 +33,10 @@ export interface HelseIdOptions {
   facts: TwinFacts;
 }
 
-const KNOWN_AUDIENCES = new Set<string>(AUDIENCES);
+/** Every API pack's audience and scopes, and the actor API of the twin's token-exchange client. */
+const API_SCOPES: Record<string, readonly string[]> = { ...SCOPES, [TWIN_ACTOR_API.audience]: [TWIN_ACTOR_API.scope] };
+const KNOWN_AUDIENCES = new Set<string>(Object.keys(API_SCOPES));
+const audienceOfApiScope = (scope: string) => Object.entries(API_SCOPES).find(([, scopes]) => scopes.includes(scope))?.[0];
 const OIDC_SCOPES = ['openid', 'profile', 'offline_access', ...Object.values(IDENTITY_SCOPES)];
 const ATTEST = HELSEID_CLAIMS.trustFramework;
 type Detail = { type: string } & Record<string, unknown>;
@@ -41,13 +45,15 @@ const ENDPOINTS: Record<string, string> = { [HELSEID_PATHS.token]: 'token', [HEL
 
 function resourceServerInfo(audience: string) {
   return {
-    scope: (SCOPES[audience] ?? []).join(' '),
+    scope: (API_SCOPES[audience] ?? []).join(' '),
     audience,
     accessTokenFormat: 'jwt' as const,
     accessTokenTTL: ACCESS_TOKEN_TTL,
     jwt: { sign: { alg: 'RS256' as const } },
   };
 }
+
+export { audienceOfApiScope };
 
 export function createHelseIdProvider(options: HelseIdOptions): Provider {
   const { issuer, checks } = options;
@@ -75,7 +81,7 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
     })),
     clientAuthMethods: ['none'],
     enabledJWA: { dPoPSigningAlgValues: [...ASYMMETRIC_ALGS] },
-    scopes: [...OIDC_SCOPES, ...ALL_SCOPES],
+    scopes: [...OIDC_SCOPES, ...Object.values(API_SCOPES).flat()],
     routes: {
       token: HELSEID_PATHS.token,
       jwks: HELSEID_PATHS.jwks,
@@ -123,7 +129,7 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
         enabled: true,
         // HelseID derives the audience from the scopes when no resource is sent.
         // (A login's scopes start with the OIDC ones, which have no audience.)
-        defaultResource: (ctx) => String(ctx.oidc.params?.scope ?? '').split(' ').map(audienceOfScope).find(Boolean) ?? (undefined as unknown as string),
+        defaultResource: (ctx) => String(ctx.oidc.params?.scope ?? '').split(' ').map(audienceOfApiScope).find(Boolean) ?? (undefined as unknown as string),
         getResourceServerInfo: (_ctx, resource) => {
           if (!KNOWN_AUDIENCES.has(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
           return resourceServerInfo(resource);

@@ -1,6 +1,7 @@
-// RFC 8693 token exchange on the stand-in's token endpoint, as named checks: the actor client
-// trades a subject token for one with other scopes (and so another audience), bound to the
-// actor's DPoP key, with an act claim naming the actor.
+// RFC 8693 token exchange on the stand-in's token endpoint, as HelseID runs it (facts §2.5), as
+// named checks: a caller's client got the subject token for API 1; API 1's own client, the
+// actor, trades it for API 2's scopes (and so API 2's audience), bound to the actor's DPoP key,
+// with an act claim naming the actor. A subject token for another API than the actor's is refused.
 import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 // oidc-provider keeps its DPoP validation internal; the version is pinned in package.json.
 import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validate_dpop.js';
@@ -8,6 +9,7 @@ import { compactVerify, createLocalJWKSet, decodeJwt, type JWK, type JWTPayload 
 import { audienceOfScope } from '../../helpers/packs/index.ts';
 import { ACCESS_TOKEN_TYPE, HELSEID_CLAIMS, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
 import { check, Refusal, type Check, type CheckSet } from '../core/checks.ts';
+import { clientById } from './clients.ts';
 
 export interface ExchangeContext {
   claims: Record<string, unknown>;
@@ -34,6 +36,8 @@ interface Options {
 }
 
 interface Exchange {
+  /** The audience of the API the actor client is the client of. */
+  actorAudience?: string;
   subjectToken: string;
   subject?: JWTPayload;
   requested: string[];
@@ -61,6 +65,12 @@ export function registerTokenExchange(provider: Provider, options: Options): voi
       if (!x.subject) refuse(problem('invalid_grant', 'subject_token is not a JWT'));
       if (x.subject!.iss !== provider.issuer) refuse(problem('invalid_grant', 'subject_token is from another issuer'));
       if (typeof x.subject!.exp !== 'number' || x.subject!.exp < Math.floor(Date.now() / 1000)) refuse(problem('invalid_grant', 'subject_token has expired'));
+    }),
+    check('exchange.subject-audience', (x, refuse) => {
+      // The subject token was issued for the actor's own API (API 1), not for some other.
+      const aud = [x.subject?.aud ?? []].flat();
+      if (!x.actorAudience) refuse(problem('unauthorized_client', 'this client is no API: it has no audience that subject tokens could be issued for'));
+      if (!aud.includes(x.actorAudience!)) refuse(problem('invalid_request', `subject_token is for ${aud.join(', ') || 'no audience'}, not for ${x.actorAudience}, the API of this client`));
     }),
     check('exchange.scope-present', (x, refuse) => void (!x.requested.length && refuse(problem('invalid_scope', 'scope is required')))),
     check('exchange.scope-granted', (x, refuse) => {
@@ -102,6 +112,7 @@ export function registerTokenExchange(provider: Provider, options: Options): voi
         allowed: new Set(String(client.scope ?? '').split(' ')),
         claims: {},
         actor: client.clientId,
+        actorAudience: clientById(client.clientId)?.api?.audience,
       };
       try {
         await options.checks.run('exchange', exchangeChecks, x);
@@ -109,6 +120,8 @@ export function registerTokenExchange(provider: Provider, options: Options): voi
         if (!(e instanceof Refusal)) throw e;
         const description = `${e.details.description} [${e.check}]`;
         if (e.details.error === 'invalid_scope') throw new errors.InvalidScope(description, x.requested.join(' '));
+        if (e.details.error === 'invalid_request') throw new errors.InvalidRequest(description);
+        if (e.details.error === 'unauthorized_client') throw new errors.UnauthorizedClient(description);
         throw new errors.InvalidGrant(description);
       }
 

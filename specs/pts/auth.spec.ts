@@ -24,7 +24,8 @@ test.describe('PTS tokens', () => {
 
   test('a token from token exchange and one from client credentials are both served', { tag: ['@PTS-AUTH-002'] }, async ({ api, needs }) => {
     needs({ clients: ['default', 'exchangeActor'] });
-    const exchanged = api('pts', 'dpop', { role: 'exchangeActor', scopes: ['nhn:pts/api'], exchange: { from: 'default', scopes: ['nhn:phr/mhd/read-document'] } });
+    // HelseID's model: the caller's token is for the actor's own API, which exchanges it for PTS's scope.
+    const exchanged = api('pts', 'dpop', { role: 'exchangeActor', scopes: ['nhn:pts/api'], exchange: { from: 'default' } });
     expect((await exchanged.post(SEARCH, body())).status, 'a token-exchange token was refused').toBe(200);
     expect((await api('pts', 'dpop').post(SEARCH, body())).status, 'a client-credentials token was refused').toBe(200);
   });

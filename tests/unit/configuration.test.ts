@@ -35,6 +35,13 @@ test('a bad value stops the profile with the variable named', () => {
   ];
   for (const [env, message] of cases) expect(() => resolveProfile('local', env), JSON.stringify(env)).toThrow(message);
   expect(() => resolveProfile('test', { HELSEID_CLIENT_ID: 'c', HELSEID_CLIENT_JWK_FILE: '/no/such/file.jwk.json' })).toThrow(/HELSEID_CLIENT_JWK_FILE names \/no\/such\/file.jwk.json, which does not exist/);
+  // The token-exchange actor: all of it or none, and a partial set names what is missing.
+  expect(() => resolveProfile('test', { HELSEID_EXCHANGE_ACTOR_CLIENT_ID: 'my-api', HELSEID_EXCHANGE_ACTOR_AUDIENCE: 'vendor:api' })).toThrow(/missing: HELSEID_EXCHANGE_ACTOR_JWK or HELSEID_EXCHANGE_ACTOR_JWK_FILE, HELSEID_EXCHANGE_ACTOR_SCOPE/);
+  expect(() => resolveProfile('test', { HELSEID_EXCHANGE_ACTOR_SCOPE: 'two words' })).toThrow(/HELSEID_EXCHANGE_ACTOR_SCOPE must match/);
+  const jwk = JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' });
+  const actor = resolveProfile('test', { HELSEID_EXCHANGE_ACTOR_CLIENT_ID: 'my-api', HELSEID_EXCHANGE_ACTOR_JWK: jwk, HELSEID_EXCHANGE_ACTOR_AUDIENCE: 'vendor:api', HELSEID_EXCHANGE_ACTOR_SCOPE: 'vendor:api/act' }).client('exchangeActor');
+  expect(actor).toMatchObject({ clientId: 'my-api', api: { audience: 'vendor:api', scope: 'vendor:api/act' } });
+  expect(resolveProfile('test', {}).client('exchangeActor'), 'without the variables there is no actor, and the specs skip').toBeUndefined();
   expect(() => RS_SETTINGS.nonceApis.read({ SANDBOX_RS_NONCE_APIS: 'pit,nope' })).toThrow(/SANDBOX_RS_NONCE_APIS names unknown value\(s\) nope; known: helseid, ttt, pit/);
   expect(() => PIT_TWIN_SETTINGS.delayMs.read({ SANDBOX_PIT_DELAY_MS: '150-20' })).toThrow(/SANDBOX_PIT_DELAY_MS/);
 });
