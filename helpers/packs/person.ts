@@ -49,9 +49,11 @@ export const personPack = {
       ninNeverInUrl: true,
       publishedOpenApi: { path: '/swagger/v3/swagger.json', document: 'person-v3', source: 'facts §7: ET Swagger …/swagger/v3/swagger.json (HID-samples persontjenesten.nswag)' },
       defaultScopes: [PERSON_SCOPES.fullAccess],
+      // v2's document declares HTTP bearer, v3's sample uses DPoP: the service takes both, and each
+      // route takes what its document's scheme says (v2 both, v3 DPoP).
       profiles: {
-        local: { auth: ['dpop'] },
-        test: { url: 'https://et.persontjenesten.test.nhn.no', auth: ['dpop'] },
+        local: { auth: ['dpop', 'bearer'] },
+        test: { url: 'https://et.persontjenesten.test.nhn.no', auth: ['dpop', 'bearer'] },
         prod: { auth: ['none'] },
       },
     },

@@ -2,7 +2,9 @@
 // access tiers and orgnr_parent. A wrong scope is 403 without a body; every negative has its
 // positive control with the right token.
 import { expect, test } from '../../fixtures/index.ts';
-import { PERSON_SCOPES } from '../../helpers/packs/person.ts';
+import { PERSON_SCOPES, personPath } from '../../helpers/packs/person.ts';
+import { measure } from '../../helpers/evidence/verdicts.ts';
+import { testToken } from '../../fixtures/ttt.ts';
 import { expectBodilessRefusal, expectProblem, personApi } from './common.ts';
 
 test.describe('Person API access', () => {
@@ -27,6 +29,20 @@ test.describe('Person API access', () => {
     needs({ clients: ['noOrgnrParent'] });
     expectBodilessRefusal(await personApi(api, 3, 'full-access', { role: 'noOrgnrParent' }).latest(), 403, 'a v3 token without orgnr_parent');
     expect((await personApi(api, 3, 'full-access').latest()).status, 'positive control: the same call with orgnr_parent').toBe(200);
+  });
+
+  test("v2: a plain Bearer token is either served or refused with 401 and a challenge, as v2's sources allow both", { tag: ['@PERSON-AUTH-005'] }, async ({ api, needs, profile, http }) => {
+    needs({ ttt: true });
+    const token = await testToken(http, profile, { audience: 'nhn:hgd-persontjenesten-api', clientClaimsParameters: { scope: [PERSON_SCOPES.legalBasis], orgnrParent: '999999999' } });
+    const response = await api('person', 'none').get(personPath(2, 'legal-basis', 'event/latest'), { authorization: `Bearer ${token}`, headers: { 'api-version': '2' }, raw: true });
+    // NHN's v2 document declares HTTP bearer; its v3 sample uses DPoP. Neither is demanded: what the environment does is recorded for calibration.
+    measure('person v2 serves a Bearer token', response.status === 200 ? 1 : 0);
+    if (response.status !== 200) {
+      expectBodilessRefusal(response, 401, 'v2 refusing a Bearer token');
+      expect(response.header('www-authenticate') ?? '', 'a refusal of Bearer carries a challenge').toMatch(/^(dpop|bearer)\b/i);
+    }
+    // Positive control: a DPoP-bound token on the same path.
+    expect((await personApi(api, 2, 'legal-basis').latest()).status).toBe(200);
   });
 
   test('v2: the api-version header is required and must say 2', { tag: ['@PERSON-VERSION-001', '@PERSON-ERR-001'] }, async ({ api }) => {
