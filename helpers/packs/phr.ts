@@ -55,9 +55,10 @@ export const phrPack = {
       publishedOpenApi: { path: '/swagger/v1/swagger.json', document: 'phr', source: 'facts §5: Swagger https://api.pjd.test.nhn.no/swagger (document path assumed: /swagger/v1/swagger.json)' },
       // Never both document-reference scopes: PHR refuses a token that has both.
       defaultScopes: [PHR_SCOPES.document],
+      // DPoP everywhere, and a plain token on /pingauth, where the newer integration page says DPoP is not needed.
       profiles: {
-        local: { auth: ['dpop'] },
-        test: { url: 'https://api.pjd.test.nhn.no', auth: ['dpop'] },
+        local: { auth: ['dpop', 'bearer'] },
+        test: { url: 'https://api.pjd.test.nhn.no', auth: ['dpop', 'bearer'] },
         prod: { auth: ['none'] },
       },
     },

@@ -1,4 +1,6 @@
-import { expectChallenge, expectOperationOutcome } from '../../fixtures/expectations.ts';
+import { expectOperationOutcome } from '../../fixtures/expectations.ts';
+import { measure } from '../../helpers/evidence/verdicts.ts';
+import { testToken } from '../../fixtures/ttt.ts';
 import { expect, test } from '../../fixtures/index.ts';
 
 test.describe('PHR ping endpoints', () => {
@@ -10,10 +12,24 @@ test.describe('PHR ping endpoints', () => {
     expect(response).toConformToOpenApi('phr', 'ping');
   });
 
-  test('GET /pingauth without a token is refused with 401 and an OperationOutcome', { tag: ['@PHR-PING-002', '@PHR-ERR-001'] }, async ({ api }) => {
+  test('GET /pingauth without a token is refused with 401, a challenge and an OperationOutcome', { tag: ['@PHR-PING-002', '@PHR-ERR-001'] }, async ({ api }) => {
     const response = await api('phr', 'none').get('/pingauth', { raw: true });
     expectOperationOutcome(response, 401);
-    expectChallenge(response, 'DPoP');
+    // DPoP is optional on /pingauth (the newer integration page): a Bearer challenge is as right as a DPoP one.
+    expect(response.header('www-authenticate') ?? '', 'the 401 carries no Bearer or DPoP challenge').toMatch(/^(dpop|bearer)\b/i);
+    expect(response).toConformToOpenApi('phr', 'pingAuth');
+  });
+
+  test('GET /pingauth with a token and no DPoP proof is served, or refused with 401 as the older page would', { tag: ['@PHR-PING-002'] }, async ({ api, needs, profile, http }) => {
+    needs({ ttt: true });
+    const token = await testToken(http, profile, { audience: 'nhn:phr', clientClaimsParameters: { scope: ['nhn:phr/mhd/read-document'], orgnrParent: '999999999' } });
+    const response = await api('phr', 'none').get('/pingauth', { authorization: `Bearer ${token}`, raw: true });
+    // The newer page says DPoP is not needed, the older asked for it: neither is demanded; what the environment does is recorded.
+    measure('phr /pingauth serves a token without a DPoP proof', response.status === 200 ? 1 : 0);
+    if (response.status !== 200) {
+      expectOperationOutcome(response, 401);
+      expect(response.header('www-authenticate') ?? '', 'the refusal carries no challenge').toMatch(/^(dpop|bearer)\b/i);
+    }
     expect(response).toConformToOpenApi('phr', 'pingAuth');
   });
 
