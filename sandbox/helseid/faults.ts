@@ -6,7 +6,7 @@ import type { JWTPayload } from 'jose';
 type Body = Record<string, unknown>;
 
 export const faults = {
-  'ca-typ-not-required': { rule: 'the token endpoint accepts a client assertion whose typ is not client-authentication+jwt', requirements: ['HID-CA-002'], off: ['assertion.typ'] },
+  'ca-typ-not-required': { rule: 'the token endpoint accepts a client assertion whose typ is not client-authentication+jwt', requirements: ['HID-CA-008'], off: ['assertion.typ'] },
   'ca-long-lived': { rule: 'the token endpoint accepts a client assertion that expires more than 60 s ahead', requirements: ['HID-CA-004'], off: ['assertion.lifetime'] },
   'ca-jti-reuse': { rule: 'the token endpoint keeps no replay cache: a client assertion jti can be used again', requirements: ['HID-CA-005'], off: ['assertion.replay'] },
   'ca-aud-lenient': { rule: 'the token endpoint accepts a client assertion whose aud is not the issuer', requirements: ['HID-CA-003'], off: ['assertion.aud'] },
