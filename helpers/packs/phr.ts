@@ -58,7 +58,21 @@ export const phrPack = {
       // DPoP everywhere, and a plain token on /pingauth, where the newer integration page says DPoP is not needed.
       profiles: {
         local: { auth: ['dpop', 'bearer'] },
-        test: { url: 'https://api.pjd.test.nhn.no', auth: ['dpop', 'bearer'] },
+        test: {
+          url: 'https://api.pjd.test.nhn.no',
+          auth: ['dpop', 'bearer'],
+          quirks: [
+            {
+              kind: 'untrusted-tls',
+              // Let's Encrypt's staging hierarchy names its certificates "(STAGING) …".
+              issuer: /\(STAGING\)/i,
+              errors: ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT'],
+              explanation: "NHN documents that PHR's test host uses a Let's Encrypt staging certificate, which no system trusts by default",
+              fix: "trust Let's Encrypt's staging roots for the run: NODE_EXTRA_CA_CERTS=<a PEM file with them> npx playwright test --project=test",
+              source: 'PHR integration page, environments (facts §4.1)',
+            },
+          ],
+        },
         prod: { auth: ['none'] },
       },
     },

@@ -12,6 +12,21 @@ export interface ServiceProfile {
   url?: string;
   /** Auth modes the service takes in this profile. */
   auth?: readonly AuthMode[];
+  /** What NHN documents about this host that would otherwise read as a failure: reported with its explanation, as a warning. */
+  quirks?: readonly EnvironmentQuirk[];
+}
+
+/** A documented oddity of an NHN environment, with its source. Only what matches it exactly is excused. */
+export interface EnvironmentQuirk {
+  /** An untrusted certificate chain, from the issuer NHN documents. */
+  kind: 'untrusted-tls';
+  /** The issuing certificate's name, as NHN documents it: a chain from another issuer is still a failure. */
+  issuer: RegExp;
+  /** The verification errors the documented chain gives (a missing or untrusted root), never an expired or mismatched certificate. */
+  errors: readonly string[];
+  explanation: string;
+  fix: string;
+  source: string;
 }
 
 export interface ServiceDescriptor {
