@@ -6,6 +6,7 @@
 import { validateFhir } from '../validation/fhir/validator.ts';
 import { formatResult, type ValidationResult } from '../validation/issues.ts';
 import { mismatches } from '../validation/mhd-oracle.ts';
+import { parekSearchMismatches, personEventsMismatches, personSearchMismatches, pitSearchMismatches, ptsSearchMismatches } from '../validation/search-oracles.ts';
 import { documentForService, loadApiDocument, matchOperation, type LoadedDocument, type Operation } from '../validation/openapi/document.ts';
 import { validateOperationResponse, validateResponse } from '../validation/openapi/validator.ts';
 
@@ -44,7 +45,12 @@ export type Check =
   | { oracle: 'operation-outcome'; code?: string; severity?: string }
   | { oracle: 'problem-details'; mediaTypes?: readonly string[] }
   | { oracle: 'challenge'; scheme: 'DPoP' | 'Bearer'; error?: string }
-  | { oracle: 'mhd-search' };
+  | { oracle: 'mhd-search' }
+  | { oracle: 'search'; semantics: SearchSemantics };
+
+/** The search semantics an operation names with `x-oracles: [search:<semantics>]`. */
+export const SEARCH_SEMANTICS = ['pts', 'parek', 'pit', 'person', 'person-events'] as const;
+export type SearchSemantics = (typeof SEARCH_SEMANTICS)[number];
 
 export type OracleName = Check['oracle'];
 
@@ -182,6 +188,36 @@ function mhdSearch(subject: Subject): Judgement {
   return problems(found);
 }
 
+/** Any API's search: every entry of a successful answer matches the question (search-oracles.ts). */
+function searchAnswer(subject: Subject, semantics: SearchSemantics): Judgement {
+  if (!subject.request) throw new UndecidableCheck('a search oracle needs the request');
+  const response = needResponse(subject, 'search');
+  if (response.status !== 200) return problems([]);
+  const body = parsedBody(response);
+  if (body === undefined) return problems([]);
+  const params = searchParameters(subject.request);
+  switch (semantics) {
+    case 'pts': {
+      let request: Json = {};
+      try {
+        request = JSON.parse(subject.request.body ?? '{}') as Json;
+      } catch {
+        return problems([]);
+      }
+      const date = Date.parse(header(response.headers as RequestLike['headers'], 'date') ?? '');
+      return problems(ptsSearchMismatches(request, body, Number.isNaN(date) ? Date.now() : date));
+    }
+    case 'parek':
+      return problems((body as Json)?.resourceType === 'Bundle' ? parekSearchMismatches(params, body as Json) : []);
+    case 'pit':
+      return problems((body as Json)?.resourceType === 'Bundle' ? pitSearchMismatches(params, body as Json) : []);
+    case 'person':
+      return problems(personSearchMismatches(params, (body ?? {}) as Json));
+    case 'person-events':
+      return problems(personEventsMismatches(params, (body ?? {}) as Json));
+  }
+}
+
 function nhnOperation(check: { document: string; operationId: string }, context: OracleContext): Operation {
   const doc = context.nhnDocuments?.get(check.document);
   const op = doc?.operations.find((o) => o.operationId === check.operationId);
@@ -208,6 +244,8 @@ export function judge(check: Check, subject: Subject, context: OracleContext = {
       return challenge(subject, check.scheme, check.error);
     case 'mhd-search':
       return mhdSearch(subject);
+    case 'search':
+      return searchAnswer(subject, check.semantics);
     default:
       throw new UndecidableCheck(`no oracle named ${(check as { oracle: string }).oracle} in this checkout`);
   }
@@ -235,6 +273,10 @@ export function automaticChecks(service: string, method: string, pathname: strin
   const nhn = nhnDocuments?.get(document);
   const nhnOp = nhn && matchOperation(nhn, method, pathname).operation;
   if (nhnOp) checks.push({ oracle: 'nhn-openapi', document, operationId: nhnOp.operationId });
-  for (const name of (operation.raw['x-oracles'] ?? []) as string[]) if (name === 'mhd-search') checks.push({ oracle: 'mhd-search' });
+  for (const name of (operation.raw['x-oracles'] ?? []) as string[]) {
+    if (name === 'mhd-search') checks.push({ oracle: 'mhd-search' });
+    const semantics = /^search:(.+)$/.exec(name)?.[1];
+    if (semantics && (SEARCH_SEMANTICS as readonly string[]).includes(semantics)) checks.push({ oracle: 'search', semantics: semantics as SearchSemantics });
+  }
   return checks;
 }

@@ -25,3 +25,13 @@ export function inconclusive(reason: string, info: TestInfo = test.info()): neve
 export function measure(name: string, value: number, info: TestInfo = test.info()): void {
   info.annotations.push({ type: MEASUREMENT, description: `${name}: ${value}` });
 }
+
+export const EXERCISES = 'exercises';
+
+/**
+ * Says that the test sends a request breaking (`refused`) or keeping (`accepted`) one of the rules
+ * a requirement names (its `rules` in schemas/requirements/): a unit test wants both for each.
+ */
+export function exercise(requirement: string, rule: string, polarity: 'refused' | 'accepted', info: TestInfo = test.info()): void {
+  info.annotations.push({ type: EXERCISES, description: `${requirement}/${rule} ${polarity}` });
+}

@@ -17,13 +17,18 @@ export interface Requirement {
   assumption?: string;
   /** Catalogued, not yet tested: which pack brings the tests. Counted apart from covered rules. */
   planned?: string;
+  /**
+   * The separate request rules the text names, by a short id: each must be exercised by a spec both
+   * ways, refused when broken and accepted when kept (`exercise(...)` in helpers/evidence/verdicts.ts).
+   */
+  rules?: Record<string, string>;
   api: string;
 }
 
 export const REQUIREMENT_ID = /^[A-Z]+(?:-[A-Z0-9]+)+$/;
 export const TAG_PATTERN = /^@([A-Z]+(?:-[A-Z0-9]+)+)$/;
 const LEVELS = new Set(['MUST', 'SHOULD', 'MAY']);
-const FIELDS = new Set(['id', 'level', 'text', 'source', 'untestable', 'assumption', 'planned']);
+const FIELDS = new Set(['id', 'level', 'text', 'source', 'untestable', 'assumption', 'planned', 'rules']);
 
 export class CatalogueError extends Error {
   override name = 'CatalogueError';
@@ -53,6 +58,7 @@ export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
       if (!r?.level || !LEVELS.has(r.level)) problems.push(`${where}: level must be MUST, SHOULD or MAY`);
       if (!r?.text?.trim()) problems.push(`${where}: text is empty`);
       if (!r?.source?.trim()) problems.push(`${where}: source is empty`);
+      if (r?.rules !== undefined && (typeof r.rules !== 'object' || Array.isArray(r.rules) || Object.entries(r.rules).some(([k, v]) => !/^[a-z0-9-]+$/.test(k) || typeof v !== 'string'))) problems.push(`${where}: rules must map short ids (a-z, 0-9, -) to their text`);
       const unknown = Object.keys(r ?? {}).filter((k) => !FIELDS.has(k));
       // An unquoted comma in a YAML flow mapping silently makes a new key: catch it here.
       if (unknown.length) problems.push(`${where}: unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')} (quote values that contain commas)`);

@@ -7,6 +7,7 @@ import { expectOperationOutcome } from '../../fixtures/expectations.ts';
 import { find, PAREK_USER, parekHeaders, post, requisition, specimen, syntheticPatientNin } from '../../fixtures/parek.ts';
 import { IG_CASES, igCaseResource } from '../../fixtures/parek-ig.ts';
 import { PAREK_IG, PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
+import { exercise } from '../../helpers/evidence/verdicts.ts';
 import { OID } from '../../helpers/identifiers.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -44,10 +45,14 @@ test.describe('PaRek specimens', () => {
     const sr = (await post(client, version, 'ServiceRequest', requisition(nin))).json<Json>();
     const unknown = await post(client, version, 'Specimen', specimen('00000000-0000-4000-8000-000000000000', nin));
     expectOperationOutcome(unknown, 422);
+    exercise('PAREK-SP-RULES-001', 'request-exists', 'refused');
     const otherPatient = await post(client, version, 'Specimen', specimen(String(sr.id), syntheticPatientNin(info)));
     expectOperationOutcome(otherPatient, 422);
+    exercise('PAREK-SP-RULES-001', 'same-patient', 'refused');
     // Positive control: the right requisition and patient.
     expect((await post(client, version, 'Specimen', specimen(String(sr.id), nin))).status).toBe(201);
+    exercise('PAREK-SP-RULES-001', 'request-exists', 'accepted');
+    exercise('PAREK-SP-RULES-001', 'same-patient', 'accepted');
   });
 
   test(`a specimen that breaks one rule of ${PAREK_IG.name} ${PAREK_IG.version} is refused with 422, for every rule`, { tag: ['@PAREK-SP-RULES-001', '@PAREK-ERR-001'] }, async ({ api, profile }, info) => {

@@ -6,7 +6,7 @@ import { expect, test } from '../../fixtures/index.ts';
 import { birthDate, currentMunicipality, currentName, numbers } from '../../fixtures/person.ts';
 import { PERSON_LIMITS } from '../../helpers/packs/person.ts';
 import { expectProblem, needPerson, people, personApi, ROUTES } from './common.ts';
-import { inconclusive } from '../../helpers/evidence/verdicts.ts';
+import { exercise, inconclusive } from '../../helpers/evidence/verdicts.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -33,17 +33,35 @@ for (const [version, tier] of ROUTES) {
       for (const h of byYear.json<Json>().results as Json[]) expect(birthDate(h)?.slice(0, 4), 'a year matches the year').toBe(born.slice(0, 4));
     });
 
-    test('a municipality or a street can stand for the birth date; a name alone, or a two-letter name, is 400', { tag: ['@PERSON-SEARCH-001', '@PERSON-ERR-001'] }, async ({ api, profile }) => {
+    test('a municipality or a street can stand for the birth date; a name alone, a two-letter name, a three-digit municipality or a two-letter street is 400', { tag: ['@PERSON-SEARCH-001', '@PERSON-SEARCH-002', '@PERSON-ERR-001'] }, async ({ api, profile }) => {
       const person = personApi(api, version, tier);
-      const { withFnr } = await people(api, profile);
+      const { withFnr, all } = await people(api, profile);
       const name = currentName(withFnr)!;
       const municipality = currentMunicipality(withFnr)!;
       const street = String(withFnr.residentialAddress.at(-1).streetAddress.addressName);
-      expect((await person.search({ FamilyName: name.familyName, MunicipalityNumber: municipality }, { parts: ['Name'] })).status, 'name and municipality').toBe(200);
+      const born = birthDate(withFnr)!;
+      // A family name whose people live in more than one municipality, where the data has one: then a
+      // search that ignored the municipality would answer hits the search oracle sees are elsewhere.
+      const spread = [...new Set(all.map((p) => String(currentName(p)?.familyName)))].find((f) => new Set(all.filter((p) => currentName(p)?.familyName === f).map(currentMunicipality).filter(Boolean)).size > 1);
+      const family = spread ?? String(name.familyName);
+      const there = spread ? currentMunicipality(all.find((p) => currentName(p)?.familyName === spread && currentMunicipality(p))!)! : municipality;
+      // The answers carry the residential address, so the search oracle judges every hit's municipality.
+      const byMunicipality = await person.search({ FamilyName: family, MunicipalityNumber: there }, { parts: ['Name', 'ResidentialAddress'] });
+      expect(byMunicipality.status, 'name and municipality').toBe(200);
+      exercise('PERSON-SEARCH-001', 'second-criterion', 'accepted');
+      exercise('PERSON-SEARCH-001', 'municipality-four-digits', 'accepted');
       expect((await person.search({ FamilyName: name.familyName, StreetAddress: street }, { parts: ['Name'] })).status, 'name and street').toBe(200);
+      exercise('PERSON-SEARCH-001', 'street-three-letters', 'accepted');
       expectProblem(await person.search({ FamilyName: name.familyName }, { parts: ['Name'], raw: true }), 400, 'a name alone');
-      expectProblem(await person.search({ FamilyName: String(name.familyName).slice(0, 2), BirthDate: birthDate(withFnr)! }, { parts: ['Name'], raw: true }), 400, 'a two-letter name');
-      expect((await person.search({ GivenName: String(name.givenName).slice(0, 2), FamilyName: String(name.familyName).slice(0, 1), BirthDate: birthDate(withFnr)! }, { parts: ['Name'] })).status, 'three letters in all, over two name fields').toBe(200);
+      exercise('PERSON-SEARCH-001', 'second-criterion', 'refused');
+      expectProblem(await person.search({ FamilyName: name.familyName, MunicipalityNumber: municipality.slice(0, 3) }, { parts: ['Name'], raw: true }), 400, 'a municipality number of three digits');
+      exercise('PERSON-SEARCH-001', 'municipality-four-digits', 'refused');
+      expectProblem(await person.search({ FamilyName: name.familyName, StreetAddress: street.slice(0, 2) }, { parts: ['Name'], raw: true }), 400, 'a street name of two letters as the second criterion');
+      exercise('PERSON-SEARCH-001', 'street-three-letters', 'refused');
+      expectProblem(await person.search({ FamilyName: String(name.familyName).slice(0, 2), BirthDate: born }, { parts: ['Name'], raw: true }), 400, 'a two-letter name');
+      exercise('PERSON-SEARCH-001', 'name-three-letters', 'refused');
+      expect((await person.search({ GivenName: String(name.givenName).slice(0, 2), FamilyName: String(name.familyName).slice(0, 1), BirthDate: born }, { parts: ['Name'] })).status, 'three letters in all, over two name fields').toBe(200);
+      exercise('PERSON-SEARCH-001', 'name-three-letters', 'accepted');
     });
 
     test('a search answers at most 100 persons', { tag: ['@PERSON-SEARCH-002'] }, async ({ api, profile }) => {

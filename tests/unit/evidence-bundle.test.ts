@@ -106,7 +106,8 @@ test('an intact bundle verifies, re-judges every recorded check, and says a twin
   const report = await verifyBundle(file);
   expect(report.integrity).toEqual([]);
   expect(report.disagreements).toEqual([]);
-  expect(report.checks).toEqual({ judged: 6, agreed: 6, undecidable: 0, missing: 0 });
+  // Per PIT answer: our document, and the search oracle on the searches.
+  expect(report.checks).toEqual({ judged: 8, agreed: 8, undecidable: 0, missing: 0 });
   expect(report.byApi.pit).toEqual({ tests: 2, withExchanges: 2, rejudged: 2 });
   // (a working tree with changes adds modified-suite; a clean checkout does not)
   expect(report.manifest!.notEvidence.map((n) => n.reason).filter((r) => r !== 'modified-suite')).toEqual(['twin']);

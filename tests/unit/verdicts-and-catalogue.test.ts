@@ -85,3 +85,17 @@ test('profiles: --project picks the profile, env overrides URLs, a bad key is ne
   expect(prod.allowsPatientData).toBe(false);
   expect(prod.urls.pit).toBeUndefined();
 });
+
+test('every rule a requirement names is exercised by a spec both ways: refused when broken, accepted when kept', () => {
+  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [fs.readFileSync(path.join(dir, e.name), 'utf8')] : []));
+  const specs = sources('specs').join('\n');
+  const missing: string[] = [];
+  for (const r of loadCatalogue().values()) {
+    for (const rule of Object.keys(r.rules ?? {})) {
+      for (const polarity of ['refused', 'accepted']) {
+        if (!specs.includes(`exercise('${r.id}', '${rule}', '${polarity}')`)) missing.push(`${r.id}/${rule} ${polarity}`);
+      }
+    }
+  }
+  expect(missing, 'rules no spec exercises').toEqual([]);
+});

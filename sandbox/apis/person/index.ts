@@ -117,7 +117,7 @@ function api(ctx: PackContext) {
     if (given('DeathDateFrom') && !(p.deceasedDate && p.deceasedDate.slice(0, given('DeathDateFrom')!.length) >= given('DeathDateFrom')!)) return false;
     if (given('DeathDateTo') && !(p.deceasedDate && p.deceasedDate.slice(0, given('DeathDateTo')!.length) <= given('DeathDateTo')!)) return false;
     if (given('Gender') && p.gender !== given('Gender')) return false;
-    if (given('MunicipalityNumber') && a?.municipality.number !== given('MunicipalityNumber')) return false;
+    if (given('MunicipalityNumber') && on('person.search.municipality') && a?.municipality.number !== given('MunicipalityNumber')) return false;
     if (given('PostalCode') && a?.municipality.postalCode !== given('PostalCode')) return false;
     if (given('CityName') && lower(a?.municipality.city) !== lower(given('CityName'))) return false;
     if (given('StreetAddress') && !lower(a ? `${a.street} ${a.houseNumber}` : '').startsWith(lower(given('StreetAddress')))) return false;
@@ -135,8 +135,11 @@ function api(ctx: PackContext) {
     if (on('person.search.name-length') && NAME_FIELDS.reduce((n, k) => n + letters(f.get(k) ?? ''), 0) < 3) {
       return bad('person.search.name-length', 'a search needs a name of at least three letters (given, middle, family or full name)');
     }
-    if (on('person.search.second-criterion') && !f.get('BirthDate') && !f.get('MunicipalityNumber') && letters(f.get('StreetAddress') ?? '') < 3) {
+    if (on('person.search.second-criterion') && !f.get('BirthDate') && !f.get('MunicipalityNumber') && !f.get('StreetAddress')) {
       return bad('person.search.second-criterion', 'a search needs a birth date, a municipality number or a street name besides the name');
+    }
+    if (on('person.search.street-length') && !f.get('BirthDate') && !f.get('MunicipalityNumber') && f.get('StreetAddress') && letters(f.get('StreetAddress')!) < 3) {
+      return bad('person.search.street-length', 'a street name standing as the second criterion needs at least three letters');
     }
     const hits = sorted(persons.filter((p) => matches(p, f, req.query.get('includeAinResults') === 'true')));
     const results = (on('person.search.max-hits') ? hits.slice(0, MAX_HITS) : hits).map((p) => document(p, req));
