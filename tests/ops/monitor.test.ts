@@ -90,9 +90,12 @@ test('three runs, then degraded, failed, an alert after two failures and a recov
   expect(hook.received.map((r) => r.status)).toEqual([503, 200]);
   const alert = hook.received[1]!.body;
   expect(alert.nhn.kind).toBe('alert');
-  expect(alert.text).toMatch(/^\[NHN monitor · local · run #6\] FAILING: 1 check\n• pit · PIT-SORT-001 · contract failure \(2 runs in a row\) — /);
+  // The sort test fails, and so may any other search the PIT search oracle finds out of order.
+  expect(alert.text).toMatch(/^\[NHN monitor · local · run #6\] FAILING: \d+ checks?\n• /);
+  expect(alert.text).toContain('• pit · PIT-SORT-001 · contract failure (2 runs in a row) — ');
   expect(alert.text).toContain('Report: https://reports.example.invalid/nightly');
-  expect(alert.nhn.checks).toEqual([expect.objectContaining({ api: 'pit', requirement: 'PIT-SORT-001', failureClass: 'contract' })]);
+  expect(alert.nhn.checks).toEqual(expect.arrayContaining([expect.objectContaining({ api: 'pit', requirement: 'PIT-SORT-001', failureClass: 'contract' })]));
+  for (const c of alert.nhn.checks as Array<{ api: string; failureClass: string }>) expect(c).toMatchObject({ api: 'pit', failureClass: 'contract' });
   expect(alert.text, 'the webhook URL is a secret').not.toContain('secret-token');
   expect(failed2.out).not.toContain('secret-token');
 
@@ -101,7 +104,8 @@ test('three runs, then degraded, failed, an alert after two failures and a recov
   expect(recovered.last).toContain('run #7 (local)');
   const recovery = hook.received.at(-1)!.body;
   expect(recovery.nhn.kind).toBe('recovery');
-  expect(recovery.text).toMatch(/^\[NHN monitor · local · run #7\] RECOVERED: 1 check\n• pit · PIT-SORT-001 \(after 2 failed runs\)/);
+  expect(recovery.text).toMatch(/^\[NHN monitor · local · run #7\] RECOVERED: \d+ checks?\n• /);
+  expect(recovery.text).toContain('• pit · PIT-SORT-001 (after 2 failed runs)');
 
   const runs = await history();
   expect(runs.map((r) => r.status)).toEqual(['passed', 'passed', 'passed', 'degraded', 'failed', 'failed', runs[6]!.status]);
