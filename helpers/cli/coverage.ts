@@ -3,7 +3,7 @@
 // catalogue does not know.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CatalogueError, loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
+import { CatalogueError, EVIDENCE, loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
 import { reportDir as configuredReportDir } from '../config/profiles.ts';
 import { cliArgs } from './args.ts';
 import { listTests, type ListedTest } from './list-tests.ts';
@@ -66,6 +66,7 @@ function main(): number {
       id: r.id,
       api: r.api,
       level: r.level,
+      evidence: r.evidence,
       text: r.text,
       source: r.source,
       assumption: r.assumption,
@@ -80,22 +81,25 @@ function main(): number {
   const result = { generatedAt: new Date().toISOString(), lastRun: summary.run ?? null, requirements: rows.length, tests: tests.length, problems, rows };
   fs.writeFileSync(path.join(reportDir, 'requirements-coverage.json'), `${JSON.stringify(result, null, 2)}\n`);
   const table = [
-    '| Requirement | Level | API | Tests | Last verdict |',
-    '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.level} | ${r.api} | ${r.untestable ? `untestable: ${r.untestable}` : r.planned ? `planned: ${r.planned}` : r.tests.length} | ${r.verdict} |`),
+    '| Requirement | Level | Evidence | API | Tests | Last verdict |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.id} | ${r.level} | ${r.evidence} | ${r.api} | ${r.untestable ? `untestable: ${r.untestable}` : r.planned ? `planned: ${r.planned}` : r.tests.length} | ${r.verdict} |`),
   ].join('\n');
   fs.writeFileSync(path.join(reportDir, 'requirements-coverage.md'), `# Requirement coverage\n\n${table}\n`);
 
-  const byApi = new Map<string, { total: number; tested: number; planned: number }>();
+  const byApi = new Map<string, { total: number; tested: number; planned: number; grades: Record<string, number> }>();
   for (const r of rows) {
-    const e = byApi.get(r.api) ?? { total: 0, tested: 0, planned: 0 };
+    const e = byApi.get(r.api) ?? { total: 0, tested: 0, planned: 0, grades: {} };
     e.total += 1;
+    e.grades[r.evidence] = (e.grades[r.evidence] ?? 0) + 1;
     if (r.tests.length) e.tested += 1;
     if (r.planned) e.planned += 1;
     byApi.set(r.api, e);
   }
   process.stdout.write(`requirement coverage (${tests.length} tests listed):\n`);
-  for (const [api, e] of [...byApi.entries()].sort()) process.stdout.write(`  ${api.padEnd(8)} ${e.tested}/${e.total} requirements tested${e.planned ? `, ${e.planned} planned` : ''}\n`);
+  const grades = (g: Record<string, number>) => EVIDENCE.map((k) => `${g[k] ?? 0} ${k}`).join(', ');
+  for (const [api, e] of [...byApi.entries()].sort()) process.stdout.write(`  ${api.padEnd(8)} ${e.tested}/${e.total} requirements tested${e.planned ? `, ${e.planned} planned` : ''}; evidence: ${grades(e.grades)}\n`);
+  process.stdout.write(`  all      evidence: ${grades(rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.evidence]: (acc[r.evidence] ?? 0) + 1 }), {}))}\n`);
   const verdicts = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.verdict]: (acc[r.verdict] ?? 0) + 1 }), {});
   process.stdout.write(`  last verdicts: ${Object.entries(verdicts).map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
   process.stdout.write(`  → ${path.join(reportDir, 'requirements-coverage.json')}, requirements-coverage.md\n`);

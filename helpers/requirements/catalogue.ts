@@ -6,9 +6,19 @@ import { parse } from 'yaml';
 
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
+/**
+ * What backs a requirement: NHN's own page or document, a standard the API claims (FHIR, IHE MHD,
+ * an RFC), NHN's or HelseID's samples, or our reading where the sources are silent. Whatever the
+ * grade, a status code, media type, error code, shape or ordering no source states is an
+ * assumption point inside the requirement: it deviates, never fails, until calibrated.
+ */
+export const EVIDENCE = ['documented', 'standard', 'sample', 'assumption'] as const;
+export type Evidence = (typeof EVIDENCE)[number];
+
 export interface Requirement {
   id: string;
   level: Level;
+  evidence: Evidence;
   text: string;
   source: string;
   /** Why no test can check this rule; a requirement has a test or this. */
@@ -28,7 +38,7 @@ export interface Requirement {
 export const REQUIREMENT_ID = /^[A-Z]+(?:-[A-Z0-9]+)+$/;
 export const TAG_PATTERN = /^@([A-Z]+(?:-[A-Z0-9]+)+)$/;
 const LEVELS = new Set(['MUST', 'SHOULD', 'MAY']);
-const FIELDS = new Set(['id', 'level', 'text', 'source', 'untestable', 'assumption', 'planned', 'rules']);
+const FIELDS = new Set(['id', 'level', 'evidence', 'text', 'source', 'untestable', 'assumption', 'planned', 'rules']);
 
 export class CatalogueError extends Error {
   override name = 'CatalogueError';
@@ -56,6 +66,8 @@ export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
       if (!r?.id || !REQUIREMENT_ID.test(r.id)) problems.push(`${where}: id must look like PIT-PAGE-003`);
       else if (all.has(r.id)) problems.push(`${where}: duplicate id`);
       if (!r?.level || !LEVELS.has(r.level)) problems.push(`${where}: level must be MUST, SHOULD or MAY`);
+      if (!r?.evidence || !(EVIDENCE as readonly string[]).includes(r.evidence)) problems.push(`${where}: evidence must be one of ${EVIDENCE.join(', ')} (what backs the rule)`);
+      else if (r.evidence === 'assumption' && !r.assumption?.trim()) problems.push(`${where}: an assumption needs its assumption text: our reading, and what else a correct server might do`);
       if (!r?.text?.trim()) problems.push(`${where}: text is empty`);
       if (!r?.source?.trim()) problems.push(`${where}: source is empty`);
       if (r?.rules !== undefined && (typeof r.rules !== 'object' || Array.isArray(r.rules) || Object.entries(r.rules).some(([k, v]) => !/^[a-z0-9-]+$/.test(k) || typeof v !== 'string'))) problems.push(`${where}: rules must map short ids (a-z, 0-9, -) to their text`);
