@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PACK_SETTINGS, SERVICES, SERVICE_NAMES, type ServiceName } from '../packs/index.ts';
 import { PROFILE_NAMES, type AuthMode, type ProfileName } from '../packs/types.ts';
-import { ConfigurationError, stringSetting, type Env, type Setting } from './settings.ts';
+import { ConfigurationError, flagSetting, stringSetting, type Env, type Setting } from './settings.ts';
 import { twinBasePort, twinPublicUrl, twinStateFile, TWIN_SETTINGS, type TwinState } from './twin-layout.ts';
 
 export { ConfigurationError } from './settings.ts';
@@ -63,6 +63,8 @@ export const SUITE_SETTINGS = {
   actorJwkFile: stringSetting('HELSEID_EXCHANGE_ACTOR_JWK_FILE', "token exchange: a file holding the actor client's private JWK"),
   actorAudience: stringSetting('HELSEID_EXCHANGE_ACTOR_AUDIENCE', "token exchange: your API's HelseID audience (the subject token is issued for it)", { pattern: /^\S+$/ }),
   actorScope: stringSetting('HELSEID_EXCHANGE_ACTOR_SCOPE', "token exchange: a scope of your API that your client (HELSEID_CLIENT_ID) is granted, for the subject token", { pattern: /^\S+$/ }),
+  strict: flagSetting('NHN_STRICT', 'set to 1 to fail on every deviation from an assumption, as the kill matrix does (default: a deviation is reported, never failed)'),
+  calibrationDir: stringSetting('NHN_CALIBRATION_DIR', 'where the calibration files that pin assumption points per profile are read', { fallback: 'schemas/calibration' }),
   twinExternal: stringSetting('NHN_TWIN_EXTERNAL', 'set to 1 when a twin is already running and Playwright must not start one'),
   shard: stringSetting('NHN_SHARD', 'i/n: npm test runs its i-th of n shards (the suite, the ops tests and the kill matrix), for a CI matrix', { pattern: /^[1-9]\d*\/[1-9]\d*$/ }),
 };

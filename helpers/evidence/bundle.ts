@@ -42,6 +42,12 @@ export interface Manifest {
   notEvidence: NotEvidence[];
   /** Backdoor results in the run: reported, never counted in the coverage. */
   backdoorResultsExcluded: number;
+  /** Tests per verdict; `deviates` never makes a bundle fail, it says where the environment met an assumption another way. */
+  verdicts?: Record<string, number>;
+  /** The assumption points where the run saw another behaviour than the twin's reading. */
+  deviations?: Array<{ point: string; variant: string; tests: number }>;
+  /** The calibration files handed in with the run (schemas/calibration/<profile>.yaml), by profile. */
+  calibrations?: string[];
   files: Record<string, string>;
   exchanges: { file: string; count: number; sha256: string[] };
   signer: { alg: string; thumbprint: string; generated: boolean };

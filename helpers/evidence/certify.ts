@@ -8,6 +8,7 @@ import type { HarLog } from './har.ts';
 import { SPECIFICATIONS, suiteIdentity } from './suite-identity.ts';
 import type { ProfileTargets, TestRecord } from './summary-reporter.ts';
 import { WAIVERS_FILE } from './waivers.ts';
+import { calibrationFile } from './calibration.ts';
 
 export class EvidenceInputError extends Error {
   override name = 'EvidenceInputError';
@@ -36,6 +37,13 @@ export interface CertifyResult {
   bytes: number;
 }
 
+/** Each assumption point a deviation was seen at, with the variant and how many tests saw it. */
+function deviationTally(tests: readonly TestRecord[]): Array<{ point: string; variant: string; tests: number }> {
+  const tally = new Map<string, number>();
+  for (const t of tests) for (const d of t.deviations ?? []) tally.set(`${d.point}\n${d.variant}`, (tally.get(`${d.point}\n${d.variant}`) ?? 0) + 1);
+  return [...tally].map(([k, n]) => ({ point: k.split('\n')[0]!, variant: k.split('\n')[1]!, tests: n })).sort((a, b) => a.point.localeCompare(b.point));
+}
+
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
 
 function readRequired(file: string, what: string): Buffer {
@@ -62,6 +70,15 @@ export async function certify(o: CertifyOptions): Promise<CertifyResult> {
     'waivers.yaml': fs.existsSync(path.join(root, WAIVERS_FILE)) ? fs.readFileSync(path.join(root, WAIVERS_FILE)) : Buffer.from('waivers: []\n'),
     [PUBLIC_KEY]: Buffer.from(`${JSON.stringify(key.publicJwk, null, 2)}\n`),
   };
+  // A calibration pins assumption points for a profile: handed in with the run, so a reader knows which behaviours were hard checks.
+  const calibrations: string[] = [];
+  for (const p of summary.run.profiles ?? []) {
+    const file = calibrationFile(p.name);
+    if (fs.existsSync(file)) {
+      files[`calibration/${p.name}.yaml`] = fs.readFileSync(file);
+      calibrations.push(p.name);
+    }
+  }
   const coverageFile = path.join(o.reportDir, 'requirements-coverage.json');
   if (fs.existsSync(coverageFile)) files['results/requirements-coverage.json'] = fs.readFileSync(coverageFile);
   if (o.htmlReport && fs.existsSync(o.htmlReport)) files['results/allure-report.html'] = fs.readFileSync(o.htmlReport);
@@ -83,6 +100,9 @@ export async function certify(o: CertifyOptions): Promise<CertifyResult> {
     run: { startedAt: summary.run.startedAt, endedAt: summary.run.endedAt, status: summary.run.status, profiles, tests: summary.tests.length },
     notEvidence: notEvidenceReasons({ profiles, executed, dirty: Boolean(summary.run.suite?.dirty) || suite.dirty }),
     backdoorResultsExcluded: summary.tests.filter((t) => t.backdoor).length,
+    verdicts: summary.counts,
+    deviations: deviationTally(summary.tests),
+    calibrations,
     files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, sha256(data)])),
     exchanges: { file: HAR_FILE, count: har.log.entries.length, sha256: entryDigests(har) },
     signer: { alg: key.alg, thumbprint: key.thumbprint, generated: key.generated },

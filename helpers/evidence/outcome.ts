@@ -6,8 +6,12 @@
 /** Annotation types that carry a verdict beyond pass and fail. */
 export const WARNED = 'warned';
 export const INCONCLUSIVE = 'inconclusive';
+/** An assumption point where the environment showed a variant other than the twin's reading (assumptions.ts). */
+export const DEVIATES = 'deviates';
+/** What the environment showed at an assumption point, base included: the calibration reads these. */
+export const OBSERVED = 'observed';
 
-export type Verdict = 'passed' | 'failed' | 'warned' | 'inconclusive' | 'skipped';
+export type Verdict = 'passed' | 'failed' | 'deviates' | 'warned' | 'inconclusive' | 'skipped';
 
 export type FailureKind = 'contract' | 'infrastructure' | 'inconclusive' | 'suite';
 
@@ -49,7 +53,7 @@ export function classifyResult(result: ResultLike, annotations: ReadonlyArray<{ 
   const message = result.errors.map((e) => e.message ?? e.value ?? '').join('\n').replace(ANSI, '').trim() || undefined;
   const types = new Set(annotations.map((a) => a.type));
   if (result.status === 'skipped') return { verdict: types.has(INCONCLUSIVE) ? 'inconclusive' : 'skipped' };
-  if (result.status === 'passed') return { verdict: types.has(WARNED) ? 'warned' : 'passed' };
+  if (result.status === 'passed') return { verdict: types.has(DEVIATES) ? 'deviates' : types.has(WARNED) ? 'warned' : 'passed' };
   // A test that ran out of time never got its answer: the environment, not the contract.
   if (result.status === 'timedOut' || result.status === 'interrupted') return { verdict: 'failed', kind: 'infrastructure', message };
   const kinds = result.errors.map(errorClass).filter((c) => c !== undefined).map((c) => ERROR_KINDS[c]);

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { loadCatalogue, requirementTags, type Requirement } from '../requirements/catalogue.ts';
-import { classifyResult, type Outcome } from './outcome.ts';
+import { classifyResult, DEVIATES, type Outcome } from './outcome.ts';
+import { observationsOf } from './assumptions.ts';
 import { ledgerEntriesOf, TOKEN_LEDGER, tupleKey, type LedgerEntry } from './token-ledger.ts';
 import { readJsonLines, RUN_DIR_VARIABLE } from './run-dir.ts';
 import { redactText } from './redact.ts';
@@ -40,6 +41,10 @@ export interface TestRecord {
   backdoor: boolean;
   durationMs: number;
   measurements?: Record<string, number>;
+  /** What the test saw at assumption points (every variant, base included): the calibration reads these. */
+  observations?: Array<{ point: string; variant: string; seen?: string }>;
+  /** The assumption points where it saw another variant than the twin's reading: each with what was expected and seen. */
+  deviations?: Array<{ point: string; variant: string; expected?: string; seen?: string }>;
   /** The waiver that covers this failure: it is reported as waived, never as passed. */
   waiver?: Waiver;
   /** Passed only on a retry: the first failure is kept, so a retry never turns a failure silently green. */
@@ -83,13 +88,15 @@ export function skipReasons(reasons: readonly string[], top = 5): string {
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([r, n]) => `  ${n} × ${r}`).join('\n');
 }
 
+const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length ? list : undefined);
+
 const cleanMessage = (message: string) => redactText(message.replace(/\u001b\[[0-9;]*m/g, '')).slice(0, 2000);
 
 type Counts = Record<Verdict, number>;
-const zero = (): Counts => ({ passed: 0, failed: 0, warned: 0, inconclusive: 0, skipped: 0 });
+const zero = (): Counts => ({ passed: 0, failed: 0, deviates: 0, warned: 0, inconclusive: 0, skipped: 0 });
 
 /** Worst first: a requirement's verdict is the worst of its tests'. */
-const SEVERITY: Verdict[] = ['failed', 'warned', 'inconclusive', 'passed', 'skipped'];
+const SEVERITY: Verdict[] = ['failed', 'deviates', 'warned', 'inconclusive', 'passed', 'skipped'];
 
 /**
  * Token requests of the run. The suite's own tokens (cached) must be asked for once per
@@ -211,6 +218,8 @@ export default class SummaryReporter implements Reporter {
       backdoor: annotations.some((a) => a.type === BACKDOOR),
       durationMs: result.duration,
       measurements: measurementsOf(annotations),
+      observations: nonEmpty(observationsOf(annotations).map(({ point, variant, seen }) => ({ point, variant, seen }))),
+      deviations: nonEmpty(observationsOf(annotations, DEVIATES).map(({ point, variant, expected, seen }) => ({ point, variant, expected, seen }))),
       flaky: first && v.verdict !== 'failed' ? { attempts: result.retry + 1, firstFailure: { class: first.kind, message: first.message ? cleanMessage(first.message) : undefined } } : undefined,
     });
   }
@@ -271,6 +280,8 @@ export default class SummaryReporter implements Reporter {
       byApi,
       byRequirement,
       flaky: this.records.filter((r) => r.flaky).map((r) => ({ title: r.title, project: r.project, requirements: r.requirements, ...r.flaky })),
+      // Assumption points where the environment showed another behaviour than the twin's reading: never a failure, unless strict or calibrated.
+      deviations: this.records.filter((r) => r.deviations).flatMap((r) => r.deviations!.map((d) => ({ title: r.title, project: r.project, requirements: r.requirements, ...d }))),
       failures: this.records
         .filter((r) => r.verdict === 'failed')
         .map((r) => ({ title: r.title, project: r.project, class: r.failureClass, requirements: r.requirements, message: r.message, waived: r.waiver ? `${r.waiver.requirement} until ${r.waiver.expires} (${r.waiver.owner})` : undefined })),

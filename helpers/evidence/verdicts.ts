@@ -4,7 +4,8 @@ import { test, type TestInfo } from '@playwright/test';
 
 import { INCONCLUSIVE, WARNED } from './outcome.ts';
 
-export { INCONCLUSIVE, WARNED, type Verdict } from './outcome.ts';
+export { DEVIATES, INCONCLUSIVE, WARNED, type Verdict } from './outcome.ts';
+export { observe } from './assumptions.ts';
 export const BACKDOOR = 'backdoor';
 export const MEASUREMENT = 'measurement';
 

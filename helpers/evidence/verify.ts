@@ -220,7 +220,7 @@ function rejudge(entries: HarEntry[], tests: TestRecord[], report: VerifyReport,
           report.disagreements.push(`${title}: ${describeCheck(r.check)} was ${r.pass ? 'met' : 'not met'} in the run, is ${verdict.pass ? 'met' : 'not met'} now${verdict.message ? ` (${verdict.message.split('\n').slice(0, 2).join('; ')})` : ''}`);
         }
         const wanted = !r.negated;
-        if (verdict.pass !== wanted && (test.verdict === 'passed' || test.verdict === 'warned')) {
+        if (verdict.pass !== wanted && (test.verdict === 'passed' || test.verdict === 'warned' || test.verdict === 'deviates')) {
           allAgree = false;
           report.disagreements.push(`${title}: the test ${test.verdict}, but ${describeCheck(r.check)} is ${verdict.pass ? 'met' : 'not met'}, which fails it`);
         }

@@ -47,6 +47,13 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE drift_events (
      id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id), profile TEXT NOT NULL, at TEXT NOT NULL,
      subject TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, summary TEXT NOT NULL, diff TEXT);`,
+  // 4: deviations from assumptions, counted per run and API, and each one with what was expected and seen.
+  `ALTER TABLE runs ADD COLUMN deviates INTEGER;
+   ALTER TABLE api_results ADD COLUMN deviates INTEGER;
+   CREATE TABLE deviations (
+     run_id INTEGER NOT NULL REFERENCES runs(id), test_key TEXT NOT NULL, point TEXT NOT NULL, variant TEXT NOT NULL,
+     expected TEXT, seen TEXT);
+   CREATE INDEX deviations_by_point ON deviations (point, run_id);`,
 ];
 
 export type Row = Record<string, SqlValue>;

@@ -166,6 +166,7 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
       passed: counts.passed ?? 0,
       failed: counts.failed ?? 0,
       warned: counts.warned ?? 0,
+      deviates: counts.deviates ?? 0,
       inconclusive: counts.inconclusive ?? 0,
       skipped: counts.skipped ?? 0,
       flaky: flaky.length,
@@ -184,17 +185,18 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
         first_failure: t.flaky ? `${t.flaky.firstFailure.class ?? 'contract'}: ${firstLine(t.flaky.firstFailure.message) ?? ''}` : undefined,
         duration_ms: Math.round(t.durationMs),
       });
+      for (const d of t.deviations ?? []) history.insert('deviations', { run_id: runId, test_key: `${t.project} › ${t.file} › ${t.title}`, point: d.point, variant: d.variant, expected: d.expected?.slice(0, 500), seen: d.seen?.slice(0, 500) });
       if (!t.requirements.length && t.verdict === 'failed') checks.push({ key: `test:${t.title}`, api: t.api, state: 'failed', failureClass: t.failureClass, detail: firstLine(t.message) });
     }
     const apiOf = new Map<string, string>();
     for (const t of summary?.tests ?? []) for (const r of t.requirements) apiOf.set(r, t.api);
     for (const [id, r] of Object.entries(summary?.byRequirement ?? {})) {
       history.insert('requirement_results', { run_id: runId, requirement: id, api: apiOf.get(id), level: r.level, verdict: r.verdict });
-      if (r.verdict !== 'failed' && r.verdict !== 'passed' && r.verdict !== 'warned') continue; // not exercised: says nothing either way
+      if (r.verdict !== 'failed' && r.verdict !== 'passed' && r.verdict !== 'warned' && r.verdict !== 'deviates') continue; // not exercised: says nothing either way
       const failure = failedTests.find((t) => t.requirements.includes(id));
       checks.push({ key: `requirement:${id}`, api: apiOf.get(id), requirement: id, level: r.level, state: r.verdict === 'failed' && failure ? 'failed' : 'ok', failureClass: failure?.failureClass, detail: failure ? `${failure.title}: ${firstLine(failure.message) ?? ''}` : undefined });
     }
-    for (const [api, c] of Object.entries(summary?.byApi ?? {})) history.insert('api_results', { run_id: runId, api, passed: c.passed, failed: c.failed, warned: c.warned, inconclusive: c.inconclusive, skipped: c.skipped });
+    for (const [api, c] of Object.entries(summary?.byApi ?? {})) history.insert('api_results', { run_id: runId, api, passed: c.passed, failed: c.failed, warned: c.warned, deviates: c.deviates ?? 0, inconclusive: c.inconclusive, skipped: c.skipped });
     if (status === 'error') checks.push({ key: `run:${o.profile}`, state: 'failed', failureClass: 'infrastructure', detail: reason });
     else checks.push({ key: `run:${o.profile}`, state: 'ok' });
 
