@@ -43,9 +43,25 @@ export interface FaultDefinition extends CheckChanges {
   caughtBy?: 'monitor' | 'drift' | 'fuzz';
 }
 
+/**
+ * A dialect: the twin playing another behaviour that NHN's pages or a standard permit at an
+ * assumption point, declared like a fault (sandbox/<twin>/dialects.ts) with the source that
+ * permits it. The tolerance matrix runs its requirements' specs against it: none may fail.
+ */
+export interface DialectDefinition extends FaultDefinition {
+  /** What permits it: the page, standard or sample. */
+  source: string;
+  /** The assumption point whose variant it is (specs name it when they see it); none for a shape the suite tolerates anyway. */
+  point?: string;
+}
+
 export interface CatalogedFault extends FaultDefinition {
   id: string;
   pack: string;
+  /** `dialect`: permitted behaviour, for the tolerance matrix; a fault is for the kill matrix. */
+  kind: 'fault' | 'dialect';
+  source?: string;
+  point?: string;
 }
 
 let catalogue: Promise<Map<string, CatalogedFault>> | undefined;
@@ -58,7 +74,16 @@ export function loadFaults(): Promise<Map<string, CatalogedFault>> {
       const mod = (await import(`../${p.twin}/faults.ts`)) as { faults: Record<string, FaultDefinition> };
       for (const [id, def] of Object.entries(mod.faults)) {
         if (all.has(id)) throw new Error(`fault ${id} is declared by ${all.get(id)!.pack} and ${p.id}`);
-        all.set(id, { ...def, id, pack: p.id });
+        all.set(id, { ...def, id, pack: p.id, kind: 'fault' });
+      }
+      // Dialects sit beside the faults, where a pack declares any.
+      const dialects = await import(`../${p.twin}/dialects.ts`).then((m: { dialects: Record<string, DialectDefinition> }) => m.dialects, (e: { code?: string }) => {
+        if (e.code === 'ERR_MODULE_NOT_FOUND') return {};
+        throw e;
+      });
+      for (const [id, def] of Object.entries(dialects)) {
+        if (all.has(id)) throw new Error(`dialect ${id} is declared by ${all.get(id)!.pack} and ${p.id}`);
+        all.set(id, { ...def, id, pack: p.id, kind: 'dialect' });
       }
     }
     return all;

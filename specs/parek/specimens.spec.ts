@@ -3,8 +3,7 @@
 // in, and not before.
 import type { FhirResource } from 'fhir-kit-client';
 import { expect, test } from '../../fixtures/index.ts';
-import { expectOperationOutcome } from '../../fixtures/expectations.ts';
-import { find, PAREK_USER, parekHeaders, post, requisition, specimen, syntheticPatientNin } from '../../fixtures/parek.ts';
+import { expectRuleRefusal, find, PAREK_USER, parekHeaders, post, requisition, specimen, syntheticPatientNin } from '../../fixtures/parek.ts';
 import { IG_CASES, igCaseResource } from '../../fixtures/parek-ig.ts';
 import { PAREK_IG, PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 import { exercise } from '../../helpers/evidence/verdicts.ts';
@@ -44,10 +43,10 @@ test.describe('PaRek specimens', () => {
     const nin = syntheticPatientNin(info);
     const sr = (await post(client, version, 'ServiceRequest', requisition(nin))).json<Json>();
     const unknown = await post(client, version, 'Specimen', specimen('00000000-0000-4000-8000-000000000000', nin));
-    expectOperationOutcome(unknown, 422);
+    expectRuleRefusal(unknown, 'a specimen for an unknown requisition');
     exercise('PAREK-SP-RULES-001', 'request-exists', 'refused');
     const otherPatient = await post(client, version, 'Specimen', specimen(String(sr.id), syntheticPatientNin(info)));
-    expectOperationOutcome(otherPatient, 422);
+    expectRuleRefusal(otherPatient, "a specimen for another patient than its requisition's");
     exercise('PAREK-SP-RULES-001', 'same-patient', 'refused');
     // Positive control: the right requisition and patient.
     expect((await post(client, version, 'Specimen', specimen(String(sr.id), nin))).status).toBe(201);
@@ -62,10 +61,7 @@ test.describe('PaRek specimens', () => {
     const sr = (await post(client, version, 'ServiceRequest', requisition(nin))).json<Json>();
     const cases = IG_CASES.filter((c) => c.type === 'Specimen');
     const answers = await Promise.all(cases.map((c) => post(client, version, 'Specimen', igCaseResource(c, nin, String(sr.id)))));
-    cases.forEach((c, i) => {
-      expect(answers[i]!.status, `${c.what} (${c.rules.join(', ')}): answered ${answers[i]!.status}`).toBe(422);
-      expectOperationOutcome(answers[i]!, 422);
-    });
+    cases.forEach((c, i) => expectRuleRefusal(answers[i]!, `${c.what} (${c.rules.join(', ')})`));
     // Positive control: the same specimen, whole.
     expect((await post(client, version, 'Specimen', specimen(String(sr.id), nin))).status).toBe(201);
   });

@@ -15,6 +15,8 @@ export interface PlannedFault {
   id: string;
   pack: string;
   rule: string;
+  /** A dialect's assumption point, which its specs must name it at. */
+  point?: string;
   requirements: string[];
   twinEnv: Record<string, string>;
   /** Tests that name one of its requirements. */
@@ -48,11 +50,17 @@ export function faultsOfTest<F extends { requirements: readonly string[] }>(tags
 
 export const belongsTo = (tags: readonly string[], fault: { requirements: readonly string[] }) => faultsOfTest(tags, [fault]).length > 0;
 
-/** The faults selected: the ids named, or every fault; `shard` "i/n" keeps every n-th, from the i-th. */
-export async function selectFaults(ids: readonly string[] = [], shard?: string): Promise<CatalogedFault[]> {
-  const all = await loadFaults();
+/** The kill matrix plants faults; the tolerance matrix, dialects (the same machinery, the verdict reversed). */
+export type MatrixMode = 'kill' | 'tolerance';
+
+export const matrixMode = (env: NodeJS.ProcessEnv = process.env): MatrixMode => (env.MUTATION_MODE === 'tolerance' ? 'tolerance' : 'kill');
+
+/** The faults (or, for the tolerance matrix, the dialects) selected: the ids named, or all; `shard` "i/n" keeps every n-th, from the i-th. */
+export async function selectFaults(ids: readonly string[] = [], shard?: string, mode: MatrixMode = matrixMode()): Promise<CatalogedFault[]> {
+  const kind = mode === 'tolerance' ? 'dialect' : 'fault';
+  const all = new Map([...(await loadFaults())].filter(([, f]) => f.kind === kind));
   const unknown = ids.filter((id) => !all.has(id));
-  if (unknown.length) throw new Error(`unknown fault(s): ${unknown.join(', ')} (npm run sandbox -- --faults lists them)`);
+  if (unknown.length) throw new Error(`unknown ${kind}(s): ${unknown.join(', ')} (npm run sandbox -- --faults lists them)`);
   // Operational faults are caught by the monitor and the drift sentinel (tests/ops), not by specs.
   let faults = ids.length ? ids.map((id) => all.get(id)!) : [...all.values()].filter((f) => !f.caughtBy);
   if (shard) {
@@ -89,6 +97,7 @@ export async function plan(ids: readonly string[] = [], shard?: string, tests: r
     id: f.id,
     pack: f.pack,
     rule: f.rule,
+    ...(f.point ? { point: f.point } : {}),
     requirements: [...f.requirements],
     twinEnv: { ...f.twinEnv },
     tests: tests.filter((t) => belongsTo(t.tags, f)).length,

@@ -9,7 +9,7 @@ import { HOSTS_STARTED, startHosts } from './twin-hosts.ts';
 import { applyLocalDefaults } from '../../helpers/packs/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const usage = `usage: npm run mutation -- [fault-id ...] [--shard i/n] [--workers n] [--list]
+const killUsage = `usage: npm run mutation -- [fault-id ...] [--shard i/n] [--workers n] [--list]
   Plants each fault in a twin of its own and runs the specs of the fault's requirements against
   it; a fault is killed when one of them fails for a contract reason (or warns a SHOULD) while
   the same specs pass against a clean twin. Prints a line per fault, then "mutation score: K/N".
@@ -17,13 +17,29 @@ const usage = `usage: npm run mutation -- [fault-id ...] [--shard i/n] [--worker
   --shard i/n   run every n-th fault from the i-th, for spreading the matrix over machines
   --workers n   parallel workers (default 2)
   --list        list the faults with their requirements and exit
+  The run is strict (NHN_STRICT=1): a deviation from an assumption kills like a failure.
+`;
+const toleranceUsage = `usage: npm run tolerance -- [dialect-id ...] [--shard i/n] [--workers n] [--list]
+  The kill matrix's dual: plants each dialect (a behaviour NHN's pages or a standard permit at an
+  assumption point, declared beside its pack in dialects.ts) in a twin of its own and runs the
+  specs of its requirements against it. The suite may pass, warn or deviate there, never fail.
+  A dialect is recognised when its specs name it at its assumption point and see the base reading
+  everywhere else, and unreached when no test of it ran. Prints a line per dialect, then
+  "tolerance: K/N dialects without a false failure".
+  dialect-id    run only these (default: all; --list names them with their sources)
+  --shard i/n   every n-th dialect from the i-th
+  --workers n   parallel workers (default 2)
+  --list        list the dialects with their requirements and sources, and exit
 `;
 
 const { values, positionals } = parseArgs({
-  options: { help: { type: 'boolean', short: 'h' }, shard: { type: 'string' }, workers: { type: 'string' }, list: { type: 'boolean' } },
+  options: { help: { type: 'boolean', short: 'h' }, shard: { type: 'string' }, workers: { type: 'string' }, list: { type: 'boolean' }, dialects: { type: 'boolean' } },
   allowPositionals: true,
   strict: true,
 });
+if (values.dialects) process.env.MUTATION_MODE = 'tolerance';
+const tolerance = process.env.MUTATION_MODE === 'tolerance';
+const usage = tolerance ? toleranceUsage : killUsage;
 if (values.help) {
   process.stdout.write(usage);
   process.exit(0);
@@ -37,7 +53,7 @@ try {
   process.exit(2);
 }
 if (values.list) {
-  for (const f of selected) process.stdout.write(`${f.id.padEnd(30)} ${f.pack.padEnd(8)} ${f.requirements.join(', ').padEnd(40)} ${f.rule}\n`);
+  for (const f of selected) process.stdout.write(`${f.id.padEnd(30)} ${f.pack.padEnd(8)} ${f.requirements.join(', ').padEnd(40)} ${f.rule}${f.source ? `  [${f.source}]` : ''}\n`);
   process.exit(0);
 }
 // A fault that only a user-supplied document can expose (NHN's published OpenAPI) is left out,
@@ -69,7 +85,8 @@ try {
 const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', path.join(ROOT, 'tests/mutation/playwright.config.ts')], {
   cwd: ROOT,
   stdio: 'inherit',
-  env: { ...process.env, MUTATION_RESOLVED: resolved, [HOSTS_STARTED]: String(workers), MUTATION_WORKERS: String(workers), NHN_PROFILE: 'local' },
+  // The kill matrix is strict (a deviation kills); the tolerance matrix is not (a deviation is what a dialect may cause).
+  env: { ...process.env, MUTATION_RESOLVED: resolved, [HOSTS_STARTED]: String(workers), MUTATION_WORKERS: String(workers), NHN_PROFILE: 'local', NHN_STRICT: tolerance ? '0' : '1' },
 });
 const stop = () => child.kill('SIGINT');
 process.on('SIGINT', stop);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { TestInfo, WorkerInfo } from '@playwright/test';
 import { classifyResult, isKill } from '../../helpers/evidence/outcome.ts';
 import { GuardError, InfrastructureError } from '../../helpers/http/errors.ts';
-import { faultsOfTest, type PlannedFault } from './plan.ts';
+import { faultsOfTest, matrixMode, type PlannedFault } from './plan.ts';
 import { slotLayout, type Planting } from './twin-hosts.ts';
 
 /** The skip reason of a planted fault's tests once one of them has killed it (the reporter counts them). */
@@ -87,7 +87,9 @@ export async function start(options: { twinEnv?: Record<string, string> }, worke
       // expected outcome, and a restart would cost a worker and a re-plant.
       if (info.status === 'failed') info.expectedStatus = 'failed';
       if (info.status === 'skipped') return;
-      if (isKill(classifyResult({ status: info.status ?? 'failed', errors: info.errors }, info.annotations))) {
+      const outcome = classifyResult({ status: info.status ?? 'failed', errors: info.errors }, info.annotations);
+      // The kill matrix is decided by a kill; the tolerance matrix by a false failure (any failure).
+      if (matrixMode() === 'tolerance' ? outcome.verdict === 'failed' : isKill(outcome)) {
         fs.mkdirSync(group.killMarkers, { recursive: true });
         fs.writeFileSync(marker(faultOf(info)), info.title);
       }

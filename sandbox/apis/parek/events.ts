@@ -1,11 +1,17 @@
 // PaRek's SpecimenCollected events (facts §3.5): one per recorded specimen, to the requester's
 // queue, on the twin's embedded broker or, when SANDBOX_PAREK_AMQP_URL names one, on a real
 // broker (RabbitMQ in CI), published with rhea as a client. Each rule is a named check.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import rhea from 'rhea';
 import { stringSetting, urlSetting, type Env } from '../../../helpers/config/settings.ts';
 import { REQUESTER_DEFINED_UUID } from '../../../helpers/packs/parek.ts';
+
+/** A stable UUID derived from another id: the broker's own id for a specimen, as a dialect may have it. */
+const uuidFrom = (id: string) => {
+  const h = createHash('sha256').update(`specimen-event:${id}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -33,7 +39,8 @@ export function specimenCollected(requisition: Json, specimen: Json, on: (rule: 
     EventId: randomUUID(),
     EventType: 'SpecimenCollected',
     CollectedTime: new Date(String(specimen.collection?.collectedDateTime ?? Date.now())).toISOString(),
-    SpecimenId: String(specimen.id),
+    // NHN's example names a SpecimenId; that it is the FHIR Specimen.id is our reading (a dialect names another).
+    SpecimenId: on('parek.event.specimen-id') ? String(specimen.id) : uuidFrom(String(specimen.id)),
     ExternalRequisitionId: on('parek.event.requisition-id') ? uuid : String(requisition.id),
     ExternalDeviceId: String(device?.identifier?.[0]?.value ?? ''),
   };

@@ -47,7 +47,6 @@ export const faults = {
     respond: [{ operations: ['capabilities'], apply: (r) => (r.status === 200 ? { ...r, body: { ...(r.body as object), fhirVersion: '4.0.1' } } : r) }],
   },
   'parek-idempotency-broken': { rule: 'a repeated RequesterDefinedUuid creates a second requisition', requirements: ['PAREK-SR-IDEM-001'], off: ['parek.sr.idempotent'] },
-  'parek-search-unknown-ignored': { rule: 'a search with an unknown parameter is answered as if it were not there', requirements: ['PAREK-SR-SEARCH-001'], off: ['parek.search.unknown'] },
   'amqp-any-vhost': { rule: 'the AMQP endpoint lets a connection in on any virtual host', requirements: ['PAREK-EVENT-003'], off: ['amqp.vhost'] },
   'parek-specimen-unknown-request': { rule: 'a specimen for a requisition that does not exist is stored', requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.request-exists'] },
   'parek-specimen-other-patient': { rule: "a specimen for another patient than its requisition's is stored", requirements: ['PAREK-SP-RULES-001'], off: ['parek.sp.same-patient'] },

@@ -201,7 +201,8 @@ function api(ctx: PackContext) {
       const unknown = [...req.query.keys()].filter((k) => !(k in filters) && k !== '_count');
       if (unknown.length && on('parek.search.unknown')) return refuse(400, 'invalid', `unknown search parameter(s): ${unknown.join(', ')}; known: ${Object.keys(filters).join(', ')}, _count`, 'parek.search.unknown');
       const all = (type === 'ServiceRequest' ? store.allRequisitions() : store.allSpecimens()).map((s) => s.resource).filter(visible(req));
-      const hits = all.filter((r) => [...req.query].every(([k, v]) => k === '_count' || filters[k]!(r, v)));
+      // An unknown parameter reaching this far is ignored (FHIR's lenient handling, a dialect).
+      const hits = all.filter((r) => [...req.query].every(([k, v]) => k === '_count' || !(k in filters) || filters[k]!(r, v)));
       hits.sort((a, b) => String(b.meta.lastUpdated).localeCompare(String(a.meta.lastUpdated)) || String(a.id).localeCompare(String(b.id)));
       const self = new URL(`${base(req)}/${PAREK_API_VERSION}/${type}`);
       for (const [k, v] of req.query) self.searchParams.append(k, v);
