@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test, type SuiteFixtures } from '../../fixtures/index.ts';
 import type { ApiClient, ApiResponse } from '../../helpers/http/api-client.ts';
 import { preview } from '../../helpers/http/client.ts';
+import { expectCreated, restrictionsOf } from '../../fixtures/pts.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -32,17 +33,15 @@ test.describe('PTS patient-safety restrictions', () => {
     const client = pts(api);
     const offId = person(info.parallelIndex);
     const obj = object('Rekvisisjon');
-    const created = await post(client, BASE, restriction(offId, obj, { confidentialityCode: 'NORU', delayDays: 14 }));
-    expect(created.status).toBe(201);
-    const r = created.json<Json>();
+    const r = expectCreated(await post(client, BASE, restriction(offId, obj, { confidentialityCode: 'NORU', delayDays: 14 })));
     expect(r.patientSafetyObject.confidentialObjectId).toEqual(obj);
     expect(r.confidentialityCode).toBe('NORU');
     expect(r.delayDays).toBe(14);
     expect(r.cause).toBe('Manual');
     expect(r.createdTime).toBeTruthy();
-    const found = (await post(client, `${BASE}/_search`, { offId })).json<Json[]>();
+    const found = restrictionsOf(await post(client, `${BASE}/_search`, { offId }));
     expect(found.map((x) => x.patientSafetyObject.confidentialObjectId.value)).toEqual([obj.value]);
-    const other = (await post(client, `${BASE}/_search`, { offId: person(info.parallelIndex) })).json<Json[]>();
+    const other = restrictionsOf(await post(client, `${BASE}/_search`, { offId: person(info.parallelIndex) }));
     expect(other, "another person's search found this restriction").toEqual([]);
   });
 
@@ -51,16 +50,15 @@ test.describe('PTS patient-safety restrictions', () => {
     const offId = person(info.parallelIndex);
     expectProblem(await post(client, BASE, restriction(offId, object('Rekvisisjon'), { confidentialityCode: 'NORU', delayDays: 7, delayDeliveryUntil: future(7) })), 400, 'delayDays with delayDeliveryUntil');
     expectProblem(await post(client, BASE, restriction(offId, object('Rekvisisjon'), { confidentialityCode: 'NORU', delayDeliveryUntil: future(7), delayFromTime: new Date().toISOString() })), 400, 'delayDeliveryUntil with delayFromTime');
-    expect((await post(client, BASE, restriction(offId, object('Rekvisisjon'), { confidentialityCode: 'NORU', delayDeliveryUntil: future(7) }))).status, 'positive control: one delay').toBe(201);
+    expectCreated(await post(client, BASE, restriction(offId, object('Rekvisisjon'), { confidentialityCode: 'NORU', delayDeliveryUntil: future(7) })), 'positive control: one delay');
   });
 
   test('code N takes no delay', { tag: ['@PTS-VALID-002', '@PTS-ERR-001'] }, async ({ api }, info) => {
     const client = pts(api);
     const offId = person(info.parallelIndex);
     expectProblem(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'N', delayDeliveryUntil: future(3) })), 400, 'N with a delay');
-    const ok = await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'N' }));
-    expect(ok.status, 'positive control: N without a delay').toBe(201);
-    expect(ok.json<Json>().delayDeliveryUntil ?? null).toBeNull();
+    const ok = expectCreated(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'N' })), 'positive control: N without a delay');
+    expect(ok.delayDeliveryUntil ?? null).toBeNull();
   });
 
   test('a NORN_* code takes no delay, and PTS sets the delay to year 9999', { tag: ['@PTS-VALID-003', '@PTS-ERR-001'] }, async ({ api }, info) => {
@@ -68,9 +66,8 @@ test.describe('PTS patient-safety restrictions', () => {
     const offId = person(info.parallelIndex);
     expectProblem(await post(client, BASE, restriction(offId, object('Rekvisisjon'), { confidentialityCode: 'NORN_FFL', delayDays: 5 })), 400, 'NORN_FFL with delayDays');
     expectProblem(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORN_ALL', delayDeliveryUntil: future(5) })), 400, 'NORN_ALL with delayDeliveryUntil');
-    const ok = await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORN_KUT' }));
-    expect(ok.status, 'positive control: NORN_KUT without a delay').toBe(201);
-    expect(String(ok.json<Json>().delayDeliveryUntil), 'the maximum date').toMatch(/^9999-12-31/);
+    const ok = expectCreated(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORN_KUT' })), 'positive control: NORN_KUT without a delay');
+    expect(String(ok.delayDeliveryUntil), 'the maximum date').toMatch(/^9999-12-31/);
   });
 
   test('any other code needs a future delay', { tag: ['@PTS-VALID-004', '@PTS-ERR-001'] }, async ({ api }, info) => {
@@ -78,29 +75,27 @@ test.describe('PTS patient-safety restrictions', () => {
     const offId = person(info.parallelIndex);
     expectProblem(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORU' })), 400, 'NORU without a delay');
     expectProblem(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORU', delayDeliveryUntil: future(-1) })), 400, 'NORU with a past delay');
-    expect((await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORU', delayDeliveryUntil: future(1) }))).status, 'positive control: a future delay').toBe(201);
+    expectCreated(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORU', delayDeliveryUntil: future(1) })), 'positive control: a future delay');
   });
 
   test('delayDays only for a Rekvisisjon', { tag: ['@PTS-VALID-005', '@PTS-ERR-001'] }, async ({ api }, info) => {
     const client = pts(api);
     const offId = person(info.parallelIndex);
     expectProblem(await post(client, BASE, restriction(offId, object('Svarrapport'), { confidentialityCode: 'NORU', delayDays: 10 })), 400, 'delayDays for a Svarrapport');
-    expect((await post(client, BASE, restriction(offId, object('Rekvisisjon'), { confidentialityCode: 'NORU', delayDays: 10 }))).status, 'positive control: delayDays for a Rekvisisjon').toBe(201);
+    expectCreated(await post(client, BASE, restriction(offId, object('Rekvisisjon'), { confidentialityCode: 'NORU', delayDays: 10 })), 'positive control: delayDays for a Rekvisisjon');
   });
 
   test("associate-parent derives the result report's delay from its requisition, with cause Derived; the children are found by the parent", { tag: ['@PTS-ASSOC-001', '@PTS-SEARCH-001'] }, async ({ api }, info) => {
     const client = pts(api);
     const offId = person(info.parallelIndex);
     const parent = object('Rekvisisjon');
-    expect((await post(client, BASE, restriction(offId, parent, { confidentialityCode: 'NORU', delayDays: 14 }))).status).toBe(201);
+    expectCreated(await post(client, BASE, restriction(offId, parent, { confidentialityCode: 'NORU', delayDays: 14 })));
     const from = new Date(Date.now() + 2 * DAY);
     const child = object('Svarrapport');
-    const associated = await post(client, `${BASE}/associate-parent`, { patientSafetyObject: { person: { offId }, confidentialObjectId: child }, parentConfidentialObjectId: parent, delayFromTime: from.toISOString() });
-    expect(associated.status).toBe(201);
-    const r = associated.json<Json>();
+    const r = expectCreated(await post(client, `${BASE}/associate-parent`, { patientSafetyObject: { person: { offId }, confidentialObjectId: child }, parentConfidentialObjectId: parent, delayFromTime: from.toISOString() }), 'associate-parent');
     expect(Date.parse(r.delayDeliveryUntil), 'delayDeliveryUntil is delayFromTime plus the parent\'s 14 days').toBe(from.getTime() + 14 * DAY);
     expect(r.cause).toBe('Derived');
-    const children = (await post(client, `${BASE}/_search`, { offId, parentConfidentialObjectId: parent })).json<Json[]>();
+    const children = restrictionsOf(await post(client, `${BASE}/_search`, { offId, parentConfidentialObjectId: parent }));
     expect(children.map((x) => x.patientSafetyObject.confidentialObjectId.value)).toEqual([child.value]);
     const associate = (fields: Json) => post(client, `${BASE}/associate-parent`, { patientSafetyObject: { person: { offId }, confidentialObjectId: object('Svarrapport') }, parentConfidentialObjectId: parent, delayFromTime: from.toISOString(), ...fields });
     expectProblem(await associate({ parentConfidentialObjectId: object('Rekvisisjon') }), 404, 'an unknown parent');
@@ -112,15 +107,14 @@ test.describe('PTS patient-safety restrictions', () => {
     const client = pts(api);
     const offId = person(info.parallelIndex);
     const parent = object('Rekvisisjon');
-    expect((await post(client, BASE, restriction(offId, parent, { confidentialityCode: 'NORU', delayDays: 1 }))).status).toBe(201);
+    expectCreated(await post(client, BASE, restriction(offId, parent, { confidentialityCode: 'NORU', delayDays: 1 })));
     // A child whose derived delay has passed (from three days ago plus one day), and one still running.
     const past = object('Svarrapport');
     const running = object('Svarrapport');
     for (const [child, fromDays] of [[past, -3], [running, 0]] as const) {
-      const r = await post(client, `${BASE}/associate-parent`, { patientSafetyObject: { person: { offId }, confidentialObjectId: child }, parentConfidentialObjectId: parent, delayFromTime: new Date(Date.now() + fromDays * DAY).toISOString() });
-      expect(r.status).toBe(201);
+      expectCreated(await post(client, `${BASE}/associate-parent`, { patientSafetyObject: { person: { offId }, confidentialObjectId: child }, parentConfidentialObjectId: parent, delayFromTime: new Date(Date.now() + fromDays * DAY).toISOString() }), 'associate-parent');
     }
-    const ids = async (body: Json) => (await post(client, `${BASE}/_search`, body)).json<Json[]>().map((x) => x.patientSafetyObject.confidentialObjectId.value).sort();
+    const ids = async (body: Json) => restrictionsOf(await post(client, `${BASE}/_search`, body)).map((x) => x.patientSafetyObject.confidentialObjectId.value).sort();
     expect(await ids({ offId }), 'without ApplicableOnly everything').toEqual([parent.value, past.value, running.value].sort());
     expect(await ids({ offId, ApplicableOnly: true }), 'with ApplicableOnly the passed delay is gone').toEqual([parent.value, running.value].sort());
   });
@@ -130,8 +124,8 @@ test.describe('PTS patient-safety restrictions', () => {
     const offId = person(info.parallelIndex);
     const obj = object('Svarrapport');
     expectProblem(await post(client, '/access-restrictions/patient-safety', restriction(offId, obj, { confidentialityCode: 'N' })), 400, 'no api-version');
-    expect((await post(client, '/access-restrictions/patient-safety', restriction(offId, obj, { confidentialityCode: 'N' }), { 'api-version': '0.4' })).status, 'positive control: api-version 0.4').toBe(201);
-    const found = (await post(client, '/access-restrictions/patient-safety/_search', { offId }, { 'api-version': '0.3' })).json<Json[]>();
+    expectCreated(await post(client, '/access-restrictions/patient-safety', restriction(offId, obj, { confidentialityCode: 'N' }), { 'api-version': '0.4' }), 'positive control: api-version 0.4');
+    const found = restrictionsOf(await post(client, '/access-restrictions/patient-safety/_search', { offId }, { 'api-version': '0.3' }));
     expect(found.map((x) => x.patientSafetyObject.confidentialObjectId.value)).toEqual([obj.value]);
   });
 });

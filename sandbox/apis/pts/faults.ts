@@ -52,7 +52,6 @@ export const faults = {
       ['createRestriction', 'createRestrictionLegacy'],
     ),
   },
-  'pts-create-200': { rule: 'PTS answers a create with 200', requirements: ['PTS-CREATE-001'], respond: onPts((r) => (r.status === 201 ? { ...r, status: 200 } : r), ['createRestriction']) },
   'pts-create-drops-delay': {
     rule: "PTS's created restriction lacks its delayDays",
     requirements: ['PTS-CREATE-001'],
