@@ -3,7 +3,7 @@
 // positive control with the right token.
 import { expect, test } from '../../fixtures/index.ts';
 import { PERSON_SCOPES, personPath } from '../../helpers/packs/person.ts';
-import { measure } from '../../helpers/evidence/verdicts.ts';
+import { measure, observe } from '../../helpers/evidence/verdicts.ts';
 import { testToken } from '../../fixtures/ttt.ts';
 import { expectBodilessRefusal, expectProblem, personApi } from './common.ts';
 
@@ -37,6 +37,7 @@ test.describe('Person API access', () => {
     const response = await api('person', 'none').get(personPath(2, 'legal-basis', 'event/latest'), { authorization: `Bearer ${token}`, headers: { 'api-version': '2' }, raw: true });
     // NHN's v2 document declares HTTP bearer; its v3 sample uses DPoP. Neither is demanded: what the environment does is recorded for calibration.
     measure('person v2 serves a Bearer token', response.status === 200 ? 1 : 0);
+    observe({ point: 'person.v2-bearer', variant: response.status === 200 ? 'base' : 'person-v2-dpop-only', expected: "a plain Bearer token served (v2's document declares HTTP bearer)", seen: `${response.status}` });
     if (response.status !== 200) {
       expectBodilessRefusal(response, 401, 'v2 refusing a Bearer token');
       expect(response.header('www-authenticate') ?? '', 'a refusal of Bearer carries a challenge').toMatch(/^(dpop|bearer)\b/i);

@@ -2,6 +2,7 @@
 // identification number in a form body (current and historic), in bulk (at most 100), with
 // informationParts required and filtering, and includeHistory. A NIN never travels in a URL.
 import { expect, test } from '../../fixtures/index.ts';
+import { loadApiDocument } from '../../helpers/validation/openapi/document.ts';
 import { dufNumbers, numbers, pastParts, type KnownPeople } from '../../fixtures/person.ts';
 import { GuardError } from '../../helpers/http/errors.ts';
 import { syntheticNin } from '../../helpers/identifiers.ts';
@@ -10,9 +11,10 @@ import { expectProblem, needPerson, people, personApi, ROUTES } from './common.t
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const BOOKKEEPING = new Set(['id', 'sequenceNumber']);
+/** The members that are information parts (InformationPart, in our v2 document): only they are asked for or not; other members say nothing of it. */
+const PART_KEYS = new Set(((loadApiDocument('person-v2').doc.components as Json).schemas.InformationPart.enum as string[]).map((p) => p.charAt(0).toLowerCase() + p.slice(1)));
 /** The document's keys that carry something. */
-const filled = (p: Json) => Object.keys(p).filter((k) => p[k] !== null && p[k] !== undefined && !BOOKKEEPING.has(k));
+const filled = (p: Json) => Object.keys(p).filter((k) => p[k] !== null && p[k] !== undefined && PART_KEYS.has(k));
 
 for (const [version, tier] of ROUTES) {
   test.describe(`Person lookups (v${version} ${tier})`, () => {

@@ -12,6 +12,7 @@ import { PACK_SETTINGS, SERVICES } from '../../helpers/packs/index.ts';
 import { SUITE_SETTINGS } from '../../helpers/config/profiles.ts';
 import { RS_SETTINGS } from '../../sandbox/twin.ts';
 import { PIT_TWIN_SETTINGS } from '../../sandbox/apis/pit/index.ts';
+import { PERSON_TWIN_SETTINGS } from '../../sandbox/apis/person/index.ts';
 import { EVENT_SETTINGS } from '../../sandbox/apis/parek/events.ts';
 import { FAULT_SETTING } from '../../sandbox/core/faults.ts';
 
@@ -49,7 +50,7 @@ test('a bad value stops the profile with the variable named', () => {
 test('.env.example documents every variable the code reads', () => {
   const example = fs.readFileSync('.env.example', 'utf8');
   const declared = [
-    ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), ...Object.values(EVENT_SETTINGS), FAULT_SETTING,
+    ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), ...Object.values(PERSON_TWIN_SETTINGS), ...Object.values(EVENT_SETTINGS), FAULT_SETTING,
     ...TWIN_SERVICES.map(twinPublicUrlSetting), ...Object.values(EVIDENCE_SETTINGS), ...Object.values(MONITOR_SETTINGS),
     ...Object.keys(SERVICES).map(publishedDocumentSetting),
   ].map((s) => s.env);

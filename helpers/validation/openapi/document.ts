@@ -110,8 +110,17 @@ export function nullableToJsonSchema(node: unknown): unknown {
 
 export const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
+/** A schema with every closed object opened: for answers a document says may carry members it does not list. */
+function opened(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(opened);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k, x]) => !(k === 'additionalProperties' && x === false)).map(([k, x]) => [k, opened(x)]));
+  return v;
+}
+
 export function indexDocument(api: string, file: string, raw: Json): LoadedDocument {
   const doc = nullableToJsonSchema(resolveRefs(raw, file)) as Json;
+  // `x-open-answers`: the document is ours, derived from a sample; an answer's members it does not list are allowed.
+  const openAnswers = typeof raw['x-open-answers'] === 'string';
   const operations: Operation[] = [];
   for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) {
     const pathNames: string[] = [];
@@ -142,7 +151,7 @@ export function indexDocument(api: string, file: string, raw: Json): LoadedDocum
         pathNames,
         parameters: [...params.values()],
         requestBody: op.requestBody,
-        responses: op.responses ?? {},
+        responses: openAnswers ? (opened(op.responses ?? {}) as Json) : (op.responses ?? {}),
         security: op.security ?? doc.security ?? [],
         requirements: op['x-requirements'] ?? [],
         scopes: op['x-scopes'] ?? [],

@@ -65,7 +65,8 @@ function birthDateOf(nin: string): string {
   return `19${nin.slice(4, 6)}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-export function buildPopulation(): { persons: PersonRecord[]; events: EventRecord[] } {
+/** `stride`: the step between two events' sequence numbers (1: none missing; a dialect's feed has gaps). */
+export function buildPopulation(stride = 1): { persons: PersonRecord[]; events: EventRecord[] } {
   const persons: PersonRecord[] = [];
   for (let i = 0; i < POPULATION; i++) {
     const fnr = syntheticNin(NIN_BASE + i);
@@ -113,8 +114,8 @@ export function buildPopulation(): { persons: PersonRecord[]; events: EventRecor
   // The feed: every person created, then the changes that gave them their history, in order.
   const events: EventRecord[] = [];
   const push = (p: PersonRecord, eventType: string) => {
-    events.push({ sequenceNumber: events.length + 1, personId: p.id, eventType, nin: currentNin(p) });
-    p.sequenceNumber = events.length;
+    events.push({ sequenceNumber: events.length * stride + 1, personId: p.id, eventType, nin: currentNin(p) });
+    p.sequenceNumber = events.at(-1)!.sequenceNumber;
   };
   for (const p of persons) push(p, 'PersonIsCreated');
   for (const p of persons) {

@@ -5,6 +5,7 @@
 // are the ones the documents cannot say, each a named check: a NIN never read from a URL, the
 // search's name-and-one-more rule, at most 100 hits, paging, the event feed's order and limits.
 import type { PackContext, TwinModule } from '../../core/module.ts';
+import { intSetting } from '../../../helpers/config/settings.ts';
 import { problemDetailsFormat } from '../../http/error-formats.ts';
 import type { Handler, TwinRequest, TwinResponse } from '../../http/service.ts';
 import { buildPopulation, parts, type PersonRecord } from './data.ts';
@@ -21,11 +22,16 @@ const NIN_SHAPE = /(?<!\d)\d{11}(?!\d)/;
 const letters = (s: string | undefined) => (s ?? '').replace(/[^\p{L}]/gu, '').length;
 const lower = (s: string | undefined | null) => (s ?? '').toLocaleLowerCase('nb');
 
+/** The twin's Person settings (a dialect sets them through its twinEnv). */
+export const PERSON_TWIN_SETTINGS = {
+  eventStride: intSetting('SANDBOX_PERSON_EVENT_STRIDE', "the step between two events' sequence numbers in the twin's feed (1: no gaps)", { min: 1, max: 1000, fallback: 1 }),
+};
+
 function api(ctx: PackContext) {
   // 400 and 404 are ProblemDetails as application/json (NHN's document); 401 and 403 have no body.
   const errors = problemDetailsFormat({ emptyAuthErrors: true, mediaType: 'application/json' });
   const on = (rule: string) => ctx.checks.on(rule, 'person');
-  const { persons, events } = buildPopulation();
+  const { persons, events } = buildPopulation(PERSON_TWIN_SETTINGS.eventStride.read(ctx.env));
   const byId = new Map(persons.map((p) => [p.id, p]));
   const byNumber = new Map<string, { person: PersonRecord; kind: string; current: boolean }>();
   for (const p of persons) for (const x of p.identifiers) byNumber.set(x.number, { person: p, kind: x.kind, current: x.current });
