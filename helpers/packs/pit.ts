@@ -30,6 +30,8 @@ export const pitPack = {
   },
   dpopTarget: { service: 'pit', method: 'GET', path: () => '/v1/Patient', scopes: ['nhn:pit/api.read'], foreignScope: 'nhn:pit/api.write' },
   twin: 'apis/pit',
+  // The twin processes a submission within 150 ms; NHN is given 30 s.
+  localDefaults: { NHN_PIT_ASYNC_LIMIT_MS: '3000' },
   requirements: ['pit.yaml'],
   specs: ['pit'],
   settings: PIT_SETTINGS,

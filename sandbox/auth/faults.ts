@@ -7,7 +7,7 @@ import type { HttpResponseParts } from '../core/types.ts';
 type Ctx = { proofClaims?: Record<string, unknown>; proofHeader?: Record<string, unknown>; proof?: string; req: { url: URL }; jkt?: unknown };
 
 /** Rewrites the WWW-Authenticate challenge of refusals. */
-function challenge(edit: (value: string) => string | undefined): ResponseTransform {
+export function challenge(edit: (value: string) => string | undefined): ResponseTransform {
   return {
     apply(r: HttpResponseParts) {
       const value = r.headers?.['www-authenticate'];

@@ -36,7 +36,8 @@ test.describe('PaRek requisitions', () => {
     const found = (await fhir.call((c) => c.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${OID.fnr}|${nin}`, status: 'active' } }))) as Json;
     expect(found.type).toBe('searchset');
     expect(((found.entry ?? []) as Json[]).map((e) => e.resource.id)).toEqual([created.id]);
-    expect(found.total).toBe(1);
+    // Bundle.total is optional in FHIR; where it is given it agrees.
+    if (found.total !== undefined) expect(found.total).toBe(1);
   });
 
   test('a second create with the same RequesterDefinedUuid creates nothing and answers the first requisition', { tag: ['@PAREK-SR-IDEM-001'] }, async ({ api, profile }, info) => {
@@ -106,7 +107,8 @@ test.describe('PaRek requisitions', () => {
     expect(byIdentifier.resources.map((r) => r.id)).toEqual([made[1]!.id]);
     const completed = await find(client, version, 'ServiceRequest', { 'patient:identifier': `${OID.fnr}|${a}`, status: 'completed' });
     expect(completed.resources, 'active requisitions were found by status=completed').toEqual([]);
-    expect(byPatient.response.json<Json>().total).toBe(2);
+    const total = byPatient.response.json<Json>().total;
+    if (total !== undefined) expect(total).toBe(2);
     // An unknown parameter: refused (the twin's reading), or ignored as FHIR's lenient default
     // allows, and then the answer is the search without it. Anything else is wrong.
     const unknown = await client.get(`/${version}/ServiceRequest`, { query: { 'patient:identifier': `${OID.fnr}|${a}`, colour: 'blue' }, headers: parekHeaders(), raw: true });

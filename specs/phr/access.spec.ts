@@ -60,6 +60,7 @@ test.describe('PHR access rules', () => {
     needs({ clients: ['default'], login: true });
     const response = await search(api('phr', 'dpop', { scopes: [PHR.section45], login: { loginHint: PHR_USER.pid } }), searchForm(LINE_DANSER));
     expect(response.status).toBe(200);
-    expect(response.json<{ total?: number }>().total).toBeGreaterThan(0);
+    // Bundle.total is optional in FHIR: the entries say the search found documents.
+    expect(response.json<{ entry?: unknown[] }>().entry?.length ?? 0).toBeGreaterThan(0);
   });
 });

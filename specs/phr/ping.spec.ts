@@ -1,5 +1,5 @@
 import { expectOperationOutcome } from '../../fixtures/expectations.ts';
-import { measure } from '../../helpers/evidence/verdicts.ts';
+import { measure, observe } from '../../helpers/evidence/verdicts.ts';
 import { testToken } from '../../fixtures/ttt.ts';
 import { expect, test } from '../../fixtures/index.ts';
 
@@ -26,6 +26,7 @@ test.describe('PHR ping endpoints', () => {
     const response = await api('phr', 'none').get('/pingauth', { authorization: `Bearer ${token}`, raw: true });
     // The newer page says DPoP is not needed, the older asked for it: neither is demanded; what the environment does is recorded.
     measure('phr /pingauth serves a token without a DPoP proof', response.status === 200 ? 1 : 0);
+    observe({ point: 'phr.pingauth-bearer', variant: response.status === 200 ? 'base' : 'phr-pingauth-dpop-only', expected: 'a token without a DPoP proof served (the newer integration page)', seen: `${response.status}` });
     if (response.status !== 200) {
       expectOperationOutcome(response, 401);
       expect(response.header('www-authenticate') ?? '', 'the refusal carries no challenge').toMatch(/^(dpop|bearer)\b/i);

@@ -1,6 +1,6 @@
 // PIT search: the Bundle, _count, _sort and _lastUpdated.
 import { validateFhir } from '../../helpers/validation/fhir/validator.ts';
-import { should } from '../../helpers/evidence/verdicts.ts';
+import { should, observe } from '../../helpers/evidence/verdicts.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { minuteFloor, nextPath, ninCounts, ninOf, readPage, seedPatients, syntheticPatient, traverse } from '../../fixtures/pit.ts';
 
@@ -28,7 +28,7 @@ test.describe('PIT search', () => {
     }
   });
 
-  test('_count defaults to 20 and takes 1 to 50; 0 and 51 are refused with 400', { tag: ['@PIT-COUNT-001'] }, async ({ api, needs }, info) => {
+  test('_count defaults to 20 and takes 1 to 50; 0 is refused with 400, and 51 refused or clamped', { tag: ['@PIT-COUNT-001'] }, async ({ api, needs }, info) => {
     needs({ writes: true, patientData: true });
     const pit = api('pit', 'dpop');
     const since = await seedPatients(pit, Array.from({ length: 22 }, () => syntheticPatient(info)));
@@ -36,11 +36,17 @@ test.describe('PIT search', () => {
     expect(readPage(await pit.get('/v1/Patient', { query: filter })).entries.length, 'default page size').toBe(20);
     expect(readPage(await pit.get('/v1/Patient', { query: { ...filter, _count: '1' } })).entries.length).toBe(1);
     expect((await pit.get('/v1/Patient', { query: { ...filter, _count: '50' } })).status).toBe(200);
-    for (const count of ['0', '51', '-1', 'ten']) {
+    for (const count of ['0', '-1', 'ten']) {
       const response = await pit.get('/v1/Patient', { query: { ...filter, _count: count }, raw: true });
       expect(response.status, `_count=${count}`).toBe(400);
       expect(response).toBeOperationOutcome();
     }
+    // Above 50: refusing is the twin's reading; answering at most 50 (FHIR lets a server return fewer than asked) is as right.
+    const over = await pit.get('/v1/Patient', { query: { ...filter, _count: '51' }, raw: true });
+    if (over.status === 200) expect(readPage(over).entries.length, '_count=51 answered more than 50').toBeLessThanOrEqual(50);
+    else expect(over).toBeOperationOutcome();
+    expect([200, 400], `_count=51 answered ${over.status}`).toContain(over.status);
+    observe({ point: 'pit.count-over-max', variant: over.status === 400 ? 'base' : 'pit-count-clamped', expected: '400 for _count=51', seen: `${over.status}` });
   });
 
   test('_sort orders ascending by default and descending with -_lastUpdated; other values are refused', { tag: ['@PIT-SORT-001'] }, async ({ api, needs }, info) => {

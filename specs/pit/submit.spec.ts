@@ -1,5 +1,5 @@
 // PIT submission: 202 and asynchronous processing, validation, and the size limit.
-import { measure } from '../../helpers/evidence/verdicts.ts';
+import { measure, observe } from '../../helpers/evidence/verdicts.ts';
 import { PIT_SETTINGS } from '../../helpers/packs/pit.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { minuteFloor, ninCounts, ninOf, syntheticPatient, traverse, waitUntil } from '../../fixtures/pit.ts';
@@ -23,19 +23,38 @@ test.describe('PIT submission', () => {
     measure('asynchronous delay (ms)', Math.round(delay), info);
   });
 
-  const INVALID: Array<[string, string, string]> = [
-    ['not JSON', '{"resourceType": "Patient", "name": [', 'application/fhir+json'],
-    ['not a Patient', JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'x' } }), 'application/fhir+json'],
-    ['not valid R4 (unknown element)', JSON.stringify({ resourceType: 'Patient', birthdate: '1980-01-01' }), 'application/fhir+json'],
-    ['not valid R4 (gender outside the code set)', JSON.stringify({ resourceType: 'Patient', gender: 'kvinne' }), 'application/fhir+json'],
-    ['not valid R4 (two deceased values)', JSON.stringify({ resourceType: 'Patient', deceasedBoolean: true, deceasedDateTime: '2020-01-01' }), 'application/fhir+json'],
+  test('a body that is not JSON is refused with 400 and an OperationOutcome', { tag: ['@PIT-VALID-001', '@PIT-ERR-001'] }, async ({ api }) => {
+    const response = await api('pit', 'dpop').post('/v1/Patient', { body: '{"resourceType": "Patient", "name": [', contentType: 'application/fhir+json', raw: true });
+    expect(response.status, preview(response.body, 300)).toBe(400);
+    expect(response).toBeOperationOutcome({ severity: 'error' });
+    expect(response).toConformToOpenApi('pit', 'submitPatient');
+  });
+
+  // Each carries a synthetic patient's number, so that a PIT that validates in its queue can be seen never to store it.
+  const INVALID: Array<[string, (identifier: object) => object]> = [
+    ['not a Patient', (identifier) => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, identifier: [identifier] })],
+    ['not valid R4 (unknown element)', (identifier) => ({ resourceType: 'Patient', identifier: [identifier], birthdate: '1980-01-01' })],
+    ['not valid R4 (gender outside the code set)', (identifier) => ({ resourceType: 'Patient', identifier: [identifier], gender: 'kvinne' })],
+    ['not valid R4 (two deceased values)', (identifier) => ({ resourceType: 'Patient', identifier: [identifier], deceasedBoolean: true, deceasedDateTime: '2020-01-01' })],
   ];
-  for (const [what, body, contentType] of INVALID) {
-    test(`a body that is ${what} is refused with 400 and an OperationOutcome`, { tag: ['@PIT-VALID-001', '@PIT-ERR-001'] }, async ({ api }) => {
-      const response = await api('pit', 'dpop').post('/v1/Patient', { body, contentType, raw: true });
-      expect(response.status, preview(response.body, 300)).toBe(400);
-      expect(response).toBeOperationOutcome({ severity: 'error' });
+  for (const [what, make] of INVALID) {
+    test(`a body that is ${what} is refused with 400 and an OperationOutcome, or accepted and never stored`, { tag: ['@PIT-VALID-001', '@PIT-ERR-001'] }, async ({ api, profile }, info) => {
+      const pit = api('pit', 'dpop');
+      const since = minuteFloor(Date.now() - 60_000);
+      const marker = syntheticPatient(info).identifier[0]!;
+      const response = await pit.post('/v1/Patient', { json: make(marker), raw: true });
       expect(response).toConformToOpenApi('pit', 'submitPatient');
+      // Refusing at once is the twin's reading; PIT's page says only that processing is asynchronous.
+      observe({ point: 'pit.async-validation', variant: response.status === 400 ? 'base' : 'pit-async-validation', expected: `400 for a body that is ${what}`, seen: `${response.status}` });
+      if (response.status === 400) {
+        expect(response).toBeOperationOutcome({ severity: 'error' });
+        return;
+      }
+      expect(response.status, preview(response.body, 300)).toBe(202);
+      // Accepted: it must never appear, within the bound a valid Patient is given to appear.
+      await new Promise((r) => setTimeout(r, profile.get(PIT_SETTINGS.asyncLimitMs)));
+      const stored = ninCounts((await traverse(pit, { _lastUpdated: `ge${since}`, _count: '50' })).rows);
+      expect(stored.has(String(marker.value)), `a body that is ${what} was stored`).toBe(false);
     });
   }
 

@@ -1,6 +1,7 @@
 // PaRek dialects: behaviours NHN's pages, the guide or FHIR permit where the twin takes one
 // reading. The tolerance matrix runs the PaRek specs against each; none may fail.
 import type { DialectDefinition } from '../../core/faults.ts';
+import { withExtensions, withoutTotal } from '../../core/fhir-dialects.ts';
 
 const CREATES = ['createServiceRequest', 'createSpecimen'];
 
@@ -32,5 +33,17 @@ export const dialects = {
     point: 'parek.event-specimen-id',
     requirements: ['PAREK-EVENT-001'],
     off: ['parek.event.specimen-id'],
+  },
+  'parek-searchset-without-total': {
+    rule: 'search Bundles leave out Bundle.total',
+    source: 'FHIR R5 Bundle.total 0..1 (optional); PaRek does not promise one',
+    requirements: ['PAREK-SR-SEARCH-001', 'PAREK-SR-CREATE-001', 'PAREK-SP-SEARCH-001', 'PAREK-SR-IDEM-001'],
+    respond: [{ services: ['parek'], operations: ['searchServiceRequests', 'searchSpecimens'], apply: withoutTotal }],
+  },
+  'parek-extensions-and-meta': {
+    rule: 'requisitions and specimens come back with an unknown, non-modifier extension and extra meta (source, tag)',
+    source: "FHIR R5 extensibility: a consumer must accept extensions it does not know (not modifierExtension); the guide's profiles leave extension and meta open",
+    requirements: ['PAREK-SR-CREATE-001', 'PAREK-SR-READ-001', 'PAREK-SR-SEARCH-001', 'PAREK-SP-CREATE-001', 'PAREK-SP-READ-001', 'PAREK-SP-SEARCH-001'],
+    respond: [{ services: ['parek'], operations: ['createServiceRequest', 'readServiceRequest', 'searchServiceRequests', 'createSpecimen', 'readSpecimen', 'searchSpecimens'], apply: withExtensions }],
   },
 } satisfies Record<string, DialectDefinition>;

@@ -7,6 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { rangeSetting, type Env } from '../../../helpers/config/settings.ts';
 import { HELSEID_CLAIMS } from '../../../helpers/protocol.ts';
 import { loadApiDocument } from '../../../helpers/validation/openapi/document.ts';
+import { validateFhir } from '../../../helpers/validation/fhir/validator.ts';
 import type { PackContext, TwinModule } from '../../core/module.ts';
 import { FHIR_JSON, operationOutcomeFormat } from '../../http/error-formats.ts';
 import type { TwinRequest, TwinResponse } from '../../http/service.ts';
@@ -17,6 +18,9 @@ type Json = Record<string, unknown>;
 export const PIT_TWIN_SETTINGS = {
   delayMs: rangeSetting('SANDBOX_PIT_DELAY_MS', "the twin's PIT queue delay, min-max in ms", { min: 0, max: 600_000, fallback: [20, 150] }),
 };
+
+/** The largest page the document allows. */
+const MAX_COUNT = Number(loadApiDocument('pit').byId.get('searchPatients')?.parameters.find((p) => p.name === '_count')?.schema?.maximum ?? 50);
 
 /** The page size when `_count` is absent: the document's default. */
 function defaultCount(): number {
@@ -125,7 +129,11 @@ function api(ctx: PackContext) {
     const countParam = req.query.get('_count');
     // The document bounds _count (request.query._count); read what passed leniently.
     const asked = Number(countParam);
-    const count = countParam !== null && Number.isInteger(asked) && asked >= 1 ? asked : pageSize;
+    // The document bounds _count (request.query._count); with that bound off (a dialect) a value
+    // that is no page size is still refused here, and one above the maximum is clamped.
+    if (countParam !== null && !(Number.isInteger(asked) && asked >= 1) && on('pit.count.valid')) return bad(`_count must be an integer from 1, got "${countParam}"`, 'pit.count.valid');
+    // Above the document's maximum only when its bound is off (a dialect): clamped, not refused.
+    const count = countParam !== null && Number.isInteger(asked) && asked >= 1 ? Math.min(asked, MAX_COUNT) : pageSize;
 
     let state: CursorState;
     if (cursorParam !== null) {
@@ -179,7 +187,9 @@ function api(ctx: PackContext) {
     const lost = !on('pit.queue.durable') && submissions % 97 === 0;
     if (!lost) {
       const delay = delayMin + Math.random() * Math.max(0, delayMax - delayMin);
-      setTimeout(() => store.write(org, patient), delay).unref();
+      // With the HTTP layer's body check off (a dialect), validation happens in the queue: what fails it never appears.
+      const valid = on('request.body') || validateFhir(patient, { resourceType: 'Patient' }).valid;
+      if (valid) setTimeout(() => store.write(org, patient), delay).unref();
     }
     return { status: 202 };
   }

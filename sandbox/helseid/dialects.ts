@@ -1,0 +1,27 @@
+// HelseID dialects: what HelseID's pages, old and new, and the RFCs let its token endpoint do.
+import type { DialectDefinition } from '../core/faults.ts';
+import type { CheckRun } from '../core/checks.ts';
+import { HELSEID_PATHS } from '../../helpers/protocol.ts';
+
+export const dialects = {
+  'helseid-assertion-typ-jwt': {
+    rule: 'a client assertion with typ JWT (or none) is accepted',
+    source: "HelseID's older client-assertion page named typ JWT; its samples and library send client-authentication+jwt (facts §2.3, §10.6)",
+    point: 'helseid.assertion-typ',
+    requirements: ['HID-CA-008', 'HID-CA-002'],
+    off: ['assertion.typ'],
+  },
+  'helseid-assertion-aud-token-endpoint': {
+    rule: "a client assertion whose aud is the token endpoint's URL is accepted, as well as the issuer",
+    source: 'RFC 7523 §3 (the audience may be the token endpoint URL); HelseID\'s page names the issuer',
+    point: 'helseid.assertion-aud',
+    requirements: ['HID-CA-003'],
+    replace: {
+      'assertion.aud': (base: CheckRun<{ claims?: { aud?: unknown } }>) => (c: { claims?: { aud?: unknown } }) => {
+        const aud = [c.claims?.aud].flat();
+        if (aud.length === 1 && typeof aud[0] === 'string' && aud[0].endsWith(HELSEID_PATHS.token)) return;
+        return base(c);
+      },
+    },
+  },
+} satisfies Record<string, DialectDefinition>;
