@@ -65,10 +65,12 @@ function writeState(file: string, state: TwinState): void {
 
 export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
   const started = performance.now();
-  const env = options.env ?? process.env;
+  const given = options.env ?? process.env;
   const host = options.host ?? '127.0.0.1';
   const { basePort } = options;
-  const faults = await activeFaults(options.faults, env);
+  const faults = await activeFaults(options.faults, given);
+  // A planted fault's or dialect's twin settings hold unless the environment sets them itself.
+  const env = { ...Object.assign({}, ...faults.map((f) => f.twinEnv ?? {})), ...given } as Env;
   const nonceApis = new Set<string>(RS_SETTINGS.nonceApis.read(env));
   const nonceTtl = RS_SETTINGS.nonceTtlMs.read(env);
   const urls = Object.fromEntries(TWIN_SERVICES.map((s) => [s, twinPublicUrl(s, basePort, env)])) as Record<ServiceName, string>;

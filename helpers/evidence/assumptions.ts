@@ -8,7 +8,8 @@
 import { test, type TestInfo } from '@playwright/test';
 import { SUITE_SETTINGS } from '../config/profiles.ts';
 import { calibrationOf } from './calibration.ts';
-import { ContractError } from '../http/errors.ts';
+import { ContractError, GuardError } from '../http/errors.ts';
+import { ASSUMPTION_POINTS } from './assumption-points.ts';
 import { DEVIATES, OBSERVED } from './outcome.ts';
 
 export { DEVIATES, OBSERVED } from './outcome.ts';
@@ -28,6 +29,7 @@ export interface Observation {
  * variant deviates, unless the run is strict or a calibration pinned the point.
  */
 export function observe(o: Observation, info: TestInfo = test.info()): void {
+  if (!(o.point in ASSUMPTION_POINTS)) throw new GuardError(`${o.point} is not an assumption point: declare it in helpers/evidence/assumption-points.ts`);
   info.annotations.push({ type: OBSERVED, description: JSON.stringify({ point: o.point, variant: o.variant, seen: o.seen }) });
   const profile = String((info.project.metadata as { profile?: string } | undefined)?.profile ?? '');
   const pin = profile ? calibrationOf(profile)?.points[o.point] : undefined;
@@ -40,6 +42,11 @@ export function observe(o: Observation, info: TestInfo = test.info()): void {
   if (o.variant === 'base') return;
   if (SUITE_SETTINGS.strict.read()) throw new ContractError(`${o.point} (strict): expected ${o.expected}; saw ${o.seen}`);
   info.annotations.push({ type: DEVIATES, description: JSON.stringify({ point: o.point, variant: o.variant, expected: o.expected, seen: o.seen }) });
+}
+
+/** Records a fact about the environment that no check judges (whether an API serves test-token-service tokens): calibration reports it. */
+export function record(point: string, variant: string, seen: string, info: TestInfo = test.info()): void {
+  info.annotations.push({ type: OBSERVED, description: JSON.stringify({ point, variant, seen }) });
 }
 
 /** The observations and deviations a test recorded (summary reporter, calibration). */
