@@ -18,7 +18,7 @@ import { FAULT_SETTING } from '../../sandbox/core/faults.ts';
 
 /** Variables only the suite's own processes set for each other. */
 // Set by the suite's own runners for their child processes, not by users.
-const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'MUTATION_RUN', 'MUTATION_RESOLVED', 'CI', 'TEST_WORKER_INDEX']);
+const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'MUTATION_RUN', 'MUTATION_RESOLVED', 'MUTATION_MODE', 'CI', 'TEST_WORKER_INDEX']);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
