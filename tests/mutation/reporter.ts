@@ -7,6 +7,7 @@ import { classifyResult, isKill, type Outcome } from '../../helpers/evidence/out
 import { requirementTags } from '../../helpers/requirements/catalogue.ts';
 import { belongsTo, envKey, faultsOfTest, matrixMode } from './plan.ts';
 import { observationsOf } from '../../helpers/evidence/assumptions.ts';
+import { ASSUMPTION_POINTS } from '../../helpers/evidence/assumption-points.ts';
 import { KILLED_SKIP, type PlantedFaults } from './twin-environment.ts';
 
 interface Tracked {
@@ -131,7 +132,8 @@ export default class KillMatrixReporter implements Reporter {
     const cleanBroken = clean.filter((c) => c.outcome.verdict === 'failed');
     const falseFailures = f.outcomes.filter((o) => o.outcome.verdict === 'failed');
     const unreached = ran(f) === 0;
-    const elsewhere = [...f.seen].filter(([point, variants]) => point !== f.point && [...variants].some((v) => v !== 'base')).map(([p, v]) => `${p}=${[...v].join('|')}`);
+    // Only assumption points count: a recorded fact (which APIs serve test-token-service tokens) is no reading.
+    const elsewhere = [...f.seen].filter(([point, variants]) => point !== f.point && point in ASSUMPTION_POINTS && [...variants].some((v) => v !== 'base')).map(([p, v]) => `${p}=${[...v].join('|')}`);
     const named = f.point ? [...(f.seen.get(f.point) ?? [])] : [];
     const recognised = !f.point || (named.length > 0 && named.every((v) => v === f.id) && elsewhere.length === 0);
     const tolerated = !unreached && falseFailures.length === 0 && cleanBroken.length === 0;
