@@ -1,20 +1,37 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
-import { loadDotEnv, PROFILES, resolveProfile, selectProfiles, shardOf, type ProfileName } from './helpers/config/profiles.ts';
+import { ConfigurationError, loadDotEnv, PROFILES, resolveProfile, selectProfiles, shardOf, type ProfileName } from './helpers/config/profiles.ts';
 import { profileTargets, type ProfileTargets } from './helpers/evidence/summary-reporter.ts';
 import { suiteVersion } from './helpers/evidence/suite-identity.ts';
 import { ensureRunDir } from './helpers/evidence/run-dir.ts';
 import { applyLocalDefaults } from './helpers/packs/index.ts';
 import { EVIDENCE_DIR_VARIABLE } from './helpers/evidence/evidence-dir.ts';
+import { newRunId, partialFilter, REPORT_ROOT_VARIABLE, RUN_ID_VARIABLE, stagingDir } from './helpers/evidence/runs.ts';
 
 loadDotEnv();
 // Profiles come from NHN_PROFILE or --project; `local` by default. Written back to the
 // environment so the workers, which inherit it, build the same project list.
-const profiles = selectProfiles(process.argv);
+let profiles: ProfileName[];
+try {
+  profiles = selectProfiles(process.argv);
+  // Every pack's and the suite's variables, checked before anything is written.
+  for (const name of profiles) resolveProfile(name);
+} catch (e) {
+  if (e instanceof ConfigurationError) process.stderr.write(`[runs] wrote nothing: a configuration error (${e.message})\n`);
+  throw e;
+}
 ensureRunDir();
 
-const reportDir = process.env.NHN_REPORT_DIR ?? 'reports';
+// Each run writes into a staging folder of its own under <report dir>/runs/; the summary reporter
+// keeps it as runs/<id> when the run executed tests, and drops it otherwise (helpers/evidence/runs.ts).
+// The main process picks the id; the workers inherit it, and the report root, through the environment.
+const reportRoot = process.env[REPORT_ROOT_VARIABLE] || process.env.NHN_REPORT_DIR || 'reports';
+process.env[REPORT_ROOT_VARIABLE] = reportRoot;
+process.env[RUN_ID_VARIABLE] ||= newRunId(profiles);
+const runId = process.env[RUN_ID_VARIABLE]!;
+const reportDir = stagingDir(reportRoot, runId);
+process.env.NHN_REPORT_DIR = reportDir;
 const merging = process.argv.includes('merge-reports');
 // A shard from the command line (--shard=i/n) or from NHN_SHARD (npm test in a CI matrix).
 const envShard = shardOf();
@@ -72,12 +89,15 @@ export default defineConfig({
     ['list'],
     // A shard (--shard=i/n) also leaves a blob report; `npx playwright merge-reports --config
     // playwright.config.ts <folder of blobs>` then runs every reporter below over the whole run.
-    ...(sharded ? [['blob', { outputDir: `${reportDir}/blob`, fileName: `shard-${sharded.replace('/', '-of-')}.zip` }] as const] : []),
+    ...(sharded ? [['blob', { outputDir: `${reportRoot}/blob`, fileName: `shard-${sharded.replace('/', '-of-')}.zip` }] as const] : []),
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
     // Each shard writes its own Allure results (Allure reads several folders); a merge does not redo them.
     ...(merging ? [] : [['allure-playwright', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false, environmentInfo: process.env.TEST_WORKER_INDEX ? undefined : allureEnvironment() }] as const]),
-    ['./helpers/evidence/summary-reporter.ts', { outputFile: `${reportDir}/summary.json` }],
+    [
+      './helpers/evidence/summary-reporter.ts',
+      { outputFile: `${reportDir}/summary.json`, run: { root: reportRoot, id: runId, command: process.argv.slice(2).join(' '), partial: merging ? undefined : partialFilter(process.argv), shard: sharded } },
+    ],
   ],
   // API mode only: no browser, no traces (a trace would hold tokens and proofs unredacted).
   use: { trace: 'off', screenshot: 'off', video: 'off' },

@@ -37,7 +37,7 @@ export interface Manifest {
   createdAt: string;
   suite: SuiteIdentity;
   specifications: typeof SPECIFICATIONS;
-  run: { startedAt?: string; endedAt?: string; status?: string; profiles: ProfileTargets[]; tests: number };
+  run: { id?: string; partial?: string; startedAt?: string; endedAt?: string; status?: string; profiles: ProfileTargets[]; tests: number };
   /** Empty when the bundle is certification evidence; otherwise every reason it is not. */
   notEvidence: NotEvidence[];
   /** Backdoor results in the run: reported, never counted in the coverage. */

@@ -26,6 +26,8 @@ export interface CertifyOptions {
   root?: string;
   /** A single-file HTML report to include (the Allure report). */
   htmlReport?: string;
+  /** The kept run certified, and its filter when it is partial (the manifest says so). */
+  run?: { id: string; partial?: string };
   key?: SigningKey;
   now?: Date;
 }
@@ -97,7 +99,7 @@ export async function certify(o: CertifyOptions): Promise<CertifyResult> {
     createdAt: (o.now ?? new Date()).toISOString(),
     suite,
     specifications: SPECIFICATIONS,
-    run: { startedAt: summary.run.startedAt, endedAt: summary.run.endedAt, status: summary.run.status, profiles, tests: summary.tests.length },
+    run: { ...(o.run ? { id: o.run.id, ...(o.run.partial ? { partial: o.run.partial } : {}) } : {}), startedAt: summary.run.startedAt, endedAt: summary.run.endedAt, status: summary.run.status, profiles, tests: summary.tests.length },
     notEvidence: notEvidenceReasons({ profiles, executed, dirty: Boolean(summary.run.suite?.dirty) || suite.dirty }),
     backdoorResultsExcluded: summary.tests.filter((t) => t.backdoor).length,
     verdicts: summary.counts,

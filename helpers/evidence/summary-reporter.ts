@@ -14,6 +14,8 @@ import { BACKDOOR, MEASUREMENT, type Verdict } from './verdicts.ts';
 import { resolveProfile, type ProfileName } from '../config/profiles.ts';
 import { evidenceDir, joinExchanges } from './evidence-dir.ts';
 import { suiteIdentity } from './suite-identity.ts';
+import { discardRun, keepRun, LATEST, type RunIdentity } from './runs.ts';
+import { keepRuns } from './runs-settings.ts';
 import { loadWaivers, waiverFor, type Waiver } from './waivers.ts';
 
 function measurementsOf(annotations: Array<{ type: string; description?: string }>): Record<string, number> | undefined {
@@ -139,6 +141,15 @@ export function requirementVerdict(tests: ReadonlyArray<{ verdict: Verdict; waiv
   return waived ? 'waived' : verdict;
 }
 
+export interface RunOptions {
+  /** The report folder the user named; the run stages in runs/.staging-<id> below it. */
+  root: string;
+  id: string;
+  command: string;
+  partial?: string;
+  shard?: string;
+}
+
 export default class SummaryReporter implements Reporter {
   private readonly outputFile: string;
   /** One record per test, by id, in the order their final attempts ended. */
@@ -162,7 +173,11 @@ export default class SummaryReporter implements Reporter {
   private readonly evidenceDir: string | undefined;
   private readonly runDir: string | undefined;
 
-  constructor(options: { outputFile?: string; evidenceDir?: string | null; runDir?: string | null } = {}) {
+  /** The run this report belongs to (playwright.config.ts): kept as reports/runs/<id> when it executed tests, discarded otherwise. */
+  private readonly run: RunOptions | undefined;
+
+  constructor(options: { outputFile?: string; evidenceDir?: string | null; runDir?: string | null; run?: RunOptions } = {}) {
+    this.run = options.run;
     this.outputFile = options.outputFile ?? path.join(process.env.NHN_REPORT_DIR ?? 'reports', 'summary.json');
     this.evidenceDir = options.evidenceDir === undefined ? evidenceDir() : (options.evidenceDir ?? undefined);
     this.runDir = options.runDir === undefined ? process.env[RUN_DIR_VARIABLE] : (options.runDir ?? undefined);
@@ -299,9 +314,28 @@ export default class SummaryReporter implements Reporter {
     process.stdout.write(
       `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.outputFile}${exchanges ? `; ${exchanges} exchanges recorded for \`npm run certify\`` : ''}${summary.waived ? `; ${summary.waived} failure(s) waived` : ''}${summary.flaky.length ? `; ${summary.flaky.length} flaky (passed on a retry, first failure kept)` : ''}\n`,
     );
+    if (this.run) this.keepOrDiscard(summary.run, counts);
     if (allSkipped) {
       process.stderr.write(`\nevery one of the ${this.records.length} tests was skipped, so this run proved nothing and fails. Why they skipped:\n${skipReasons([...this.skipped.values()])}\n`);
       return { status: 'failed' };
     }
+  }
+
+  /**
+   * A run that executed tests is kept in its own folder, and reports/latest points at it; what
+   * was no run (a --list, a configuration error, nothing executed) is dropped, and says so.
+   */
+  private keepOrDiscard(run: { startedAt: string; endedAt: string; suite: RunIdentity['suite']; profiles: ProfileTargets[] }, counts: Counts): void {
+    const r = this.run!;
+    const executed = this.records.filter((t) => t.verdict !== 'skipped');
+    const configuration = executed.length > 0 && executed.every((t) => t.verdict === 'failed' && t.failureClass === 'suite' && /ConfigurationError/.test(t.message ?? ''));
+    const why = /(^|\s)--list\b/.test(r.command) ? 'it only listed the tests' : configuration ? 'it stopped on a configuration error' : executed.length === 0 ? 'it executed no test' : undefined;
+    if (why) {
+      discardRun(r.root, r.id);
+      process.stdout.write(`[runs] wrote nothing: ${why}; the last run kept is still ${path.join(r.root, LATEST)}\n`);
+      return;
+    }
+    const kept = keepRun(r.root, { id: r.id, startedAt: run.startedAt, endedAt: run.endedAt, suite: run.suite, profiles: run.profiles.map((p) => p.name), targets: run.profiles, command: r.command, ...(r.partial ? { partial: r.partial } : {}), ...(r.shard ? { shard: r.shard } : {}), counts }, keepRuns());
+    process.stdout.write(`[runs] kept as ${kept} (${r.partial ? `partial: ${r.partial}` : 'whole'}); ${path.join(r.root, LATEST)} points at it\n`);
   }
 }

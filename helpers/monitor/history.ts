@@ -48,7 +48,9 @@ export const MIGRATIONS: readonly string[] = [
      id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id), profile TEXT NOT NULL, at TEXT NOT NULL,
      subject TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, summary TEXT NOT NULL, diff TEXT);`,
   // 4: deviations from assumptions, counted per run and API, and each one with what was expected and seen.
+  // and the folder each run's reports were kept in (reports/runs/<id>).
   `ALTER TABLE runs ADD COLUMN deviates INTEGER;
+   ALTER TABLE runs ADD COLUMN run_folder TEXT;
    ALTER TABLE api_results ADD COLUMN deviates INTEGER;
    CREATE TABLE deviations (
      run_id INTEGER NOT NULL REFERENCES runs(id), test_key TEXT NOT NULL, point TEXT NOT NULL, variant TEXT NOT NULL,

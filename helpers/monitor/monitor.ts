@@ -86,6 +86,15 @@ function runSuite(profile: string, args: readonly string[], output: (chunk: stri
   });
 }
 
+/** The folder reports/latest points at, if any. */
+function keptRunOf(reports: string): string | undefined {
+  try {
+    return fs.realpathSync(path.join(reports, 'latest'));
+  } catch {
+    return undefined;
+  }
+}
+
 function readSummary(file: string): Summary | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Summary;
@@ -122,14 +131,18 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
   let observations: Observation[] = [];
   let summary: Summary | undefined;
   let exitCode: number | null = null;
+  let runFolder: string | undefined;
   const suiteStarted = performance.now();
   try {
     log(`fingerprinting what ${o.profile} publishes`);
     observations = (await observe(resolveProfile(o.profile))).observations;
-    fs.rmSync(summaryFile, { force: true });
     log(`running the suite against ${o.profile} (a failed test is retried once)`);
+    const before = keptRunOf(reports);
     exitCode = await runSuite(o.profile, o.playwrightArgs ?? [], output);
-    summary = readSummary(summaryFile);
+    // The run's own folder, when it was kept: the history refers to it.
+    runFolder = keptRunOf(reports);
+    if (runFolder === before) runFolder = undefined;
+    summary = runFolder ? readSummary(summaryFile) : undefined;
   } finally {
     await environment.close();
   }
@@ -167,6 +180,7 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
       failed: counts.failed ?? 0,
       warned: counts.warned ?? 0,
       deviates: counts.deviates ?? 0,
+      run_folder: runFolder ? path.relative(reports, runFolder) : undefined,
       inconclusive: counts.inconclusive ?? 0,
       skipped: counts.skipped ?? 0,
       flaky: flaky.length,

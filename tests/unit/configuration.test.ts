@@ -13,12 +13,13 @@ import { SUITE_SETTINGS } from '../../helpers/config/profiles.ts';
 import { RS_SETTINGS } from '../../sandbox/twin.ts';
 import { PIT_TWIN_SETTINGS } from '../../sandbox/apis/pit/index.ts';
 import { PERSON_TWIN_SETTINGS } from '../../sandbox/apis/person/index.ts';
+import { RUNS_SETTINGS } from '../../helpers/evidence/runs-settings.ts';
 import { EVENT_SETTINGS } from '../../sandbox/apis/parek/events.ts';
 import { FAULT_SETTING } from '../../sandbox/core/faults.ts';
 
 /** Variables only the suite's own processes set for each other. */
 // Set by the suite's own runners for their child processes, not by users.
-const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'MUTATION_RUN', 'MUTATION_RESOLVED', 'MUTATION_MODE', 'CI', 'TEST_WORKER_INDEX']);
+const INTERNAL = new Set(['NHN_RUN_DIR', 'MUTATION_PLAN', 'MUTATION_OUTPUT', 'MUTATION_RUN', 'MUTATION_RESOLVED', 'MUTATION_MODE', 'NHN_RUN_ID', 'NHN_REPORT_ROOT', 'CI', 'TEST_WORKER_INDEX']);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
@@ -50,7 +51,7 @@ test('a bad value stops the profile with the variable named', () => {
 test('.env.example documents every variable the code reads', () => {
   const example = fs.readFileSync('.env.example', 'utf8');
   const declared = [
-    ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), ...Object.values(PERSON_TWIN_SETTINGS), ...Object.values(EVENT_SETTINGS), FAULT_SETTING,
+    ...PACK_SETTINGS, ...Object.values(SUITE_SETTINGS), ...Object.values(TWIN_SETTINGS), ...Object.values(RS_SETTINGS), ...Object.values(PIT_TWIN_SETTINGS), ...Object.values(PERSON_TWIN_SETTINGS), ...Object.values(RUNS_SETTINGS), ...Object.values(EVENT_SETTINGS), FAULT_SETTING,
     ...TWIN_SERVICES.map(twinPublicUrlSetting), ...Object.values(EVIDENCE_SETTINGS), ...Object.values(MONITOR_SETTINGS),
     ...Object.keys(SERVICES).map(publishedDocumentSetting),
   ].map((s) => s.env);

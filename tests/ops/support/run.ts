@@ -11,7 +11,7 @@ export interface Ran {
 export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<Ran> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: { ...process.env, NHN_PROFILE: '', NHN_SHARD: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: { ...process.env, NHN_PROFILE: '', NHN_SHARD: '', NHN_RUN_ID: '', NHN_REPORT_ROOT: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
