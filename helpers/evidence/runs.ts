@@ -84,6 +84,8 @@ export function keepRun(reportDir: string, identity: RunIdentity, keep: number):
   const final = path.join(root, identity.id);
   fs.mkdirSync(root, { recursive: true });
   fs.renameSync(stagingDir(reportDir, identity.id), final);
+  // A merged run has no Allure results of its own; CI adds the shards' there, through the link.
+  fs.mkdirSync(path.join(final, 'allure-results'), { recursive: true });
   fs.writeFileSync(path.join(final, RUN_FILE), `${JSON.stringify(identity, null, 2)}\n`);
   linkOrCopy(path.join('runs', identity.id), path.join(reportDir, LATEST));
   for (const name of WELL_KNOWN) linkOrCopy(path.join(LATEST, name), path.join(reportDir, name));
