@@ -314,7 +314,7 @@ export default class SummaryReporter implements Reporter {
     process.stdout.write(
       `\nverdicts: ${line}${infra ? ` (${infra} infrastructure)` : ''}; tokens: ${tokens.suiteTokens.requests} suite requests for ${tokens.suiteTokens.distinctTuples} distinct tuples, ${tokens.granted} granted in all, ${tokens.refused} refused on purpose, ${tokens.httpCalls} HTTP calls; one per tuple: ${tokens.oneRequestPerTuple ? 'yes' : 'NO'}; wall time ${(summary.run.wallTimeMs / 1000).toFixed(1)} s → ${this.run ? path.join(this.run.root, 'runs', this.run.id, 'summary.json') : this.outputFile}${exchanges ? `; ${exchanges} exchanges recorded for \`npm run certify\`` : ''}${summary.waived ? `; ${summary.waived} failure(s) waived` : ''}${summary.flaky.length ? `; ${summary.flaky.length} flaky (passed on a retry, first failure kept)` : ''}\n`,
     );
-    if (this.run) this.keepOrDiscard(summary.run, counts);
+    if (this.run) this.keepOrDiscard(summary.run, counts, result.status === 'interrupted');
     if (allSkipped) {
       process.stderr.write(`\nevery one of the ${this.records.length} tests was skipped, so this run proved nothing and fails. Why they skipped:\n${skipReasons([...this.skipped.values()])}\n`);
       return { status: 'failed' };
@@ -325,8 +325,9 @@ export default class SummaryReporter implements Reporter {
    * A run that executed tests is kept in its own folder, and reports/latest points at it; what
    * was no run (a --list, a configuration error, nothing executed) is dropped, and says so.
    */
-  private keepOrDiscard(run: { startedAt: string; endedAt: string; suite: RunIdentity['suite']; profiles: ProfileTargets[] }, counts: Counts): void {
-    const r = this.run!;
+  private keepOrDiscard(run: { startedAt: string; endedAt: string; suite: RunIdentity['suite']; profiles: ProfileTargets[] }, counts: Counts, interrupted: boolean): void {
+    // A run stopped by Ctrl-C is kept with what it did, and never passes for a whole one.
+    const r = { ...this.run!, partial: [this.run!.partial, interrupted ? 'interrupted' : undefined].filter(Boolean).join(' ') || undefined };
     const executed = this.records.filter((t) => t.verdict !== 'skipped');
     const configuration = executed.length > 0 && executed.every((t) => t.verdict === 'failed' && t.failureClass === 'suite' && /ConfigurationError/.test(t.message ?? ''));
     const why = /(^|\s)--list\b/.test(r.command) ? 'it only listed the tests' : configuration ? 'it stopped on a configuration error' : executed.length === 0 ? 'it executed no test' : undefined;

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { opsPort, run } from './support/run.ts';
+import { startTwin } from '../../sandbox/twin.ts';
+import { applyLocalDefaults } from '../../helpers/packs/index.ts';
 
 test('a whole run stays certifiable through --list, a --grep run, a configuration error and an interrupted run', async ({}, info) => {
   test.setTimeout(300_000);
@@ -35,13 +37,20 @@ test('a whole run stays certifiable through --list, a --grep run, a configuratio
   expect(broken.code).not.toBe(0);
   expect(broken.out).toContain('[runs] wrote nothing: a configuration error (NHN_PIT_LOAD_COUNT');
 
-  // Killed once its first test has passed: its staging folder is left, nothing else changes.
+  // Killed once its first test has passed: its staging folder is left, nothing else changes. The
+  // twin is this test's own, so that killing the run leaves no twin behind on the port.
+  const twinDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-runs-twin-'));
+  const twinEnv = { ...process.env, ...env, SANDBOX_STATE_DIR: twinDir, NHN_PIT_LOAD_COUNT: '' };
+  applyLocalDefaults(twinEnv);
+  const twin = await startTwin({ basePort: Number(env.SANDBOX_PORT), faults: [], env: twinEnv });
   await new Promise<void>((resolve) => {
-    const child = spawn('npx', ['playwright', 'test', '--project=local', '--grep', '@PIT-PAGE'], { env: { ...process.env, ...env, NHN_PROFILE: '', NHN_RUN_ID: '', NHN_REPORT_ROOT: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npx', ['playwright', 'test', '--project=local', '--grep', '@PIT-PAGE'], { env: { ...process.env, ...env, SANDBOX_STATE_DIR: twinDir, NHN_TWIN_EXTERNAL: '1', NHN_PROFILE: '', NHN_RUN_ID: '', NHN_REPORT_ROOT: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 60_000);
     child.stdout.on('data', (d: Buffer) => /✓/.test(d.toString()) && (clearTimeout(timer), process.kill(-child.pid!, 'SIGKILL')));
     child.on('exit', () => resolve());
   });
+  await twin.close();
+  fs.rmSync(twinDir, { recursive: true, force: true });
   expect(kept(), 'the interrupted run was not kept').toHaveLength(2);
 
   const runs = await run('npm', ['run', '-s', 'runs'], env);
