@@ -1,4 +1,5 @@
 // `npm run fuzz`: generated bad input against every operation of every API (helpers/fuzz/).
+import fs from 'node:fs';
 import path from 'node:path';
 import { PROFILES, reportDir, resolveProfile, type ProfileName } from '../config/profiles.ts';
 import { ConfigurationError } from '../config/settings.ts';
@@ -7,36 +8,45 @@ import { fuzz, NHN_REQUEST_CAP, replay } from '../fuzz/fuzz.ts';
 import { environmentFor } from '../monitor/monitor.ts';
 import { cliArgs } from './args.ts';
 
-const usage = `usage: npm run fuzz -- [--profile <name>] [--requests <n>] [--seed <n>] [--api <name> ...] [--read-only] [--allow-nhn <profile>]
-       npm run fuzz -- --replay <file> [--profile <name>]
+const usage = `usage: npm run fuzz -- [--profile <name>] [--requests <n> | --budget <n>] [--seed <n>|random] [--api <name> ...] [--read-only] [--allow-nhn <profile>] [--no-corpus]
+       npm run fuzz -- --replay <file or folder> [--profile <name>]
   Derives malformed requests from our OpenAPI documents with fast-check (wrong types, missing
   required fields, numbers out of range, over-long strings, bad enums and dates, duplicate and
   unknown parameters, wrong content types, invalid JSON, oversized bodies, broken forms, hostile
-  headers, garbage tokens and proofs), signs each correctly, sends it to every operation of every
+  headers, garbage tokens and proofs, and path structure: dot segments and encoded slashes on
+  purpose, where a path that names no route may be 404), signs each correctly, sends it to every operation of every
   API, and wants a documented 4xx in the API's error format: no 5xx, no stack trace, no HTML, no
   credential echoed, and (against the twin) no change in the data. A failing case is shrunk and
   saved under <NHN_REPORT_DIR>/fuzz/failures/ for --replay.
   --profile     local (default: the twin, which it starts itself) or an NHN profile
   --requests    how many requests (default 10000; against NHN at most ${NHN_REQUEST_CAP}, default 100)
-  --seed        fast-check's seed (default: from the clock; printed, so a run can be repeated)
+  --budget      the same as --requests (the nightly template runs --budget 100000)
+  --seed        fast-check's seed: a number, or random (the default: from the clock); always
+                printed, so a run can be repeated
+  --no-corpus   skip the corpus: before generating, every saved case in tests/fuzz-corpus/ (each a
+                failure once found and fixed) is replayed and must pass
   --api         only these APIs (pit, phr, parek, pts, person, or a document such as person-v3)
   --allow-nhn   against an NHN environment, the profile's name again: NHN asks for no load on its
                 test environment without agreement, so nothing is sent unless named twice. GET
                 operations only. The prod profile is always refused.
   --read-only   GET operations only, no oversized bodies, and never more requests than asked:
                 what a run against NHN does; against the twin, to see it first
-  --replay      re-send one saved case, signed afresh, and judge it again
+  --replay      re-send a saved case (or every case in a folder), signed afresh, and judge it again
   exit 0 every answer as documented, 1 a failing case, 2 bad usage or configuration
 `;
 const { values } = cliArgs(usage, {
   profile: { type: 'string' },
   requests: { type: 'string' },
+  budget: { type: 'string' },
   seed: { type: 'string' },
+  'no-corpus': { type: 'boolean' },
   api: { type: 'string', multiple: true },
   'allow-nhn': { type: 'string' },
   replay: { type: 'string' },
   'read-only': { type: 'boolean' },
 });
+/** Saved cases of failures once found and fixed: replayed before every generated run. */
+const CORPUS = path.resolve(import.meta.dirname, '../../tests/fuzz-corpus');
 const log = (line: string) => process.stdout.write(`[fuzz] ${line}\n`);
 const fail = (message: string): never => {
   process.stderr.write(`[fuzz] ${message}\n`);
@@ -52,13 +62,14 @@ if (profileName === 'prod') fail('refused: the prod profile never sends patient 
 if (!local && values['allow-nhn'] !== profileName) {
   fail(`refused: ${profileName} is an NHN environment. NHN asks for no load on it without agreement; to fuzz it (GET operations only, at most ${NHN_REQUEST_CAP} requests) name it twice: --profile ${profileName} --allow-nhn ${profileName}`);
 }
-const requested = values.requests === undefined ? (local ? 10_000 : 100) : Number(values.requests);
-if (!Number.isInteger(requested) || requested < 1) fail(`--requests wants a whole number of at least 1, got "${String(values.requests)}"`);
+const asked = values.requests ?? values.budget;
+const requested = asked === undefined ? (local ? 10_000 : 100) : Number(asked);
+if (!Number.isInteger(requested) || requested < 1) fail(`--requests (--budget) wants a whole number of at least 1, got "${String(asked)}"`);
 if (!local && requested > NHN_REQUEST_CAP) fail(`--requests ${requested} is over the cap of ${NHN_REQUEST_CAP} for an NHN environment`);
 // GET operations only and capped: always against NHN, on asking against the twin (to see what an NHN run would send).
 const readOnly = !local || values['read-only'] === true;
-const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-if (!Number.isInteger(seed)) fail(`--seed wants a whole number, got "${String(values.seed)}"`);
+const seed = values.seed === undefined || values.seed === 'random' ? Date.now() % 2 ** 31 : Number(values.seed);
+if (!Number.isInteger(seed)) fail(`--seed wants a whole number or random, got "${String(values.seed)}"`);
 
 let environment: Awaited<ReturnType<typeof environmentFor>> = { close: async () => undefined };
 try {
@@ -67,14 +78,33 @@ try {
   const twin = environment.twin;
   const digest = twin ? () => twin.digest() : undefined;
   const profile = resolveProfile(profileName);
+  /** Replays saved cases; answers how many still fail. */
+  const replayAll = async (where: string): Promise<number> => {
+    const apis = (values.api as unknown as string[] | undefined) ?? [];
+    const inScope = (file: string) => {
+      if (!apis.length) return true;
+      const document = (JSON.parse(fs.readFileSync(file, 'utf8')) as { case?: { document?: string } }).case?.document ?? '';
+      return apis.some((a) => document === a || document.startsWith(`${a}-`));
+    };
+    const files = fs.statSync(where).isDirectory() ? fs.readdirSync(where).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(where, f)).filter(inScope) : [where];
+    let failing = 0;
+    for (const file of files) {
+      const { case: c, sent } = await replay(file, profile, { readOnly, stateDigest: digest });
+      const ok = sent.guarded || sent.judgement.ok;
+      if (!ok) failing += 1;
+      log(`${ok ? 'replayed' : 'STILL FAILING'} ${path.relative(process.cwd(), file)}: ${c.method} ${c.path} (${c.document} ${c.operationId} · ${c.kind}: ${c.note}) → ${sent.guarded ? 'not sent: the identity guard refused it' : `${sent.response?.status} ${sent.response?.header('content-type') ?? ''}`}${ok ? '' : `: ${sent.judgement.problems.join('; ')}`}`);
+    }
+    return failing;
+  };
   if (values.replay) {
-    const { case: c, sent } = await replay(values.replay as string, profile, { readOnly, stateDigest: digest });
-    log(`${c.method} ${c.path} (${c.document} ${c.operationId} · ${c.kind}: ${c.note}) → ${sent.guarded ? 'not sent: the identity guard refused it' : `${sent.response?.status} ${sent.response?.header('content-type') ?? ''}`}`);
-    if (!sent.judgement.ok) {
-      log(`still failing: ${sent.judgement.problems.join('; ')}`);
-      process.exitCode = 1;
-    } else log('answered as documented');
+    if (!fs.existsSync(values.replay as string)) fail(`--replay names ${String(values.replay)}, which does not exist`);
+    if (await replayAll(values.replay as string)) process.exitCode = 1;
   } else {
+    // A failure found once is tested forever: the corpus goes first.
+    if (!values['no-corpus'] && fs.existsSync(CORPUS) && fs.readdirSync(CORPUS).some((f) => f.endsWith('.json'))) {
+      log(`replaying the corpus (${path.relative(process.cwd(), CORPUS)})`);
+      if (await replayAll(CORPUS)) process.exitCode = 1;
+    }
     const summary = await fuzz({ profile, requests: requested, seed, apis: values.api as unknown as string[] | undefined, outDir: path.join(reportDir(), 'fuzz'), readOnly, stateDigest: digest, log });
     for (const [api, a] of Object.entries(summary.byApi)) {
       log(`${api.padEnd(10)} ${String(a.requests).padStart(6)} requests · ${Object.entries(a.statuses).sort().map(([s, n]) => `${s}×${n}`).join(' ')}${a.httpLevel ? ` (${a.httpLevel} HTTP-level)` : ''}`);

@@ -24,6 +24,7 @@ export const MUTATION_KINDS = [
   'broken-form',
   'hostile-header',
   'garbage-credentials',
+  'path-structure',
 ] as const;
 export type MutationKind = (typeof MUTATION_KINDS)[number];
 
@@ -52,6 +53,31 @@ export interface FuzzCase {
   auth: CaseAuth;
   /** What the case breaks, for a reader. */
   note: string;
+  /** A path-structure case whose path, its dot segments removed (RFC 3986 §5.2.4), is the operation's own: a server that normalises may serve it. */
+  normalisesToOperation?: boolean;
+}
+
+/**
+ * A mistaken path value stays one segment: a dot segment (`.`, `..`) or an empty value would change
+ * the path itself (RFC 3986 removes dot segments, a gateway collapses `//`), which is another kind
+ * of mistake (path-structure). `/`, `?` and `#` are percent-encoded when the path is filled.
+ */
+export const oneSegment = (v: string) => v !== '' && v !== '.' && v !== '..';
+
+/**
+ * RFC 3986 normalisation of a path: percent-encoded unreserved characters decoded (§6.2.2.2,
+ * so %2E is a dot) and dot segments removed (§5.2.4). An encoded slash stays encoded: it is data.
+ */
+export function removeDotSegments(raw: string): string {
+  const p = raw.replace(/%(2[dDeE]|5[fF]|7[eE]|[46][1-9a-fA-F]|[57][0-9aA]|3[0-9])/g, (m) => String.fromCharCode(parseInt(m.slice(1), 16)));
+  const out: string[] = [];
+  for (const seg of p.split('/').slice(1)) {
+    if (seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  const last = p.split('/').at(-1);
+  return `/${out.join('/')}${last === '.' || last === '..' ? '/' : ''}`;
 }
 
 const UUID = /uuid/i;
@@ -246,7 +272,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
   const onParameter = (pick: Parameter[], value: (p: Parameter) => fc.Arbitrary<string>, note: string, duplicate = false) =>
     pick.length
       ? fc.constantFrom(...pick).chain((p) =>
-          value(p).map((v) => {
+          value(p).filter((v) => p.in !== 'path' || oneSegment(v)).map((v) => {
             const valid = String(baselineValue(itemSchema(p), p.name));
             // Given twice, the invalid value first: a server that binds the first value must refuse it too.
             return make({ ...withParameter(b, p, duplicate ? [v, valid] : [v]), note: `${note}: ${p.in} ${p.name}` });
@@ -361,6 +387,24 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
       const control = fc.tuple(fc.integer({ min: 0, max: 31 }).filter((c) => c !== 9), fc.string({ maxLength: 10 })).map(([c, s]) => make({ headers: [...b.headers, ['x-fuzz-control', `a${String.fromCharCode(c)}${s.replace(/[\r\n]/g, '')}`]], note: `a header with control character 0x${c.toString(16).padStart(2, '0')}` }));
       const repeated = ctx.authenticated ? fc.constantFrom<'authorization' | 'dpop'>('authorization', 'dpop').map((header) => make({ auth: { kind: 'repeated', header }, note: `the ${header} header twice` })) : undefined;
       arb = anyOf(huge, control, repeated);
+      break;
+    }
+    case 'path-structure': {
+      // Dot segments, an encoded slash and an empty segment on purpose, on reads only (a write that
+      // a normalising server serves would change data). A read the path still names may be served.
+      const segments = fillPath(op.path, b.path).split('/').slice(1);
+      if (op.method !== 'GET' || segments.length < 1) break;
+      arb = fc.tuple(fc.integer({ min: 0, max: segments.length - 1 }), fc.constantFrom('dot', 'dot-dot', 'encoded-slash', 'empty', 'encoded-dot')).map(([i, how]) => {
+        const at = (insert: string[]) => `/${[...segments.slice(0, i), ...insert, ...segments.slice(i)].join('/')}`;
+        const pathOf = {
+          dot: at(['.']),
+          'dot-dot': at(['zz', '..']),
+          'encoded-slash': `/${[...segments.slice(0, i), `${segments[i]}%2F${segments[i + 1] ?? 'x'}`, ...segments.slice(i + 2)].join('/')}`,
+          empty: at(['']),
+          'encoded-dot': at(['%2E']),
+        }[how];
+        return { ...make({ note: `a path with ${how.replace('-', ' ')} at segment ${i + 1}: ${pathOf}` }), path: pathOf, normalisesToOperation: removeDotSegments(pathOf) === `/${segments.join('/')}` };
+      });
       break;
     }
     case 'garbage-credentials':

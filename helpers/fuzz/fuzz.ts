@@ -200,7 +200,7 @@ export async function sendCase(signer: Signer, t: FuzzTarget, c: FuzzCase, o: { 
   let sent = await send();
   // A server that wants a nonce (RFC 9449 §9) gets one retry, as a client would give it.
   if (sent.response.status === 401 && /use_dpop_nonce/.test(sent.response.header('www-authenticate') ?? '') && c.auth.kind === 'valid') sent = await send();
-  return { response: sent.response, judgement: judgeAnswer(t.op, sent.response, { sentSecrets: sent.auth.secrets, stateChanged: sent.changed }) };
+  return { response: sent.response, judgement: judgeAnswer(t.op, sent.response, { sentSecrets: sent.auth.secrets, stateChanged: sent.changed, ...(c.kind === 'path-structure' ? { pathStructure: { normalisesToOperation: !!c.normalisesToOperation } } : {}) }) };
 }
 
 async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {

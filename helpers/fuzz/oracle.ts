@@ -33,15 +33,20 @@ function errorFamily(op: Operation): 'fhir' | 'problem' | undefined {
   return undefined;
 }
 
-export function judgeAnswer(op: Operation, response: WireResponse, o: { sentSecrets: readonly string[]; stateChanged: boolean }): Judgement {
+/**
+ * `pathStructure`: the request's path was changed on purpose (dot segments, an encoded slash, an
+ * empty segment). A path that names no route may be answered 404 (RFC 9110 §15.5.5), and one that
+ * still names the operation once its dot segments are removed may be served (RFC 3986 §5.2.4).
+ */
+export function judgeAnswer(op: Operation, response: WireResponse, o: { sentSecrets: readonly string[]; stateChanged: boolean; pathStructure?: { normalisesToOperation: boolean } }): Judgement {
   const problems: string[] = [];
   const status = response.status;
   const type = mediaType(response.header('content-type'));
   const text = response.body.toString('utf8');
   const documented = status in op.responses;
-  const httpLevel = !documented && HTTP_LEVEL_STATUSES.has(status);
+  const httpLevel = !documented && (HTTP_LEVEL_STATUSES.has(status) || (!!o.pathStructure && status === 404));
   if (status >= 500) problems.push(`answered ${status}: a server error`);
-  else if (status < 400) problems.push(`answered ${status}: the malformed request was taken`);
+  else if (status < 400 && !(o.pathStructure?.normalisesToOperation && status < 300)) problems.push(`answered ${status}: the malformed request was taken`);
   else if (!documented && !httpLevel) problems.push(`answered ${status}, which ${op.method} ${op.path} does not document (documented: ${Object.keys(op.responses).join(', ')})`);
   if (type.includes('html') || /^\s*<(!doctype|html)/i.test(text.slice(0, 64))) problems.push(`answered an HTML page (${type || 'no content type'})`);
   if (STACK.some((re) => re.test(text))) problems.push('the answer holds a stack trace');

@@ -48,4 +48,11 @@ test('the templates shard the local run, merge with the suite\'s config, and nee
   expect(nightly.on.schedule.length).toBe(1);
   expect(fs.readFileSync('.github/workflows/nightly.yml', 'utf8')).toContain('reports/monitor/history.sqlite');
   expect(fs.readFileSync('.gitlab-ci.yml', 'utf8')).toContain('reports/monitor/history.sqlite');
+  // Pull requests fuzz with a fixed seed (npm test); the nightly templates with a new one, 100,000 requests, failures kept.
+  expect(JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.test).toMatch(/fuzz -- --seed \d+/);
+  for (const file of ['.github/workflows/nightly.yml', '.gitlab-ci.yml']) {
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text, `${file} fuzzes with a new seed`).toContain('npm run fuzz -- --seed random --budget 100000');
+    expect(text, `${file} keeps the fuzzer's failures`).toContain('reports/fuzz/');
+  }
 });

@@ -1,0 +1,52 @@
+// The fuzzer respects the URL: a mistaken path value stays one segment (never ., .., empty, or an
+// unencoded /, ? or #), dot segments and encoded slashes come only from the path-structure kind,
+// whose oracle takes a 404 for a path that names no route, and a normalised path served.
+import { expect, test } from '@playwright/test';
+import fc from 'fast-check';
+import { casesOf, oneSegment, removeDotSegments } from '../../helpers/fuzz/cases.ts';
+import { judgeAnswer } from '../../helpers/fuzz/oracle.ts';
+import { loadApiDocument } from '../../helpers/validation/openapi/document.ts';
+import type { WireResponse } from '../../helpers/fuzz/wire.ts';
+
+const documents = ['parek', 'pit', 'phr', 'pts', 'person-v2', 'person-v3'];
+const operations = documents.flatMap((d) => loadApiDocument(d).operations.map((op) => ({ document: d, op })));
+
+test('no generated case but path-structure puts a dot segment, an empty segment or a raw /, ? or # in the path', () => {
+  let withPathParameter = 0;
+  for (const { document, op } of operations) {
+    for (const kind of ['wrong-type', 'out-of-range', 'over-long', 'bad-enum', 'bad-date', 'duplicate-parameter'] as const) {
+      const arb = casesOf(kind, { op, document, authenticated: op.security.length > 0, maxBodyBytes: 1024 * 1024 });
+      if (!arb) continue;
+      if (op.parameters.some((p) => p.in === 'path')) withPathParameter += 1;
+      for (const c of fc.sample(arb, { numRuns: 60, seed: 7 })) {
+        const segments = c.path.split('/').slice(1);
+        for (const s of segments) expect(oneSegment(s) && !/[?#]/.test(s), `${document} ${op.operationId} ${kind}: segment ${JSON.stringify(s)} of ${c.path}`).toBe(true);
+      }
+    }
+  }
+  expect(withPathParameter, 'operations with path parameters were sampled').toBeGreaterThan(5);
+  expect([oneSegment('.'), oneSegment('..'), oneSegment(''), oneSegment('v1')]).toEqual([false, false, false, true]);
+});
+
+test('RFC 3986 dot-segment removal', () => {
+  expect(removeDotSegments('/v1/./metadata')).toBe('/v1/metadata');
+  expect(removeDotSegments('/v1/zz/../metadata')).toBe('/v1/metadata');
+  expect(removeDotSegments('/./metadata')).toBe('/metadata');
+  expect(removeDotSegments('/a/b/..')).toBe('/a/');
+});
+
+test('path-structure cases: reads only, and the oracle takes a 404 in the API format, or a served normalised path', () => {
+  const metadata = operations.find((o) => o.document === 'parek' && o.op.operationId === 'capabilities')!;
+  const samples = fc.sample(casesOf('path-structure', { op: metadata.op, document: 'parek', authenticated: false, maxBodyBytes: 1 })!, { numRuns: 40, seed: 3 });
+  expect(new Set(samples.map((c) => c.normalisesToOperation))).toEqual(new Set([true, false]));
+  const post = operations.find((o) => o.op.method === 'POST')!;
+  expect(casesOf('path-structure', { op: post.op, document: post.document, authenticated: true, maxBodyBytes: 1 })).toBeUndefined();
+  const answer = (status: number, body: object): WireResponse => ({ status, headers: { 'content-type': ['application/fhir+json'] }, body: Buffer.from(JSON.stringify(body)), header: (n: string) => (n === 'content-type' ? 'application/fhir+json' : undefined) }) as unknown as WireResponse;
+  const oo = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] };
+  const judge = (status: number, body: object, normalises: boolean) => judgeAnswer(metadata.op, answer(status, body), { sentSecrets: [], stateChanged: false, pathStructure: { normalisesToOperation: normalises } });
+  expect(judge(404, oo, false).ok).toBe(true);
+  expect(judge(404, { error: 'nope' }, false).problems.join(), 'a 404 outside the API format').toMatch(/documented error format/);
+  expect(judge(200, { resourceType: 'CapabilityStatement' }, true).ok, 'a normalised path served').toBe(true);
+  expect(judge(200, { resourceType: 'CapabilityStatement' }, false).ok, 'an encoded slash served').toBe(false);
+  expect(judge(500, oo, false).ok).toBe(false);
+});
