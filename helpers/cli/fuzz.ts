@@ -92,7 +92,7 @@ try {
       const { case: c, sent } = await replay(file, profile, { readOnly, stateDigest: digest });
       const ok = sent.guarded || sent.judgement.ok;
       if (!ok) failing += 1;
-      log(`${ok ? 'replayed' : 'STILL FAILING'} ${path.relative(process.cwd(), file)}: ${c.method} ${c.path} (${c.document} ${c.operationId} · ${c.kind}: ${c.note}) → ${sent.guarded ? 'not sent: the identity guard refused it' : `${sent.response?.status} ${sent.response?.header('content-type') ?? ''}`}${ok ? '' : `: ${sent.judgement.problems.join('; ')}`}`);
+      log(`${ok ? 'replayed' : 'STILL FAILING'} ${path.relative(process.cwd(), file)}: ${c.method} ${c.path} (${c.document} ${c.operationId} · ${c.kind}: ${c.note}) → ${sent.guarded ? 'not sent: the identity guard refused it' : `${sent.response?.status} ${sent.response?.header('content-type') ?? ''}`}${sent.guarded ? '' : ok ? ': answered as documented' : `: still failing: ${sent.judgement.problems.join('; ')}`}`);
     }
     return failing;
   };
