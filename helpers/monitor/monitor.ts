@@ -22,6 +22,7 @@ import { History } from './history.ts';
 import { latencyFromHar } from './latency.ts';
 import { metricsRegistry, pushMetrics, writeMetrics } from './metrics.ts';
 import { historyFile, monitorDir, MONITOR_SETTINGS } from './settings.ts';
+import { ConfigurationError } from '../config/settings.ts';
 import type { TestRecord } from '../evidence/summary-reporter.ts';
 
 export type RunStatus = 'passed' | 'degraded' | 'failed' | 'error';
@@ -64,7 +65,11 @@ export async function environmentFor(profile: ProfileName, log: (line: string) =
   applyLocalDefaults();
   const { startTwin } = await import('../../sandbox/twin.ts');
   const { twinBasePort } = await import('../config/twin-layout.ts');
-  const twin = await startTwin({ basePort: twinBasePort() });
+  const twin = await startTwin({ basePort: twinBasePort() }).catch((e: NodeJS.ErrnoException) => {
+    // Another twin (a second fuzz, monitor or test run) holds the ports: say which setting moves this one.
+    if (e.code === 'EADDRINUSE') throw new ConfigurationError(`the twin could not start: port ${(e as { port?: number }).port ?? twinBasePort()} is taken (another twin running?); set SANDBOX_PORT to move this one`);
+    throw e;
+  });
   log(`twin up in ${Math.round(twin.startMs)} ms on port ${twinBasePort()}${twin.faults.length ? ` with fault(s) ${twin.faults.map((f) => f.id).join(', ')}` : ''}`);
   process.env.NHN_TWIN_EXTERNAL = '1';
   return {
