@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PROFILES, reportDir, resolveProfile, type ProfileName } from '../config/profiles.ts';
 import { ConfigurationError } from '../config/settings.ts';
 import { ClassifiedError } from '../http/errors.ts';
-import { fuzz, NHN_REQUEST_CAP, replay } from '../fuzz/fuzz.ts';
+import { documentInApis, fuzz, NHN_REQUEST_CAP, replay } from '../fuzz/fuzz.ts';
 import { environmentFor } from '../monitor/monitor.ts';
 import { cliArgs } from './args.ts';
 
@@ -81,11 +81,7 @@ try {
   /** Replays saved cases; answers how many still fail. */
   const replayAll = async (where: string): Promise<number> => {
     const apis = (values.api as unknown as string[] | undefined) ?? [];
-    const inScope = (file: string) => {
-      if (!apis.length) return true;
-      const document = (JSON.parse(fs.readFileSync(file, 'utf8')) as { case?: { document?: string } }).case?.document ?? '';
-      return apis.some((a) => document === a || document.startsWith(`${a}-`));
-    };
+    const inScope = (file: string) => !apis.length || documentInApis((JSON.parse(fs.readFileSync(file, 'utf8')) as { case?: { document?: string } }).case?.document ?? '', apis);
     const files = fs.statSync(where).isDirectory() ? fs.readdirSync(where).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(where, f)).filter(inScope) : [where];
     let failing = 0;
     for (const file of files) {

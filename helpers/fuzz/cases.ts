@@ -53,7 +53,7 @@ export interface FuzzCase {
   auth: CaseAuth;
   /** What the case breaks, for a reader. */
   note: string;
-  /** A path-structure case whose path, its dot segments removed (RFC 3986 §5.2.4), is the operation's own: a server that normalises may serve it. */
+  /** A path-structure case whose path, normalised (dot segments removed, slashes merged: normalisedPaths), is the operation's own: a server that normalises may serve it. */
   normalisesToOperation?: boolean;
 }
 
@@ -65,20 +65,19 @@ export interface FuzzCase {
 export const oneSegment = (v: string) => v !== '' && v !== '.' && v !== '..';
 
 /**
- * RFC 3986 normalisation of a path: percent-encoded unreserved characters decoded (§6.2.2.2,
- * so %2E is a dot) and dot segments removed (§5.2.4). An encoded slash stays encoded: it is data.
+ * Dot segments removed (RFC 3986 §5.2.4), `%2E` read as a dot, an encoded slash left as data: the
+ * WHATWG URL parser's path, as every HTTP stack in front of NHN normalises it.
  */
-export function removeDotSegments(raw: string): string {
-  const p = raw.replace(/%(2[dDeE]|5[fF]|7[eE]|[46][1-9a-fA-F]|[57][0-9aA]|3[0-9])/g, (m) => String.fromCharCode(parseInt(m.slice(1), 16)));
-  const out: string[] = [];
-  for (const seg of p.split('/').slice(1)) {
-    if (seg === '.') continue;
-    if (seg === '..') out.pop();
-    else out.push(seg);
-  }
-  const last = p.split('/').at(-1);
-  return `/${out.join('/')}${last === '.' || last === '..' ? '/' : ''}`;
-}
+export const removeDotSegments = (raw: string): string => new URL(raw, 'http://normalise.invalid').pathname;
+
+/**
+ * The paths a correct server or gateway may take a raw path to be: dot segments removed, and that
+ * with repeated slashes merged too (nginx's default `merge_slashes on`, common in gateways).
+ */
+export const normalisedPaths = (raw: string): string[] => {
+  const dotless = removeDotSegments(raw);
+  return [dotless, dotless.replace(/\/{2,}/g, '/')];
+};
 
 const UUID = /uuid/i;
 
@@ -403,7 +402,7 @@ export function casesOf(kind: MutationKind, ctx: CaseContext): fc.Arbitrary<Fuzz
           empty: at(['']),
           'encoded-dot': at(['%2E']),
         }[how];
-        return { ...make({ note: `a path with ${how.replace('-', ' ')} at segment ${i + 1}: ${pathOf}` }), path: pathOf, normalisesToOperation: removeDotSegments(pathOf) === `/${segments.join('/')}` };
+        return { ...make({ note: `a path with ${how.replace('-', ' ')} at segment ${i + 1}: ${pathOf}` }), path: pathOf, normalisesToOperation: normalisedPaths(pathOf).includes(`/${segments.join('/')}`) };
       });
       break;
     }

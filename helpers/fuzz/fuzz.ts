@@ -73,6 +73,9 @@ export interface FuzzOptions {
 }
 
 /** What the fuzzer aims at on a profile: each documented operation of each DPoP service. */
+/** Whether `--api` asks for a document: by its name, or its family (`person` for person-v2 and person-v3). */
+export const documentInApis = (document: string, apis: readonly string[]): boolean => !apis.length || apis.some((a) => document === a || document.startsWith(`${a}-`));
+
 export function fuzzTargets(profile: Profile, apis?: readonly string[], readOnly = false): { targets: FuzzTarget[]; skipped: string[] } {
   const targets: FuzzTarget[] = [];
   const skipped: string[] = [];
@@ -86,7 +89,7 @@ export function fuzzTargets(profile: Profile, apis?: readonly string[], readOnly
       continue;
     }
     for (const document of documents) {
-      if (apis?.length && !apis.some((a) => document === a || document.startsWith(`${a}-`) || name === a)) continue;
+      if (apis?.length && !apis.includes(name) && !documentInApis(document, apis)) continue;
       for (const op of loadApiDocument(document).operations) {
         const key = `${op.method} ${op.path}`;
         if (seen.has(`${name} ${key}`)) continue;

@@ -13,6 +13,8 @@ import type { WireResponse } from './wire.ts';
  * API's error format.
  */
 export const HTTP_LEVEL_STATUSES = new Set([400, 413, 414, 415, 431]);
+/** Redirects a server may answer a non-canonical path with, to its canonical form (RFC 9110 §15.4). */
+const REDIRECTS = new Set([301, 302, 307, 308]);
 
 const STACK = [/\n\s+at [\w$.<>[\]`]+ \(?[^\s)]*:\d+(:\d+)?\)?/, /\bat [\w./-]+\.(ts|js|mjs|cjs):\d+/, /\.cs:line \d+/, /Traceback \(most recent call last\)/, /\bat (System|Microsoft)\.[\w.]+\(/];
 
@@ -44,9 +46,11 @@ export function judgeAnswer(op: Operation, response: WireResponse, o: { sentSecr
   const type = mediaType(response.header('content-type'));
   const text = response.body.toString('utf8');
   const documented = status in op.responses;
-  const httpLevel = !documented && (HTTP_LEVEL_STATUSES.has(status) || (!!o.pathStructure && status === 404));
+  // A changed path may name no route (404, RFC 9110 §15.5.5), or be redirected to its canonical form (RFC 9110 §15.4).
+  const pathLevel = !!o.pathStructure && (status === 404 || (REDIRECTS.has(status) && !!response.header('location')));
+  const httpLevel = !documented && (HTTP_LEVEL_STATUSES.has(status) || pathLevel);
   if (status >= 500) problems.push(`answered ${status}: a server error`);
-  else if (status < 400 && !(o.pathStructure?.normalisesToOperation && status < 300)) problems.push(`answered ${status}: the malformed request was taken`);
+  else if (status < 400 && !pathLevel && !(o.pathStructure?.normalisesToOperation && status < 300)) problems.push(`answered ${status}: the malformed request was taken`);
   else if (!documented && !httpLevel) problems.push(`answered ${status}, which ${op.method} ${op.path} does not document (documented: ${Object.keys(op.responses).join(', ')})`);
   if (type.includes('html') || /^\s*<(!doctype|html)/i.test(text.slice(0, 64))) problems.push(`answered an HTML page (${type || 'no content type'})`);
   if (STACK.some((re) => re.test(text))) problems.push('the answer holds a stack trace');

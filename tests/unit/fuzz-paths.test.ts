@@ -3,7 +3,7 @@
 // whose oracle takes a 404 for a path that names no route, and a normalised path served.
 import { expect, test } from '@playwright/test';
 import fc from 'fast-check';
-import { casesOf, oneSegment, removeDotSegments } from '../../helpers/fuzz/cases.ts';
+import { casesOf, normalisedPaths, oneSegment, removeDotSegments } from '../../helpers/fuzz/cases.ts';
 import { judgeAnswer } from '../../helpers/fuzz/oracle.ts';
 import { loadApiDocument } from '../../helpers/validation/openapi/document.ts';
 import type { WireResponse } from '../../helpers/fuzz/wire.ts';
@@ -39,15 +39,19 @@ test('RFC 3986 dot-segment removal', () => {
   // Percent-encoded unreserved characters are decoded first (RFC 3986 §6.2.2.2): %2E is a dot.
   expect(removeDotSegments('/%2E/metadata')).toBe('/metadata');
   expect(removeDotSegments('/v1/%2e%2E/metadata')).toBe('/metadata');
+  // An encoded slash is data; repeated slashes are merged only as a gateway may (normalisedPaths).
+  expect(removeDotSegments('/v1%2Fmetadata')).toBe('/v1%2Fmetadata');
+  expect(normalisedPaths('/v1//metadata')).toContain('/v1/metadata');
+  expect(normalisedPaths('/v1%2Fmetadata')).not.toContain('/v1/metadata');
 });
 
-test('path-structure cases: reads only, and the oracle takes a 404 in the API format, or a served normalised path', () => {
+test('path-structure cases: reads only, and the oracle takes a 404 in the API format, a redirect, or a served normalised path', () => {
   const metadata = operations.find((o) => o.document === 'parek' && o.op.operationId === 'capabilities')!;
   const samples = fc.sample(casesOf('path-structure', { op: metadata.op, document: 'parek', authenticated: false, maxBodyBytes: 1 })!, { numRuns: 40, seed: 3 });
   expect(new Set(samples.map((c) => c.normalisesToOperation))).toEqual(new Set([true, false]));
   const post = operations.find((o) => o.op.method === 'POST')!;
   expect(casesOf('path-structure', { op: post.op, document: post.document, authenticated: true, maxBodyBytes: 1 })).toBeUndefined();
-  const answer = (status: number, body: object): WireResponse => ({ status, headers: { 'content-type': ['application/fhir+json'] }, body: Buffer.from(JSON.stringify(body)), header: (n: string) => (n === 'content-type' ? 'application/fhir+json' : undefined) }) as unknown as WireResponse;
+  const answer = (status: number, body: object, location?: string): WireResponse => ({ status, headers: { 'content-type': ['application/fhir+json'] }, body: Buffer.from(JSON.stringify(body)), header: (n: string) => (n === 'content-type' ? 'application/fhir+json' : n === 'location' ? location : undefined) }) as unknown as WireResponse;
   const oo = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] };
   const judge = (status: number, body: object, normalises: boolean) => judgeAnswer(metadata.op, answer(status, body), { sentSecrets: [], stateChanged: false, pathStructure: { normalisesToOperation: normalises } });
   expect(judge(404, oo, false).ok).toBe(true);
@@ -55,4 +59,9 @@ test('path-structure cases: reads only, and the oracle takes a 404 in the API fo
   expect(judge(200, { resourceType: 'CapabilityStatement' }, true).ok, 'a normalised path served').toBe(true);
   expect(judge(200, { resourceType: 'CapabilityStatement' }, false).ok, 'an encoded slash served').toBe(false);
   expect(judge(500, oo, false).ok).toBe(false);
+  // A redirect to the canonical path is HTTP's own answer to a non-canonical one; without a Location it is not.
+  const redirect = (status: number, location?: string) => judgeAnswer(metadata.op, answer(status, {}, location), { sentSecrets: [], stateChanged: false, pathStructure: { normalisesToOperation: false } });
+  expect(redirect(308, '/R5/metadata').ok, 'a 308 to the canonical path').toBe(true);
+  expect(redirect(301).ok, 'a 301 without a Location').toBe(false);
+  expect(judgeAnswer(metadata.op, answer(308, {}, '/R5/metadata'), { sentSecrets: [], stateChanged: false }).ok, 'a redirect for a case that is not path-structure').toBe(false);
 });
