@@ -54,6 +54,15 @@ const at = new Date().toISOString();
 const suiteName = `${suite.name} ${suite.version} ${suite.commit ?? 'unknown commit'}${suite.dirty ? ' (uncommitted changes)' : ''}`;
 fs.writeFileSync(path.join(reports, `${profile}.json`), `${JSON.stringify({ profile, calibratedAt: at, suite: suiteName, ...reading }, null, 2)}\n`);
 fs.writeFileSync(path.join(reports, `${profile}.md`), calibrationMarkdown(profile, reading, { at, suite: suiteName }));
+if (!reading.points.length) {
+  // Nothing seen pins nothing: an empty calibration file would only look like one. Usually the profile's credentials are missing.
+  const tests = summary.tests.filter((t) => t.project === profile);
+  const byVerdict = new Map<string, number>();
+  for (const t of tests) byVerdict.set(t.verdict, (byVerdict.get(t.verdict) ?? 0) + 1);
+  const counts = [...byVerdict].map(([v, n]) => `${n} ${v}`).join(', ');
+  process.stderr.write(`[calibrate] no assumption point was observed on ${profile} (${tests.length} tests: ${counts || 'none'}), so no calibration file was written; the report is in ${path.relative(process.cwd(), reports)}. A run that mostly skips lacks its settings: see the skip reasons above, and the README's NHN section\n`);
+  process.exit(1);
+}
 const yamlFile = path.resolve(SUITE_SETTINGS.calibrationDir.read()!, `${profile as ProfileName}.yaml`);
 fs.mkdirSync(path.dirname(yamlFile), { recursive: true });
 fs.writeFileSync(yamlFile, calibrationYaml(profile, reading, { at, suite: suiteName }));
