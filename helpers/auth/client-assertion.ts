@@ -22,7 +22,10 @@ export interface ClientAssertionFaults extends SignFaults {
   jti?: string | null;
   /** Absolute `exp`, e.g. in the past. */
   exp?: number | null;
-  iat?: number;
+  /** Absolute `iat`; null leaves it out. */
+  iat?: number | null;
+  /** null leaves `nbf` out. */
+  nbf?: null;
   /** Sign with another key than the registered one. */
   signWith?: SigningKey;
   extraClaims?: JWTPayload;
@@ -48,6 +51,8 @@ export async function createClientAssertion(options: ClientAssertionOptions, fau
   };
   if (faults.exp === null) delete payload.exp;
   else if (faults.exp !== undefined) payload.exp = faults.exp;
+  if (faults.iat === null) delete payload.iat;
+  if (faults.nbf === null) delete payload.nbf;
   if (faults.jti === null) delete payload.jti;
   else if (faults.jti !== undefined) payload.jti = faults.jti;
   Object.assign(payload, faults.extraClaims);

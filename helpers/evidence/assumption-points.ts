@@ -17,6 +17,8 @@ export const ASSUMPTION_POINTS = {
   'pit.async-validation': { requirement: 'PIT-VALID-001', base: 'a Patient that fails validation is refused with 400 at once' },
   'helseid.assertion-typ': { requirement: 'HID-CA-008', base: 'a client assertion with typ JWT, or none, is refused' },
   'helseid.assertion-aud': { requirement: 'HID-CA-003', base: "a client assertion whose aud is the token endpoint's URL is refused" },
+  'helseid.assertion-times': { requirement: 'HID-CA-010', base: 'a client assertion without iat, or without nbf, is refused' },
+  'helseid.refresh-rotation': { requirement: 'HID-RT-003', base: 'a refresh rotates the refresh token, and the one it replaced is refused afterwards' },
   'rs.challenge-error': { requirement: 'DPOP-RS-028', base: 'a refusal names the error code of the rule it broke (invalid_dpop_proof for a proof, invalid_token for a token)' },
 } as const satisfies Record<string, { requirement: string; base: string }>;
 

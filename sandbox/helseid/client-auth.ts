@@ -63,6 +63,12 @@ export function clientAuthentication(options: { issuer: string; tokenPath: strin
     }),
     check('assertion.lifetime', (c, refuse) => void (Number(c.claims?.exp) - c.now > MAX_ASSERTION_LIFETIME && refuse(invalidClient(`client assertion exp must be at most ${MAX_ASSERTION_LIFETIME} s ahead`)))),
     check('assertion.jti', (c, refuse) => void ((typeof c.claims?.jti !== 'string' || !c.claims.jti) && refuse(invalidClient('client assertion jti is required')))),
+    check('assertion.iat', (c, refuse) => void (typeof c.claims?.iat !== 'number' && refuse(invalidClient('client assertion iat is required')))),
+    check('assertion.nbf', (c, refuse) => {
+      const nbf = c.claims?.nbf;
+      if (typeof nbf !== 'number') refuse(invalidClient('client assertion nbf is required'));
+      if (nbf! - CLOCK_TOLERANCE > c.now) refuse(invalidClient('client assertion is not valid yet (nbf)'));
+    }),
     check('assertion.replay', (c, refuse) => {
       const key = `${c.clientId}:${String(c.claims?.jti)}`;
       if (used.has(key)) refuse(invalidClient('client assertion tokens must only be used once'));

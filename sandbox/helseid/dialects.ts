@@ -11,6 +11,13 @@ export const dialects = {
     requirements: ['HID-CA-008', 'HID-CA-002'],
     off: ['assertion.typ'],
   },
+  'helseid-assertion-times-optional': {
+    rule: 'a client assertion without iat or nbf is accepted, as long as it has exp and jti',
+    source: "HelseID's client-assertion page lists iat and nbf among the claims a client sends (facts §2.3), without saying the token endpoint refuses an assertion that lacks them; RFC 7523 §3 makes both optional",
+    point: 'helseid.assertion-times',
+    requirements: ['HID-CA-010'],
+    off: ['assertion.iat', 'assertion.nbf'],
+  },
   'helseid-assertion-aud-token-endpoint': {
     rule: "a client assertion whose aud is the token endpoint's URL is accepted, as well as the issuer",
     source: 'RFC 7523 §3 (the audience may be the token endpoint URL); HelseID\'s page names the issuer',

@@ -9,6 +9,10 @@ export const faults = {
   'ca-typ-not-required': { rule: 'the token endpoint accepts a client assertion whose typ is not client-authentication+jwt', requirements: ['HID-CA-008'], off: ['assertion.typ'] },
   'ca-long-lived': { rule: 'the token endpoint accepts a client assertion that expires more than 60 s ahead', requirements: ['HID-CA-004'], off: ['assertion.lifetime'] },
   'ca-jti-reuse': { rule: 'the token endpoint keeps no replay cache: a client assertion jti can be used again', requirements: ['HID-CA-005'], off: ['assertion.replay'] },
+  'ca-jti-optional': { rule: 'the token endpoint accepts a client assertion without a jti (so its replay cache cannot hold it)', requirements: ['HID-CA-009'], off: ['assertion.jti'] },
+  'ca-iat-optional': { rule: 'the token endpoint accepts a client assertion without iat', requirements: ['HID-CA-010'], off: ['assertion.iat'] },
+  'ca-nbf-optional': { rule: 'the token endpoint accepts a client assertion without nbf', requirements: ['HID-CA-010'], off: ['assertion.nbf'] },
+  'dpop-jti-reuse': { rule: 'the token endpoint keeps no DPoP replay cache: a proof jti can be used again', requirements: ['HID-DPOP-005'], off: ['token.dpop.jti-once'] },
   'ca-aud-lenient': { rule: 'the token endpoint accepts a client assertion whose aud is not the issuer', requirements: ['HID-CA-003'], off: ['assertion.aud'] },
   'ca-sub-unchecked': { rule: 'the token endpoint accepts a client assertion whose sub differs from iss', requirements: ['HID-CA-001'], off: ['assertion.sub'] },
   'ca-alg-lenient': {

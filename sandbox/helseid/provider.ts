@@ -124,7 +124,7 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
         },
       },
       clientCredentials: { enabled: true },
-      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => on('token.dpop.nonce') },
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => on('token.dpop.nonce'), allowReplay: true },
       resourceIndicators: {
         enabled: true,
         // HelseID derives the audience from the scopes when no resource is sent.
@@ -178,6 +178,31 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
     const nonces = instance(provider).DPoPNonces;
     if (nonces) nonces.checkChallenge = () => true;
   }
+  // HelseID refuses a proof whose jti it has seen (facts §2.4), with RFC 9449's error code; the
+  // replay cache is the twin's own (oidc-provider's answers invalid_grant, which no source names).
+  const seenProofs = new Map<string, number>();
+  provider.use(async (ctx, next) => {
+    if (ctx.path === HELSEID_PATHS.token && ctx.method === 'POST' && ctx.get('dpop') && on('token.dpop.jti-once')) {
+      let jti: unknown;
+      try {
+        jti = decodeJwt(ctx.get('dpop')).jti;
+      } catch {
+        // not a JWT: oidc-provider refuses it
+      }
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof jti === 'string' && jti) {
+        if ((seenProofs.get(jti) ?? 0) >= now) {
+          ctx.status = 400;
+          ctx.type = 'application/json';
+          ctx.body = { error: 'invalid_dpop_proof', error_description: 'a DPoP proof with this jti has been seen before [token.dpop.jti-once]' };
+          return;
+        }
+        seenProofs.set(jti, now + 300);
+        if (seenProofs.size > 50_000) for (const [k, until] of seenProofs) if (until < now) seenProofs.delete(k);
+      }
+    }
+    await next();
+  });
   if (!on('token.dpop.htu')) {
     // Without this check the token endpoint takes the proof's word for its own URL: behind
     // proxy = true, the forwarded host and protocol become what htu is compared with.

@@ -27,6 +27,10 @@ const CASES: Case[] = [
   // HelseID's older page named typ JWT, its samples client-authentication+jwt: that JWT is refused is an assumption.
   { requirement: 'HID-CA-008', title: 'typ JWT instead of client-authentication+jwt', faults: () => ({ typ: 'JWT' }), assumption: { point: 'helseid.assertion-typ', dialect: 'helseid-assertion-typ-jwt' } },
   { requirement: 'HID-CA-008', title: 'no typ header', faults: () => ({ typ: null }), assumption: { point: 'helseid.assertion-typ', dialect: 'helseid-assertion-typ-jwt' } },
+  // HelseID's page lists jti, iat and nbf; jti is what its replay rule needs, the times are our reading.
+  { requirement: 'HID-CA-009', title: 'no jti', faults: () => ({ jti: null }), errors: ['invalid_client', 'invalid_request'] },
+  { requirement: 'HID-CA-010', title: 'no iat', faults: () => ({ iat: null }), errors: ['invalid_client', 'invalid_request'], assumption: { point: 'helseid.assertion-times', dialect: 'helseid-assertion-times-optional' } },
+  { requirement: 'HID-CA-010', title: 'no nbf', faults: () => ({ nbf: null }), errors: ['invalid_client', 'invalid_request'], assumption: { point: 'helseid.assertion-times', dialect: 'helseid-assertion-times-optional' } },
   // RFC 7523 lets the audience be the token endpoint; HelseID's page names the issuer. Refusing it is our reading.
   { requirement: 'HID-CA-003', title: 'aud is the token endpoint URL, not the issuer', faults: (d) => ({ aud: d.token_endpoint }), assumption: { point: 'helseid.assertion-aud', dialect: 'helseid-assertion-aud-token-endpoint' } },
   { requirement: 'HID-CA-003', title: 'aud is another issuer', faults: () => ({ aud: 'https://helseid-sts.nhn.no' }) },

@@ -1,4 +1,5 @@
 // The token endpoint's DPoP handling and what the issued access token carries.
+import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { decodeUnverified } from '../../helpers/auth/jws.ts';
 import { generateSigningKey } from '../../helpers/auth/keys.ts';
@@ -40,6 +41,21 @@ test.describe('HelseID DPoP at the token endpoint', () => {
     expect(result.body.error).toBe('invalid_dpop_proof');
     // Whether, not what: a failure must not print the token it was given.
     expect('access_token' in result.body, 'the refusal carries an access token (not printed here)').toBe(false);
+  });
+
+  test('a proof jti is used once: a second token request with the same jti is refused', { tag: ['@HID-DPOP-005'] }, async ({ tokenCall }) => {
+    const dpopKey = await generateSigningKey('ES256');
+    const jti = randomBytes(18).toString('base64url');
+    const first = await tokenCall({ dpopKey, proof: { jti } });
+    expect(first.status, `the first use of the proof jti was refused: ${JSON.stringify(redactJson(first.body))}`).toBe(200);
+    // A new proof (fresh iat, a fresh nonce and client assertion) that repeats only the jti.
+    const again = await tokenCall({ dpopKey, proof: { jti } });
+    expect(again.status, 'a token was issued for a DPoP proof whose jti had been seen before').toBe(400);
+    // RFC 9449 §5 names invalid_dpop_proof; a server whose nonce is spent with the proof may ask for a new one.
+    expect(['invalid_dpop_proof', 'use_dpop_nonce']).toContain(again.body.error);
+    expect('access_token' in again.body, 'the refusal carries an access token (not printed here)').toBe(false);
+    // Positive control: the same key with a fresh jti.
+    expect((await tokenCall({ dpopKey })).status).toBe(200);
   });
 
   test('a request without a DPoP proof gets no token', { tag: ['@HID-DPOP-002'] }, async ({ tokenCall }) => {
