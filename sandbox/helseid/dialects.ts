@@ -18,6 +18,13 @@ export const dialects = {
     requirements: ['HID-CA-010'],
     off: ['assertion.iat', 'assertion.nbf'],
   },
+  'helseid-refresh-not-rotated': {
+    rule: 'a refresh gives a new access token and keeps the refresh token (no rotation)',
+    source: "HelseID's pages do not say whether it rotates refresh tokens; RFC 9700 §4.14.2 lets a server bind them to the client instead, as a confidential client's are",
+    point: 'helseid.refresh-rotation',
+    requirements: ['HID-RT-003', 'HID-RT-004'],
+    off: ['refresh.rotate'],
+  },
   'helseid-assertion-aud-token-endpoint': {
     rule: "a client assertion whose aud is the token endpoint's URL is accepted, as well as the issuer",
     source: 'RFC 7523 §3 (the audience may be the token endpoint URL); HelseID\'s page names the issuer',

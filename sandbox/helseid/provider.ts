@@ -21,6 +21,8 @@ import { INTERACTION_PATH, personOf, testIdp, userClaims } from './test-idp.ts';
 import { registerTokenExchange, type ExchangeContext } from './token-exchange.ts';
 
 export const ACCESS_TOKEN_TTL = 3600;
+/** How long a login's refresh token lives (HelseID's is its own setting per client; rt_expires_in says it). */
+export const REFRESH_TOKEN_TTL = 8 * 3600;
 
 export interface HelseIdOptions {
   issuer: string;
@@ -93,6 +95,13 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
       introspection: '/connect/introspect',
     },
     pkce: { required: () => on('code.pkce') },
+    ttl: { RefreshToken: REFRESH_TOKEN_TTL },
+    // A login's code gives a refresh token. (oidc-provider keeps offline_access only with
+    // prompt=consent, which HelseID's logins do not send.)
+    issueRefreshToken: (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.kind === 'AuthorizationCode',
+    // A refresh returns a new refresh token and retires the one it used (a reading of ours:
+    // HelseID's pages do not say; RFC 9700 §4.14.2). The dialect helseid-refresh-not-rotated keeps it.
+    rotateRefreshToken: () => on('refresh.rotate'),
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },
     findAccount: (_ctx, sub) => {
       const person = personOf(sub);
@@ -120,7 +129,9 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
           if (asserted.length && attests(source?.rar).length && on('code.attest.single')) {
             throw new errors.AccessDenied(`${DOUBLE_STRUCTURE}: the trust framework attest was sent both in the request object and in the client assertion`);
           }
-          return on('code.attest.carried') ? (source?.rar as never) : undefined;
+          // The first way lasts as long as the refresh token does (facts §2.7).
+          const refreshing = ctx.oidc.params?.grant_type === 'refresh_token';
+          return on(refreshing ? 'refresh.attest.carried' : 'code.attest.carried') ? (source?.rar as never) : undefined;
         },
       },
       clientCredentials: { enabled: true },
@@ -129,7 +140,8 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
         enabled: true,
         // HelseID derives the audience from the scopes when no resource is sent.
         // (A login's scopes start with the OIDC ones, which have no audience.)
-        defaultResource: (ctx) => String(ctx.oidc.params?.scope ?? '').split(' ').map(audienceOfApiScope).find(Boolean) ?? (undefined as unknown as string),
+        // A code for several APIs, exchanged without a resource: the first API's.
+        defaultResource: (ctx, _client, oneOf) => (oneOf?.[0] ?? String(ctx.oidc.params?.scope ?? '').split(' ').map(audienceOfApiScope).find(Boolean) ?? (undefined as unknown as string)),
         getResourceServerInfo: (_ctx, resource) => {
           if (!KNOWN_AUDIENCES.has(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
           return resourceServerInfo(resource);
@@ -142,8 +154,8 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
       const clientClaims = client ? { ...client.claims, [HELSEID_CLAIMS.clientAmr]: 'private_key_jwt' } : {};
       // A user login's claims, as its scopes ask for them (test-idp.ts).
       const person = personOf((token as { accountId?: string }).accountId);
-      const source = ctx?.oidc.entities.AuthorizationCode ?? ctx?.oidc.entities.RefreshToken;
-      const user = person ? userClaims(person, String(source?.scope ?? '').split(' ')) : {};
+      const source = ctx?.oidc.entities.AuthorizationCode ?? (on('refresh.user-claims') ? ctx?.oidc.entities.RefreshToken : undefined);
+      const user = person && source ? userClaims(person, String(source.scope ?? '').split(' ')) : {};
       return { ...clientClaims, ...user };
     },
     formats: {
@@ -203,6 +215,26 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
     }
     await next();
   });
+  // HelseID gives a login's code (and its refresh token) every API its scopes name, without
+  // resource indicators at the authorization endpoint; the token endpoint's resource picks one.
+  const saveCode = provider.AuthorizationCode.prototype.save;
+  provider.AuthorizationCode.prototype.save = function (this: { resource?: string | string[]; scope?: string }, ...args: unknown[]) {
+    const audiences = [...new Set([this.resource ?? []].flat().concat(String(this.scope ?? '').split(' ').map(audienceOfApiScope).filter((a): a is string => Boolean(a))))];
+    if (audiences.length) this.resource = audiences.length === 1 ? audiences[0] : audiences;
+    return (saveCode as (...a: unknown[]) => Promise<string>).apply(this, args);
+  } as typeof saveCode;
+  if (!on('refresh.one-use')) {
+    // The fault: a rotated refresh token is never retired, so the old one keeps working.
+    (provider.RefreshToken.prototype as unknown as { consume: () => Promise<void> }).consume = async () => {};
+  }
+  if (!on('refresh.resource')) {
+    // The fault: a refresh's resource indicator is dropped before the grant sees it.
+    provider.use(async (ctx, next) => {
+      const body = (ctx.request as unknown as { body?: Record<string, string> }).body;
+      if (ctx.path === HELSEID_PATHS.token && body?.grant_type === 'refresh_token') delete body.resource;
+      await next();
+    });
+  }
   if (!on('token.dpop.htu')) {
     // Without this check the token endpoint takes the proof's word for its own URL: behind
     // proxy = true, the forwarded host and protocol become what htu is compared with.
@@ -227,6 +259,12 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
       body.token_endpoint_auth_methods_supported = ['private_key_jwt'];
       body.token_endpoint_auth_signing_alg_values_supported = [...ASYMMETRIC_ALGS];
       ctx.body = body;
+    }
+    // HelseID's token response says how long its refresh token lives (facts §2.3, rt_expires_in).
+    if (ctx.path === HELSEID_PATHS.token && ctx.status === 200 && on('token.rt-expires-in')) {
+      const body = ctx.body as Record<string, unknown>;
+      const refresh = typeof body?.refresh_token === 'string' ? await provider.RefreshToken.find(body.refresh_token, { ignoreExpiration: true }) : undefined;
+      if (refresh?.exp) ctx.body = { ...body, rt_expires_in: refresh.exp - Math.floor(Date.now() / 1000) };
     }
     const operation = ENDPOINTS[ctx.path];
     const route = { service: 'helseid', operationId: operation ?? '', method: ctx.method, path: ctx.path };
