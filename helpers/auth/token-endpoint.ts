@@ -95,7 +95,7 @@ export async function callTokenEndpoint(call: TokenCall, send: Send): Promise<To
  * answers with use_dpop_nonce and a DPoP-Nonce header. Undefined when the server issued a
  * token instead (it does not require nonces).
  */
-export async function obtainNonce(call: Omit<TokenCall, 'nonce' | 'assertion' | 'proof'>, send: Send): Promise<string | undefined> {
+export async function obtainNonce(call: Omit<TokenCall, 'nonce' | 'proof'>, send: Send): Promise<string | undefined> {
   const result = await callTokenEndpoint({ ...call, nonce: undefined }, send);
   if (result.body.error === 'use_dpop_nonce' && result.nonce) return result.nonce;
   return undefined;

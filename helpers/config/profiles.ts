@@ -6,6 +6,8 @@ import path from 'node:path';
 import { PACK_SETTINGS, SERVICES, SERVICE_NAMES, type ServiceName } from '../packs/index.ts';
 import { PROFILE_NAMES, type AuthMode, type ProfileName } from '../packs/types.ts';
 import { ConfigurationError, flagSetting, stringSetting, type Env, type Setting } from './settings.ts';
+import { parseTenant, type Organisation } from '../auth/organisation.ts';
+import { TWIN_TENANTS } from '../packs/helseid.ts';
 import { twinBasePort, twinPublicUrl, twinStateFile, TWIN_SETTINGS, type TwinState } from './twin-layout.ts';
 
 export { ConfigurationError } from './settings.ts';
@@ -63,6 +65,13 @@ export const SUITE_SETTINGS = {
   actorJwkFile: stringSetting('HELSEID_EXCHANGE_ACTOR_JWK_FILE', "token exchange: a file holding the actor client's private JWK"),
   actorAudience: stringSetting('HELSEID_EXCHANGE_ACTOR_AUDIENCE', "token exchange: your API's HelseID audience (the subject token is issued for it)", { pattern: /^\S+$/ }),
   actorScope: stringSetting('HELSEID_EXCHANGE_ACTOR_SCOPE', "token exchange: a scope of your API that your client (HELSEID_CLIENT_ID) is granted, for the subject token", { pattern: /^\S+$/ }),
+  // A multi-tenant client (facts §2.6): it names the organisation it acts for in each request.
+  multiTenantClientId: stringSetting('HELSEID_MULTI_TENANT_CLIENT_ID', 'multi-tenant: your multi-tenant HelseID client id'),
+  multiTenantJwk: stringSetting('HELSEID_MULTI_TENANT_JWK', "multi-tenant: the client's private JWK, inline JSON (never commit it)"),
+  multiTenantJwkFile: stringSetting('HELSEID_MULTI_TENANT_JWK_FILE', "multi-tenant: a file holding the client's private JWK"),
+  multiTenantOrganisation: stringSetting('HELSEID_MULTI_TENANT_ORGANISATION', 'multi-tenant: the organisation that delegated to your client, as <parent orgnr>:<child orgnr> (the child may be empty)', { pattern: /^\d{9}:(\d{9})?$/ }),
+  multiTenantScopes: stringSetting('HELSEID_MULTI_TENANT_SCOPES', "multi-tenant: scopes of one API that organisation has signed the terms for, space separated"),
+  clientChildOrgnr: stringSetting('HELSEID_CLIENT_CHILD_ORGNR', 'a child organisation (9 digits) your single-tenant client may name in its requests', { pattern: /^\d{9}$/ }),
   strict: flagSetting('NHN_STRICT', 'set to 1 to fail on every deviation from an assumption, as the kill matrix does (default: a deviation is reported, never failed)'),
   calibrationDir: stringSetting('NHN_CALIBRATION_DIR', 'where the calibration files that pin assumption points per profile are read', { fallback: 'schemas/calibration' }),
   twinExternal: stringSetting('NHN_TWIN_EXTERNAL', 'set to 1 when a twin is already running and Playwright must not start one'),
@@ -91,12 +100,16 @@ export interface ClientCredentials {
   claims?: Record<string, string>;
   /** The redirect URI registered for the client's user logins (local only: the twin's synthetic test IdP). */
   redirectUri?: string;
+  /** A single-tenant client: a child organisation it may name (helseid_authorization, facts §2.6). */
+  childOrganisation?: string;
+  /** A multi-tenant client: the organisation it acts for and scopes it has signed; on the twin also one that signed part of them. */
+  tenancy?: { organisation: Organisation; scopes: string[]; partlySigned?: { organisation: Organisation; signedScope: string; unsignedScope: string } };
   /** The exchange actor: the API this client is the client of, whose audience subject tokens are issued for, and the scope a caller asks for. */
   api?: { audience: string; scope: string };
 }
 
 /** Roles of synthetic clients; a remote profile only has `default` unless the user names more. */
-export type ClientRole = 'default' | 'readOnly' | 'noOrgnrParent' | 'exchangeActor';
+export type ClientRole = 'default' | 'readOnly' | 'noOrgnrParent' | 'exchangeActor' | 'multiTenant';
 
 export interface Profile extends ProfileDefinition {
   urls: Partial<Record<ServiceName, string>>;
@@ -173,7 +186,40 @@ const TWIN_ROLES: Record<ClientRole, string> = {
   readOnly: 'read-only',
   noOrgnrParent: 'no-orgnr-parent',
   exchangeActor: 'exchange-actor',
+  multiTenant: 'multi-tenant',
 };
+
+/** What the twin's clients know of organisations (helpers/packs/helseid.ts). */
+function twinTenancy(role: ClientRole): Pick<ClientCredentials, 'childOrganisation' | 'tenancy'> {
+  if (role === 'default') return { childOrganisation: TWIN_TENANTS.singleTenantChild };
+  if (role !== 'multiTenant') return {};
+  const { signed, partlySigned } = TWIN_TENANTS;
+  return {
+    tenancy: {
+      organisation: { tenancy: 'multi', parent: signed.parent, child: signed.child },
+      scopes: [...TWIN_TENANTS.scopes],
+      partlySigned: { organisation: { tenancy: 'multi', parent: partlySigned.parent }, signedScope: partlySigned.signedScopes[0]!, unsignedScope: partlySigned.unsignedScope },
+    },
+  };
+}
+
+/** The multi-tenant client against NHN: all of its variables or none; a partial set names what is missing. */
+function readMultiTenant(env: Env): ClientCredentials | undefined {
+  const named = {
+    [SUITE_SETTINGS.multiTenantClientId.env]: SUITE_SETTINGS.multiTenantClientId.read(env),
+    [`${SUITE_SETTINGS.multiTenantJwk.env} or ${SUITE_SETTINGS.multiTenantJwkFile.env}`]: SUITE_SETTINGS.multiTenantJwk.read(env) ?? SUITE_SETTINGS.multiTenantJwkFile.read(env),
+    [SUITE_SETTINGS.multiTenantOrganisation.env]: SUITE_SETTINGS.multiTenantOrganisation.read(env),
+    [SUITE_SETTINGS.multiTenantScopes.env]: SUITE_SETTINGS.multiTenantScopes.read(env),
+  };
+  const missing = Object.entries(named).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length === Object.keys(named).length) return undefined;
+  if (missing.length) throw new ConfigurationError(`a multi-tenant client needs its id, key, organisation and scopes together; missing: ${missing.join(', ')}`);
+  return {
+    clientId: SUITE_SETTINGS.multiTenantClientId.read(env)!,
+    privateJwk: readJwk(env, SUITE_SETTINGS.multiTenantJwk, SUITE_SETTINGS.multiTenantJwkFile)!,
+    tenancy: { organisation: parseTenant(SUITE_SETTINGS.multiTenantOrganisation.read(env)!)!, scopes: SUITE_SETTINGS.multiTenantScopes.read(env)!.split(/[\s,]+/).filter(Boolean) },
+  };
+}
 
 /** Reads every setting once, so a bad value fails the run at start with the variable named. */
 function readSettings(settings: ReadonlyArray<Setting<unknown>>, env: Env): Map<Setting<unknown>, unknown> {
@@ -219,6 +265,7 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
   if (problems.length) throw new ConfigurationError(problems.join('; '));
   const userClient = readJwk(env);
   const actor = def.kind === 'nhn' ? readActor(env) : undefined;
+  const multiTenant = def.kind === 'nhn' ? readMultiTenant(env) : undefined;
 
   let twinState: TwinState | undefined | null = null;
   const twin = (): TwinState | undefined => {
@@ -239,13 +286,15 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
       if (def.kind === 'twin' && !clientId) {
         const c = twin()?.clients[TWIN_ROLES[role]];
         return c
-          ? { clientId: c.clientId, privateJwk: c.privateJwk, scopes: c.scopes, claims: c.claims, redirectUri: c.redirectUri, ...(c.audience && c.apiScope ? { api: { audience: c.audience, scope: c.apiScope } } : {}) }
+          ? { clientId: c.clientId, privateJwk: c.privateJwk, scopes: c.scopes, claims: c.claims, redirectUri: c.redirectUri, ...(c.audience && c.apiScope ? { api: { audience: c.audience, scope: c.apiScope } } : {}), ...twinTenancy(role) }
           : undefined;
       }
       if (role === 'exchangeActor') return actor;
+      if (role === 'multiTenant') return multiTenant;
       if (role !== 'default' || !clientId || !userClient) return undefined;
       const scopes = SUITE_SETTINGS.clientScopes.read(env)?.split(/[\s,]+/).filter(Boolean);
-      return { clientId, privateJwk: userClient, scopes };
+      const child = SUITE_SETTINGS.clientChildOrgnr.read(env);
+      return { clientId, privateJwk: userClient, scopes, ...(child ? { childOrganisation: child } : {}) };
     },
     twinInstance() {
       return def.kind === 'twin' ? twin()?.instance : undefined;

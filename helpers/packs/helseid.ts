@@ -1,5 +1,5 @@
 // HelseID and its test-token service: the authorisation every API pack stands behind.
-import { syntheticHprNumber, syntheticNin } from '../identifiers.ts';
+import { syntheticHprNumber, syntheticNin, syntheticOrgnr } from '../identifiers.ts';
 import type { PackDescriptor } from './types.ts';
 
 /**
@@ -20,6 +20,20 @@ export const TEST_IDP_PERSONS = {
  * client, exchanges it for another API's scopes. Against NHN the vendor names their own API
  * (HELSEID_EXCHANGE_ACTOR_AUDIENCE and HELSEID_EXCHANGE_ACTOR_SCOPE).
  */
+/**
+ * The twin's multi-tenant client (facts §2.6): the supplier it is, the organisation that has
+ * delegated to it and signed every API's terms, and one that has signed PIT's read terms only
+ * (a request for PIT's write scope on its behalf is answered with rejected_scope).
+ */
+export const TWIN_TENANTS = {
+  supplier: syntheticOrgnr(71),
+  signed: { parent: syntheticOrgnr(72), child: syntheticOrgnr(73) },
+  partlySigned: { parent: syntheticOrgnr(74), signedScopes: ['nhn:pit/api.read'], unsignedScope: 'nhn:pit/api.write' },
+  /** A child organisation a single-tenant client may name (facts §2.6). */
+  singleTenantChild: syntheticOrgnr(75),
+  scopes: ['nhn:pit/api.read', 'nhn:pit/api.write'],
+} as const;
+
 export const TWIN_ACTOR_API = { audience: 'nhn:suite-actor-api', scope: 'nhn:suite-actor-api/exchange' } as const;
 
 export const helseidPack = {

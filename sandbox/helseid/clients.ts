@@ -3,7 +3,7 @@
 import { ALL_SCOPES, SCOPES } from '../../helpers/packs/index.ts';
 import { HELSEID_CLAIMS } from '../../helpers/protocol.ts';
 import { syntheticOrgnr } from '../../helpers/identifiers.ts';
-import { TWIN_ACTOR_API } from '../../helpers/packs/helseid.ts';
+import { TWIN_ACTOR_API, TWIN_TENANTS } from '../../helpers/packs/helseid.ts';
 
 export interface SyntheticClient {
   role: string;
@@ -12,6 +12,8 @@ export interface SyntheticClient {
   scopes: string[];
   tokenExchange: boolean;
   claims: Record<string, string>;
+  /** A multi-tenant client: the supplier organisation it is, and what each organisation that delegated to it has signed. */
+  multiTenant?: { supplier: string; organisations: Record<string, readonly string[] | 'all'> };
   /** The API this client is the client of, when it acts as one in token exchange: subject tokens must be for it. */
   api?: { audience: string; scope: string };
 }
@@ -59,6 +61,19 @@ export const SYNTHETIC_CLIENTS: SyntheticClient[] = [
     tokenExchange: true,
     claims: orgClaims(syntheticOrgnr(5), syntheticOrgnr(6), 'Synthetic API acting on behalf of a caller'),
     api: TWIN_ACTOR_API,
+  },
+  {
+    role: 'multi-tenant',
+    clientId: 'nhn-suite-multi-tenant',
+    name: 'Synthetic multi-tenant EPJ',
+    scopes: [...TWIN_TENANTS.scopes],
+    tokenExchange: false,
+    // Its organisation claims come from the organisation it names in each request.
+    claims: { [HELSEID_CLAIMS.clientName]: 'Synthetic multi-tenant EPJ' },
+    multiTenant: {
+      supplier: TWIN_TENANTS.supplier,
+      organisations: { [TWIN_TENANTS.signed.parent]: 'all', [TWIN_TENANTS.partlySigned.parent]: TWIN_TENANTS.partlySigned.signedScopes },
+    },
   },
 ];
 

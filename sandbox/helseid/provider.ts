@@ -18,6 +18,7 @@ import { adapterFor } from './adapter.ts';
 import { clientAuthentication, type AssertionState } from './client-auth.ts';
 import { clientById, SYNTHETIC_CLIENTS } from './clients.ts';
 import { INTERACTION_PATH, personOf, testIdp, userClaims } from './test-idp.ts';
+import { tenancy, type TenancyState } from './tenancy.ts';
 import { registerTokenExchange, type ExchangeContext } from './token-exchange.ts';
 
 export const ACCESS_TOKEN_TTL = 3600;
@@ -151,7 +152,9 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
     },
     extraTokenClaims: (ctx, token) => {
       const client = on('token.client-claims') ? clientById(String((token as { clientId?: string }).clientId)) : undefined;
-      const clientClaims = client ? { ...client.claims, [HELSEID_CLAIMS.clientAmr]: 'private_key_jwt' } : {};
+      // The organisation a request named (tenancy.ts) overrides the client's registered one.
+      const organisation = (ctx as unknown as { state?: TenancyState } | undefined)?.state?.organisationClaims;
+      const clientClaims = client ? { ...client.claims, ...organisation, [HELSEID_CLAIMS.clientAmr]: 'private_key_jwt' } : {};
       // A user login's claims, as its scopes ask for them (test-idp.ts).
       const person = personOf((token as { accountId?: string }).accountId);
       const source = ctx?.oidc.entities.AuthorizationCode ?? (on('refresh.user-claims') ? ctx?.oidc.entities.RefreshToken : undefined);
@@ -185,6 +188,7 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
   registerTokenExchange(provider, { checks, resourceServerInfo, publicJwks: { keys: [publicJwk(options.signingKey)] } });
 
   provider.use(clientAuthentication({ issuer, tokenPath: HELSEID_PATHS.token, parPath: HELSEID_PATHS.par, clientKeys: options.clientKeys, checks }));
+  provider.use(tenancy({ tokenPath: HELSEID_PATHS.token, checks }));
   provider.use(testIdp(provider));
   if (!on('token.dpop.nonce-value')) {
     const nonces = instance(provider).DPoPNonces;
