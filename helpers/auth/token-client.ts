@@ -14,9 +14,9 @@ import { exportPrivateJwk, generateSigningKey, importSigningKey, type SigningKey
 import { sharedOnce } from './shared-cache.ts';
 import { guardSyntheticPeople } from '../http/identity-guard.ts';
 import { readTestTokenAnswer } from './test-token.ts';
-import { authorizationParams, followAuthorization, trustFrameworkAttest, type LoginRequest } from './user-login.ts';
+import { authorizationParams, trustFrameworkAttest, type LoginRequest } from './user-login.ts';
+import type { Authorizer } from './login-setup.ts';
 import { HELSEID_CLAIMS, LOGIN_SCOPES } from '../protocol.ts';
-import type { HttpRequest, HttpResponse } from '../http/client.ts';
 
 export interface AccessToken {
   accessToken: string;
@@ -159,10 +159,11 @@ export class TokenClient {
 
   /**
    * A user login by authorization code with PKCE and PAR, the trust framework attest in a signed
-   * request object (HelseID's first way, facts §2.7), the redirects followed by `navigate`, and
-   * the code exchanged for a token bound to this client's DPoP key. Once per run and person.
+   * request object (HelseID's first way, facts §2.7), the authorization followed by `authorizer`
+   * (headless at the twin, a browser and a login recipe anywhere), and the code exchanged for a
+   * token bound to this client's DPoP key. Once per run and person.
    */
-  async userLogin(login: LoginRequest, navigate: (request: HttpRequest) => Promise<HttpResponse>, key?: SigningKey): Promise<AccessToken> {
+  async userLogin(login: LoginRequest, authorizer: Authorizer, key?: SigningKey): Promise<AccessToken> {
     const redirectUri = this.client.redirectUri;
     if (!redirectUri) throw new TokenRequestError(`client ${this.client.clientId} has no redirect URI for user logins`);
     const dpopKey = key ?? (await this.runKey());
@@ -173,10 +174,10 @@ export class TokenClient {
       this.request(tuple, dpopKey, async (config, dpop) => {
         const clientKey = await importSigningKey(this.client.privateJwk as JWK);
         const verifier = oidc.randomPKCECodeVerifier();
-        const params = authorizationParams(login, redirectUri, { challenge: await oidc.calculatePKCECodeChallenge(verifier), attest: [trustFrameworkAttest()] });
+        const params = authorizationParams(login, redirectUri, { challenge: await oidc.calculatePKCECodeChallenge(verifier), attest: [trustFrameworkAttest()], loginHint: authorizer.sendsLoginHint });
         const signed = await oidc.buildAuthorizationUrlWithJAR(config, params, clientKey.privateKey);
         const pushed = await oidc.buildAuthorizationUrlWithPAR(config, signed.searchParams);
-        const callback = await followAuthorization(pushed.href, redirectUri, navigate);
+        const callback = await authorizer.authorize(pushed.href, redirectUri, login.loginHint);
         return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: params.state, expectedNonce: params.nonce }, undefined, { DPoP: dpop });
       }),
       isFresh,

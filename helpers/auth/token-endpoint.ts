@@ -6,6 +6,7 @@ import { parseJson, type HttpRequest, type HttpResponse } from '../http/client.t
 import { createClientAssertion, type ClientAssertionFaults } from './client-assertion.ts';
 import { createDpopProof, type DpopFaults } from './dpop.ts';
 import type { SigningKey } from './keys.ts';
+import { fingerprint } from '../evidence/redact.ts';
 import { recordTokenRequest, type TokenTuple } from '../evidence/token-ledger.ts';
 import { audienceOfScope } from '../packs/index.ts';
 
@@ -74,10 +75,12 @@ export async function callTokenEndpoint(call: TokenCall, send: Send): Promise<To
   const tuple: TokenTuple = {
     issuer: call.discovery.issuer,
     clientId: call.clientId,
-    grant: call.params.grant_type === 'client_credentials' || call.params.grant_type === 'authorization_code' ? call.params.grant_type : 'token_exchange',
-    audience: audienceOfScope(scopes[0] ?? '') ?? 'unknown',
+    grant: call.params.grant_type === 'client_credentials' || call.params.grant_type === 'authorization_code' || call.params.grant_type === 'refresh_token' ? call.params.grant_type : 'token_exchange',
+    audience: audienceOfScope(scopes[0] ?? '') ?? call.params.resource ?? 'unknown',
     scopes: scopes.sort(),
     jkt: call.dpopKey?.thumbprint ?? 'none',
+    // A code or refresh token is its own request: the same key may redeem several.
+    ...(call.params.code || call.params.refresh_token ? { subject: fingerprint(`${call.params.code ?? call.params.refresh_token}|${call.params.resource ?? ''}`) } : {}),
   };
   const nonce = response.header('dpop-nonce');
   recordTokenRequest({

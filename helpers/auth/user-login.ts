@@ -1,7 +1,8 @@
 // User logins HelseID's way: authorization code with PKCE, pushed (PAR) as a signed request
-// object that carries the trust framework attest, and redirects followed without a browser.
-// These are the pieces the negative specs drive one by one; TokenClient.userLogin runs the same
-// flow on openid-client for the suite's ordinary user tokens.
+// object that carries the trust framework attest; the authorization is then followed by an
+// Authorizer (login-setup.ts): redirects without a browser at the twin, Chromium and a login
+// recipe anywhere. These are the pieces the negative specs drive one by one; TokenClient.userLogin
+// runs the same flow on openid-client for the suite's ordinary user tokens.
 import { createHash, randomBytes } from 'node:crypto';
 import { CLIENT_ASSERTION_TYPE, HELSEID_CLAIMS, HELSEID_PATHS, LOGIN_SCOPES } from '../protocol.ts';
 import { OID, syntheticOrgnr } from '../identifiers.ts';
@@ -48,15 +49,16 @@ export function pkcePair(): { verifier: string; challenge: string } {
 }
 
 /** The authorization parameters of a login, before they are signed into a request object. */
-export function authorizationParams(login: LoginRequest, redirectUri: string, o: { challenge?: string; attest?: Json[] } = {}): Record<string, string> {
+export function authorizationParams(login: LoginRequest, redirectUri: string, o: { challenge?: string; attest?: Json[]; loginHint?: boolean } = {}): Record<string, string> {
   const params: Record<string, string> = {
     response_type: 'code',
     redirect_uri: redirectUri,
     scope: [...(login.identityScopes ?? LOGIN_SCOPES), ...login.scopes].join(' '),
     state: randomId(),
     nonce: randomId(),
-    login_hint: login.loginHint,
   };
+  // The twin's headless path takes the person here; a browser types them into the IdP's form.
+  if (o.loginHint !== false) params.login_hint = login.loginHint;
   if (o.challenge) Object.assign(params, { code_challenge: o.challenge, code_challenge_method: 'S256' });
   if (o.attest) params.authorization_details = JSON.stringify(o.attest);
   return params;
@@ -109,8 +111,8 @@ export function authorizeUrl(issuer: string, clientId: string, requestUri: strin
 /**
  * Follows an authorization's redirects the way a browser would (cookies kept, GET on every
  * hop) until one leads to the redirect URI, which is answered with, not fetched. The twin's
- * synthetic test IdP logs its person in on the way; HelseID's real IdPs need a person at a
- * browser, so against NHN this stops with a clear error.
+ * synthetic test IdP logs the person named by login_hint in on the way; an IdP that shows a page
+ * instead stops this with a clear error (a browser and a login recipe log in there).
  */
 export async function followAuthorization(start: string, redirectUri: string, send: Send, maxHops = 8): Promise<URL> {
   // A browser's cookie jar, as far as a login needs one: by name and path (RFC 6265 §5.1.4).
@@ -136,7 +138,7 @@ export async function followAuthorization(start: string, redirectUri: string, se
     }
     const location = response.header('location');
     if (response.status < 300 || response.status >= 400 || !location) {
-      throw new ContractError(`the login stopped at ${new URL(url).pathname} with ${response.status} ${response.contentType() || ''} instead of redirecting (a real IdP needs a person at a browser)`.trim());
+      throw new ContractError(`the login stopped at ${new URL(url).pathname} with ${response.status} ${response.contentType() || ''} instead of redirecting (an IdP that shows pages needs the browser and a login recipe)`.trim());
     }
     const next = new URL(location, url);
     if (next.href.startsWith(redirectUri)) return next;

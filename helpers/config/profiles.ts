@@ -72,6 +72,11 @@ export const SUITE_SETTINGS = {
   multiTenantOrganisation: stringSetting('HELSEID_MULTI_TENANT_ORGANISATION', 'multi-tenant: the organisation that delegated to your client, as <parent orgnr>:<child orgnr> (the child may be empty)', { pattern: /^\d{9}:(\d{9})?$/ }),
   multiTenantScopes: stringSetting('HELSEID_MULTI_TENANT_SCOPES', "multi-tenant: scopes of one API that organisation has signed the terms for, space separated"),
   clientChildOrgnr: stringSetting('HELSEID_CLIENT_CHILD_ORGNR', 'a child organisation (9 digits) your single-tenant client may name in its requests', { pattern: /^\d{9}$/ }),
+  // User logins (helpers/auth/login-setup.ts): headless at the twin, a browser and a recipe anywhere.
+  loginMode: stringSetting('NHN_LOGIN_MODE', 'how user logins go: headless (the twin only: its test IdP takes login_hint; the default there) or browser (Chromium follows the login recipe; always against NHN)', { pattern: /^(headless|browser)$/ }),
+  loginRecipe: stringSetting('NHN_LOGIN_RECIPE', 'the login recipe the browser follows (default schemas/helseid/login-recipes/<profile>.yaml)'),
+  redirectUri: stringSetting('HELSEID_REDIRECT_URI', "a redirect URI registered for your client's user logins (the browser is stopped there; nothing needs to serve it)", { pattern: /^https?:\/\/\S+$/ }),
+  chromium: stringSetting('NHN_CHROMIUM', "the Chromium a browser login runs in (default Debian's, /usr/bin/chromium)"),
   strict: flagSetting('NHN_STRICT', 'set to 1 to fail on every deviation from an assumption, as the kill matrix does (default: a deviation is reported, never failed)'),
   calibrationDir: stringSetting('NHN_CALIBRATION_DIR', 'where the calibration files that pin assumption points per profile are read', { fallback: 'schemas/calibration' }),
   twinExternal: stringSetting('NHN_TWIN_EXTERNAL', 'set to 1 when a twin is already running and Playwright must not start one'),
@@ -98,7 +103,7 @@ export interface ClientCredentials {
   scopes?: string[];
   /** HelseID client claims the twin puts in this client's tokens (local only). */
   claims?: Record<string, string>;
-  /** The redirect URI registered for the client's user logins (local only: the twin's synthetic test IdP). */
+  /** The redirect URI registered for the client's user logins (the twin's, or HELSEID_REDIRECT_URI). */
   redirectUri?: string;
   /** A single-tenant client: a child organisation it may name (helseid_authorization, facts §2.6). */
   childOrganisation?: string;
@@ -294,7 +299,8 @@ export function resolveProfile(name: ProfileName, env: Env = process.env): Profi
       if (role !== 'default' || !clientId || !userClient) return undefined;
       const scopes = SUITE_SETTINGS.clientScopes.read(env)?.split(/[\s,]+/).filter(Boolean);
       const child = SUITE_SETTINGS.clientChildOrgnr.read(env);
-      return { clientId, privateJwk: userClient, scopes, ...(child ? { childOrganisation: child } : {}) };
+      const redirectUri = SUITE_SETTINGS.redirectUri.read(env);
+      return { clientId, privateJwk: userClient, scopes, ...(child ? { childOrganisation: child } : {}), ...(redirectUri ? { redirectUri } : {}) };
     },
     twinInstance() {
       return def.kind === 'twin' ? twin()?.instance : undefined;

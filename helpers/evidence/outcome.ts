@@ -24,6 +24,8 @@ export const ERROR_KINDS = {
   ConfigurationError: 'suite',
   TokenRequestError: 'suite',
   CatalogueError: 'suite',
+  // A login recipe's step did not match HelseID's page: the recipe needs editing.
+  LoginStepError: 'suite',
 } as const satisfies Record<string, FailureKind>;
 
 export interface ResultLike {

@@ -150,6 +150,9 @@ export interface RunOptions {
   shard?: string;
 }
 
+/** A browser login's record (helpers/auth/login-setup.ts LoginRecord), attached by the authorizer fixture. */
+export const LOGIN_ATTACHMENT = 'nhn-login';
+
 export default class SummaryReporter implements Reporter {
   private readonly outputFile: string;
   /** One record per test, by id, in the order their final attempts ended. */
@@ -163,6 +166,8 @@ export default class SummaryReporter implements Reporter {
   private readonly targets = new Map<string, ProfileTargets>();
   /** Every token request the tests made, from their results (every attempt's). */
   private readonly ledger: LedgerEntry[] = [];
+  /** Every browser login of the run: its recipe, steps and timings (never a code, token or cookie). */
+  private readonly logins: Array<Record<string, unknown>> = [];
   /** A test's first failed attempt, until its last attempt says whether it was flaky. */
   private readonly firstFailures = new Map<string, Outcome>();
   /** Why each skipped test skipped (its skip annotation). */
@@ -199,6 +204,9 @@ export default class SummaryReporter implements Reporter {
     for (const a of result.attachments.filter((x) => x.name === TARGETS_ATTACHMENT && (x.body || x.path))) {
       const t = JSON.parse((a.body ?? fs.readFileSync(a.path!)).toString('utf8')) as ProfileTargets;
       this.targets.set(t.name, t);
+    }
+    for (const a of result.attachments.filter((x) => x.name === LOGIN_ATTACHMENT && (x.body || x.path))) {
+      this.logins.push({ test: test.title, ...(JSON.parse((a.body ?? fs.readFileSync(a.path!)).toString('utf8')) as Record<string, unknown>) });
     }
     const annotations = [...test.annotations, ...result.annotations];
     const v = classifyResult(result, annotations);
@@ -294,6 +302,7 @@ export default class SummaryReporter implements Reporter {
       waived: this.records.filter((r) => r.waiver).length,
       byApi,
       byRequirement,
+      logins: this.logins.length ? this.logins : undefined,
       flaky: this.records.filter((r) => r.flaky).map((r) => ({ title: r.title, project: r.project, requirements: r.requirements, ...r.flaky })),
       // Assumption points where the environment showed another behaviour than the twin's reading: never a failure, unless strict or calibrated.
       deviations: this.records.filter((r) => r.deviations).flatMap((r) => r.deviations!.map((d) => ({ title: r.title, project: r.project, requirements: r.requirements, ...d }))),

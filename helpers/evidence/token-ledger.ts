@@ -12,7 +12,7 @@ export const LEDGER_ATTACHMENT = 'nhn-token-ledger';
 export interface TokenTuple {
   issuer: string;
   clientId: string;
-  grant: 'client_credentials' | 'token_exchange' | 'test_token' | 'authorization_code';
+  grant: 'client_credentials' | 'token_exchange' | 'test_token' | 'authorization_code' | 'refresh_token';
   audience: string;
   scopes: string[];
   jkt: string;

@@ -7,7 +7,8 @@ import type { SigningKey } from '../auth/keys.ts';
 import type { LoginRequest } from '../auth/user-login.ts';
 import type { AuthMode, Profile } from '../config/profiles.ts';
 import { SERVICES, type ServiceName } from '../packs/index.ts';
-import { classifyResponse, parseJson, send, type HeaderValue, type HttpRequest, type HttpResponse, type Recorder } from './client.ts';
+import { classifyResponse, parseJson, send, type HeaderValue, type HttpResponse, type Recorder } from './client.ts';
+import type { Authorizer } from '../auth/login-setup.ts';
 import { linkParsed } from '../evidence/checks.ts';
 import { GuardError, InconclusiveError } from './errors.ts';
 import { guardSyntheticPeople, identityNumbers } from './identity-guard.ts';
@@ -57,8 +58,8 @@ export interface ApiClientOptions {
     scopes: string[];
     key?: SigningKey;
     user?: { ttt: { url: string; apiKey: string }; context: UserContext };
-    /** A user login by authorization code (see TokenClient.userLogin); `navigate` follows its redirects. */
-    login?: { request: Omit<LoginRequest, 'scopes'>; navigate: (request: HttpRequest) => Promise<HttpResponse> };
+    /** A user login by authorization code (see TokenClient.userLogin), followed the profile's way. */
+    login?: { request: Omit<LoginRequest, 'scopes'>; authorizer: Authorizer };
     /** RFC 8693: this client exchanges the token `subject` gives for one with `scopes`. */
     exchange?: { subject: () => Promise<string> };
   };
@@ -122,7 +123,7 @@ export class ApiClient {
   async token(): Promise<AccessToken> {
     const t = this.options.tokens;
     if (!t) throw new GuardError(`the ${this.options.mode} client for ${this.options.service} has no token source`);
-    if (t.login) return t.client.userLogin({ ...t.login.request, scopes: t.scopes }, t.login.navigate, t.key);
+    if (t.login) return t.client.userLogin({ ...t.login.request, scopes: t.scopes }, t.login.authorizer, t.key);
     if (t.exchange) return t.client.exchange(await t.exchange.subject(), t.scopes, t.key);
     return t.user ? t.client.testUserToken(t.user.ttt, t.scopes, t.user.context, t.key) : t.client.clientCredentials(t.scopes, t.key);
   }

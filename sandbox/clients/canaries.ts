@@ -1,5 +1,6 @@
 // The planted-secret test's witness (SANDBOX_CANARY_LOG): every secret the twin hands out or is
-// sent (access tokens, DPoP proofs, client assertions, subject tokens, authorization codes, its
+// sent (access tokens, DPoP proofs, client assertions, subject tokens, authorization codes, the
+// cookies of its logins, its
 // test-token key, its clients' private keys, its AMQP passwords) goes into a file of JSON lines,
 // so that `npm run audit:secrets -- --canaries <file>` can prove that none reached an artefact.
 // Test infrastructure only: the file is created mode 0600 and nothing else reads it.
@@ -46,6 +47,11 @@ export class CanaryLog {
           this.add('dpop', ttt?.dPoPProof);
         } catch {
           // Not JSON: its JWTs are listed below.
+        }
+        // Each cookie the twin sets (its login's interaction and session cookies), by value.
+        for (const line of [o.responseHeaders['set-cookie'] ?? []].flat()) {
+          const pair = String(line).split(';')[0] ?? '';
+          this.add('cookie', pair.slice(pair.indexOf('=') + 1));
         }
         const location = String(o.responseHeaders.location ?? '');
         if (location.includes('code=')) this.add('code', new URL(location, 'http://x').searchParams.get('code'));

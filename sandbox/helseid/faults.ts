@@ -60,6 +60,7 @@ export const faults = {
   'mt-no-supplier': { rule: "a multi-tenant client's token does not name the supplier (orgnr_supplier)", requirements: ['HID-MT-001'], off: ['tenancy.supplier'] },
   'st-ignores-child': { rule: 'a single-tenant client that names a child organisation gets a token with its registered child instead', requirements: ['HID-MT-002'], off: ['tenancy.single-child'] },
   'mt-ignores-terms': { rule: 'a multi-tenant client is granted scopes the organisation it acts for has not signed the terms for, and no rejected_scope', requirements: ['HID-MT-003'], off: ['tenancy.terms'] },
+  'testidp-logs-in-someone-else': { rule: "the test IdP's login form logs in another test person than the one typed", requirements: ['HID-CODE-006'], off: ['testidp.person'] },
   'ttt-ignores-broken-flags': { rule: 'the test-token service ignores the flags that ask for broken tokens and issues valid ones', requirements: ['HID-TTT-003'], off: ['ttt.broken-flags'] },
   'ttt-no-trust-framework': { rule: 'the test-token service ignores createTillitsrammeverkClaims', requirements: ['HID-TTT-004'], off: ['ttt.trust-framework'] },
   'ttt-no-key-check': { rule: 'the test-token service issues tokens without a valid X-Auth-Key', requirements: ['HID-TTT-001'], off: ['ttt.api-key'] },

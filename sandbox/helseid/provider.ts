@@ -96,7 +96,7 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
       introspection: '/connect/introspect',
     },
     pkce: { required: () => on('code.pkce') },
-    ttl: { RefreshToken: REFRESH_TOKEN_TTL },
+    ttl: { AccessToken: ACCESS_TOKEN_TTL, IdToken: ACCESS_TOKEN_TTL, RefreshToken: REFRESH_TOKEN_TTL },
     // A login's code gives a refresh token. (oidc-provider keeps offline_access only with
     // prompt=consent, which HelseID's logins do not send.)
     issueRefreshToken: (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.kind === 'AuthorizationCode',
@@ -189,7 +189,7 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
 
   provider.use(clientAuthentication({ issuer, tokenPath: HELSEID_PATHS.token, parPath: HELSEID_PATHS.par, clientKeys: options.clientKeys, checks }));
   provider.use(tenancy({ tokenPath: HELSEID_PATHS.token, checks }));
-  provider.use(testIdp(provider));
+  provider.use(testIdp(provider, checks));
   if (!on('token.dpop.nonce-value')) {
     const nonces = instance(provider).DPoPNonces;
     if (nonces) nonces.checkChallenge = () => true;

@@ -42,7 +42,7 @@ function granted(result: TokenCallResult, what: string): Record<string, unknown>
 }
 
 test.describe('HelseID refresh tokens', () => {
-  test.beforeEach(({ needs }) => needs({ services: ['helseid'], clients: ['default'], login: true }));
+  test.beforeEach(({ needs }) => needs({ services: ['helseid'], clients: ['default'], login: ['nhnPhysician'] }));
 
   test('a refresh gives a new DPoP-bound token for the same user', { tag: ['@HID-RT-001'] }, async ({ codeLogin, tokenCall }) => {
     const login = await logIn(codeLogin);

@@ -1,6 +1,7 @@
 // User logins: authorization code with PKCE and PAR, the trust framework attest in a signed
-// request object, and the rules around it (facts §2.3, §2.7). A person at a browser is needed
-// against HelseID; the twin's synthetic test IdP logs its test person in without one.
+// request object, and the rules around it (facts §2.3, §2.7). At the twin the test IdP takes the
+// person as login_hint (the fast headless path) unless NHN_LOGIN_MODE=browser; against NHN, and in
+// HID-CODE-006 everywhere, Chromium follows the profile's login recipe on the IdP's pages.
 import { decodeUnverified } from '../../helpers/auth/jws.ts';
 import { authorizationParams, callPar, pkcePair, requestObject } from '../../helpers/auth/user-login.ts';
 import { DOUBLE_STRUCTURE, HELSEID_CLAIMS } from '../../helpers/protocol.ts';
@@ -19,11 +20,11 @@ function tokenOf(login: CodeLoginResult): Record<string, unknown> {
 const attestOf = (claims: Record<string, unknown>) => [claims.authorization_details ?? []].flat().filter((d) => (d as { type?: string }).type === HELSEID_CLAIMS.trustFramework);
 
 test.describe('HelseID user login (authorization code, PKCE, PAR, request object)', () => {
-  test.beforeEach(({ needs }) => needs({ services: ['helseid'], clients: ['default'], login: true }));
+  test.beforeEach(({ needs }) => needs({ services: ['helseid'], clients: ['default'], login: ['nhnPhysician'] }));
 
-  test('gives a DPoP-bound token with the user, the client and the attest', { tag: ['@HID-CODE-001'] }, async ({ tokens, http }) => {
+  test('gives a DPoP-bound token with the user, the client and the attest', { tag: ['@HID-CODE-001'] }, async ({ tokens, authorizer }) => {
     const client = tokens('default');
-    const token = await client.userLogin(person, http);
+    const token = await client.userLogin(person, authorizer());
     expect(token.tokenType.toLowerCase()).toBe('dpop');
     const claims = decodeUnverified(token.accessToken).payload;
     expect((claims.cnf as { jkt?: string } | undefined)?.jkt, 'the token is not bound to the DPoP key of the code exchange').toBe((await client.runKey()).thumbprint);
@@ -33,6 +34,14 @@ test.describe('HelseID user login (authorization code, PKCE, PAR, request object
     expect(claims[HELSEID_CLAIMS.securityLevel]).toBe('4');
     expect(claims[HELSEID_CLAIMS.orgnrParent], 'the client claims are missing').toBeTruthy();
     expect(attestOf(claims), 'the attest from the request object is not in the token').toHaveLength(1);
+  });
+
+  test('a person logs in through the IdP\'s pages in a browser, step by step', { tag: ['@HID-CODE-006'] }, async ({ codeLogin, needs }) => {
+    needs({ browser: true });
+    const claims = tokenOf(await codeLogin({ ...person, mode: 'browser' }));
+    expect(claims[HELSEID_CLAIMS.pid], 'the token is for another person than the one typed into the IdP').toBe(PHR_USER.pid);
+    expect(attestOf(claims), 'the attest from the request object is not in the token').toHaveLength(1);
+    expect(test.info().attachments.some((a) => a.contentType === 'image/png'), 'the login left no screenshot of its steps').toBe(true);
   });
 
   test('refuses an authorization request without PKCE', { tag: ['@HID-CODE-002'] }, async ({ discovery, clientKey, profile, http }) => {

@@ -37,7 +37,7 @@ test.describe('PaRek DPoP host: correlation id and user', () => {
   });
 
   test('a logged-in user without a pid, or who is no health professional (no HPR number), is refused with 403', { tag: ['@PAREK-AUTH-002'] }, async ({ api, profile, needs }) => {
-    needs({ clients: ['default'], login: true });
+    needs({ clients: ['default'], login: ['physician', 'citizen'] });
     const path = `/${profile.get(PAREK_SETTINGS.apiVersion)!}/ServiceRequest`;
     const withoutPid = LOGIN_SCOPES.filter((s) => s !== IDENTITY_SCOPES.pid);
     const noPid = api('parek', 'dpop', { login: { loginHint: TEST_IDP_PERSONS.physician.pid, identityScopes: withoutPid } });

@@ -57,7 +57,7 @@ test.describe('PHR access rules', () => {
   });
 
   test('positive control: a user logged in by authorization code, the attest in the request object, is served', { tag: ['@PHR-USER-002'] }, async ({ api, needs }) => {
-    needs({ clients: ['default'], login: true });
+    needs({ clients: ['default'], login: ['nhnPhysician'] });
     const response = await search(api('phr', 'dpop', { scopes: [PHR.section45], login: { loginHint: PHR_USER.pid } }), searchForm(LINE_DANSER));
     expect(response.status).toBe(200);
     // Bundle.total is optional in FHIR: the entries say the search found documents.

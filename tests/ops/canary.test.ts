@@ -1,5 +1,6 @@
 // The planted-secret run: every secret of a monitor run is a known canary (the twin lists each
-// token, proof, assertion, authorization code, private key member, test-token key and AMQP
+// token, proof, assertion, authorization code, login cookie (a browser login's included),
+// private key member, test-token key and AMQP
 // password it hands out or is sent; the webhook URL is one we made), the tests that handle them
 // are made to fail (faults planted in HelseID), the alert's delivery fails, and the reports are
 // written (HTML, JUnit, Allure results and the single-file Allure report, summary.json, the
@@ -50,7 +51,12 @@ test('a failing monitor run with every secret a canary leaves no canary in any a
     fs.appendFileSync(canaries, `${JSON.stringify({ kind: 'webhook-url', value: hookUrl })}\n`);
     const kinds = new Set(fs.readFileSync(canaries, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { kind: string }).kind));
     // Each value is listed once, under the kind it was first seen as.
-    for (const kind of ['access_token', 'dpop', 'client_assertion', 'subject_token', 'code', 'ttt-api-key', 'private-jwk-d', 'amqp-password', 'webhook-url']) expect(kinds, `no ${kind} canary was listed`).toContain(kind);
+    for (const kind of ['access_token', 'refresh_token', 'dpop', 'client_assertion', 'subject_token', 'code', 'cookie', 'ttt-api-key', 'private-jwk-d', 'amqp-password', 'webhook-url']) expect(kinds, `no ${kind} canary was listed`).toContain(kind);
+    // The browser login (HID-CODE-006) ran in Chromium: its cookies, code and tokens are among the canaries above.
+    if (fs.existsSync(process.env.NHN_CHROMIUM || '/usr/bin/chromium')) {
+      const logins = (JSON.parse(fs.readFileSync(path.join(reports, 'summary.json'), 'utf8')) as { logins?: Array<{ outcome: string }> }).logins ?? [];
+      expect(logins.map((l) => l.outcome), 'no browser login ran in the planted-secret run').toContain('logged-in');
+    }
     for (const artefact of ['html/index.html', 'junit.xml', 'summary.json', 'allure-results', 'allure-report/index.html', 'monitor/history.sqlite', 'monitor/index.html', 'certification', 'test-results']) {
       expect(fs.existsSync(path.join(reports, artefact)), `${artefact} was not written`).toBe(true);
     }

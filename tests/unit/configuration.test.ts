@@ -66,3 +66,11 @@ test('.env.example documents every variable the code reads', () => {
 test('no spec reads process.env: every variable goes through the profile', () => {
   for (const file of sourceFiles('specs')) expect(fs.readFileSync(file, 'utf8'), file).not.toMatch(/process\.env/);
 });
+
+test('a multi-tenant client is all its variables or none, and its organisation has the documented form', () => {
+  expect(() => resolveProfile('test', { HELSEID_MULTI_TENANT_CLIENT_ID: 'mt' })).toThrow(/missing: HELSEID_MULTI_TENANT_JWK or HELSEID_MULTI_TENANT_JWK_FILE, HELSEID_MULTI_TENANT_ORGANISATION, HELSEID_MULTI_TENANT_SCOPES/);
+  expect(() => resolveProfile('test', { HELSEID_MULTI_TENANT_ORGANISATION: 'NO:ORGNR:123456789' })).toThrow(/HELSEID_MULTI_TENANT_ORGANISATION must match/);
+  const jwk = JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' });
+  const mt = resolveProfile('test', { HELSEID_MULTI_TENANT_CLIENT_ID: 'mt', HELSEID_MULTI_TENANT_JWK: jwk, HELSEID_MULTI_TENANT_ORGANISATION: '123456789:', HELSEID_MULTI_TENANT_SCOPES: 'nhn:pit/api.read' }).client('multiTenant');
+  expect(mt?.tenancy).toEqual({ organisation: { tenancy: 'multi', parent: '123456789' }, scopes: ['nhn:pit/api.read'] });
+});
