@@ -11,6 +11,8 @@ import { ConfigurationError } from '../config/settings.ts';
 import type { LoginRecipe, RecipeStep, Target } from './login-recipe.ts';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+/** Where a login's browser starts (answered in the browser, never fetched). */
+const START = 'https://login-start.nhn-suite.invalid/';
 
 export interface StepRecord {
   name: string;
@@ -101,7 +103,10 @@ export async function browserLogin(browser: Browser, recipe: LoginRecipe, author
       throw new LoginStepError(step.name, recipe.file, `${reason} (the page was at ${where()})`, shot, steps);
     };
 
-    await page.goto(authorizeUrl, { timeout: budget(), waitUntil: 'domcontentloaded' }).catch(() => undefined);
+    // The browser starts at a neutral address answered with a redirect to the authorization URL:
+    // a report that records the browser's calls (Playwright's steps) never sees its request_uri.
+    await context.route(START, (route) => route.fulfill({ status: 303, headers: { location: authorizeUrl, 'cache-control': 'no-store' } }));
+    await page.goto(START, { timeout: budget(), waitUntil: 'domcontentloaded' }).catch(() => undefined);
     for (const step of recipe.steps) {
       const began = Date.now();
       if (landed) {

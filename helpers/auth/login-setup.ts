@@ -5,6 +5,7 @@
 // redirect URI and a test person for the role a spec asks for; without them the spec skips and
 // says which is missing.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser } from '@playwright/test';
 import { SUITE_SETTINGS, type Profile } from '../config/profiles.ts';
 import { ConfigurationError } from '../config/settings.ts';
@@ -98,12 +99,12 @@ export function browserAuthorizer(
       const started = Date.now();
       try {
         const done = await browserLogin(await browser(), recipe, url, redirectUri, person);
-        await report({ recipe: recipe.file, person: role ?? 'unknown', outcome: 'logged-in', totalMs: done.totalMs, steps: timings(done.steps) }, shots(done.steps));
+        await report({ recipe: path.relative(process.cwd(), recipe.file), person: role ?? 'unknown', outcome: 'logged-in', totalMs: done.totalMs, steps: timings(done.steps) }, shots(done.steps));
         return done.callback;
       } catch (e) {
         if (e instanceof LoginStepError) {
           const failedShot = e.screenshot ? [{ name: `login failed at step "${e.step}"`, png: e.screenshot }] : [];
-          await report({ recipe: recipe.file, person: role ?? 'unknown', outcome: 'failed', totalMs: Date.now() - started, steps: timings(e.steps), failedStep: e.step }, [...shots(e.steps), ...failedShot]);
+          await report({ recipe: path.relative(process.cwd(), recipe.file), person: role ?? 'unknown', outcome: 'failed', totalMs: Date.now() - started, steps: timings(e.steps), failedStep: e.step }, [...shots(e.steps), ...failedShot]);
         }
         throw e;
       }

@@ -48,12 +48,16 @@ export class CanaryLog {
         } catch {
           // Not JSON: its JWTs are listed below.
         }
-        // Each cookie the twin sets (its login's interaction and session cookies), by value.
+        const location = String(o.responseHeaders.location ?? '');
+        // Each cookie the twin sets (its login's session cookies and their signatures), by value.
+        // An interaction cookie's value is the interaction's id, which oidc-provider also puts in
+        // the URL it redirects to (/interaction/<id>): public by design, so no canary; its
+        // signature cookie is what proves it, and is one.
         for (const line of [o.responseHeaders['set-cookie'] ?? []].flat()) {
           const pair = String(line).split(';')[0] ?? '';
-          this.add('cookie', pair.slice(pair.indexOf('=') + 1));
+          const value = pair.slice(pair.indexOf('=') + 1);
+          if (!location.includes(value)) this.add('cookie', value);
         }
-        const location = String(o.responseHeaders.location ?? '');
         if (location.includes('code=')) this.add('code', new URL(location, 'http://x').searchParams.get('code'));
         for (const text of [request, response, location]) for (const [jwt] of text.matchAll(JWT)) this.add('jwt', jwt);
       },
