@@ -1,16 +1,20 @@
 // `npm run bench:validation`: our FHIR validator against the validators available on npm, in one
 // run on one machine. Prints start-up cost, resources per second over a generated corpus of at
 // least 10,000 resources, the ratios, and how many invalid corpus cases each one catches.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import os from 'node:os';
 import { FHIR_CORPUS, DOCREF, PATIENT, searchset } from '../corpus/fhir-corpus.ts';
 import { cliArgs } from '../../helpers/cli/args.ts';
 
-cliArgs("usage: npm run bench:validation\n  Our FHIR validator against @medplum/core and FHIR.js on generated resources: start-up, resources/s, invalid cases caught. BENCH_SIZE and BENCH_ROUNDS size it.\n", {});
+cliArgs("usage: npm run bench:validation\n  Our FHIR validator against @medplum/core and FHIR.js on generated resources: start-up, resources/s, invalid cases caught; then one command-line call on one small resource, ours and FHIR.js's, its own work beyond Node's start. BENCH_SIZE, BENCH_ROUNDS and BENCH_CLI_RUNS size it.\n", {});
 
 const require = createRequire(import.meta.url);
 const SIZE = Number(process.env.BENCH_SIZE ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 7);
 
 type Json = Record<string, unknown>;
 interface Peer {
@@ -137,4 +141,35 @@ async function main(): Promise<void> {
   }
 }
 
+/** One command-line call on one small resource: its own work, beyond starting Node (the median of several calls, each minus the median of a bare start). */
+function cliCalls(): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-bench-validate-'));
+  const file = path.join(dir, 'patient.json');
+  fs.writeFileSync(file, JSON.stringify(PATIENT));
+  const ROOT = path.resolve(import.meta.dirname, '../..');
+  const time = (args: string[]) => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+    return performance.now() - t;
+  };
+  const median = (f: () => number) => {
+    const runs = Array.from({ length: CLI_RUNS }, f).sort((a, b) => a - b);
+    return runs[Math.floor(runs.length / 2)]!;
+  };
+  const cases = [
+    { name: 'ours: npm run validate (node + tsx)', bare: ['--import', 'tsx', '-e', '0'], call: ['--import', 'tsx', 'helpers/cli/validate.ts', file] },
+    { name: 'FHIR.js: one validate call (node)', bare: ['-e', '0'], call: ['-e', `new (require('fhir').Fhir)().validate(JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8')), { errorOnUnexpected: true })`] },
+  ];
+  process.stdout.write(`\none call on one small resource (${CLI_RUNS} calls each, medians):\n`);
+  for (const c of cases) {
+    time(c.call); // the start-up cache is filled, as after any earlier call on this install
+    const bare = median(() => time(c.bare));
+    const call = median(() => time(c.call));
+    process.stdout.write(`  ${c.name.padEnd(38)} ${call.toFixed(0).padStart(5)} ms, of which its own work ${(call - bare).toFixed(0).padStart(4)} ms (a bare start: ${bare.toFixed(0)} ms)\n`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 await main();
+cliCalls();

@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import fhirpath from 'fhirpath';
-import r4 from 'fhirpath/fhir-context/r4/index.js';
+import { fhirModel, fhirpath } from './fhirpath-engine.ts';
 import { parse } from 'yaml';
 import type { ValidationIssue } from '../issues.ts';
 import { igLayer } from './ig/evaluate.ts';
@@ -109,7 +108,7 @@ const compiled = new Map<string, (node: unknown) => unknown[]>();
 function select(resource: Json, expression: string): unknown[] {
   let fn = compiled.get(expression);
   if (!fn) {
-    fn = fhirpath.compile(expression, r4, { traceFn: () => undefined }) as (node: unknown) => unknown[];
+    fn = fhirpath().compile(expression, fhirModel('r4'), { traceFn: () => undefined }) as (node: unknown) => unknown[];
     compiled.set(expression, fn);
   }
   return fn(resource);

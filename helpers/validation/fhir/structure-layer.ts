@@ -2,8 +2,7 @@
 // (required primitives included), exclusive choice types, reference target types, ele-1 and
 // ext-1 natively, and every other invariant evaluated with fhirpath. An invariant that cannot be
 // evaluated is reported as not checked, never passed silently.
-import fhirpath from 'fhirpath';
-import r4 from 'fhirpath/fhir-context/r4/index.js';
+import { fhirModel, fhirpath } from './fhirpath-engine.ts';
 import { thrownText, type ValidationIssue } from '../issues.ts';
 import { definitions, type Constraint, type ElementInfo } from './definitions.ts';
 import { NATIVE_INVARIANTS } from './native-invariants.ts';
@@ -18,8 +17,8 @@ export interface StructureContext {
   notChecked: Set<string>;
   /** Decide common invariants natively where that is exact (default); false: fhirpath only. */
   nativeInvariants?: boolean;
-  /** Called for each nested resource (contained, Bundle entries, parameters). */
-  nested: (resource: Json, location: string) => void;
+  /** Validates each nested resource (contained, Bundle entries, parameters). */
+  nested: { nestedResource(resource: Json, location: string): void };
   /** Values the schema layer rejected (wrong type, pattern, code): nothing more is said at or under them. */
   rejected?: ReadonlySet<string>;
 }
@@ -32,12 +31,6 @@ function asArray(v: unknown): unknown[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-function isEmpty(v: unknown): boolean {
-  if (v === null || v === '') return true;
-  if (Array.isArray(v)) return v.length === 0;
-  if (typeof v === 'object') return Object.keys(v as object).length === 0;
-  return false;
-}
 
 const compiled = new Map<string, ((node: unknown, env: Record<string, unknown>) => unknown[]) | Error>();
 
@@ -46,7 +39,7 @@ function compiledConstraint(base: string | undefined, c: Constraint): ((node: un
   let fn = compiled.get(key);
   if (!fn) {
     try {
-      fn = fhirpath.compile(base ? { base, expression: c.expression } : c.expression, r4, { traceFn: () => undefined }) as (node: unknown, env: Record<string, unknown>) => unknown[];
+      fn = fhirpath().compile(base ? { base, expression: c.expression } : c.expression, fhirModel('r4'), { traceFn: () => undefined }) as (node: unknown, env: Record<string, unknown>) => unknown[];
     } catch (e) {
       fn = e as Error;
     }
@@ -98,31 +91,97 @@ function checkReference(ctx: StructureContext, value: Json, targets: string[], l
   }
 }
 
-interface KeyTarget {
+/** What a JSON key of a definition leads to, worked out once per definition path. */
+interface KeyPlan {
   child: ElementInfo;
   type: ElementInfo['types'][number] | undefined;
+  /** A primitive rule past the schema's patterns to check on a string or number (primitiveIssue). */
+  primitive: boolean;
+  /** Where a complex value is walked next (an inline backbone, a content reference or a datatype), if it is. */
+  defAt?: string;
+  /** The invariants to evaluate on a complex value (ele-1 and ext-1 are native). */
+  constraints: Constraint[];
 }
 
 interface DefinitionIndex {
   /** JSON key → the element it belongs to (choice variants included). */
-  byKey: Map<string, KeyTarget>;
+  byKey: Map<string, KeyPlan>;
   required: ElementInfo[];
+  /** Every JSON key an element can appear as (its choice variants; `_` keys are looked up beside them). */
+  keysOf: Map<ElementInfo, string[]>;
 }
 
 const indexes = new Map<string, DefinitionIndex>();
+const PRIMITIVE_RULES = new Set(['integer', 'positiveInt', 'unsignedInt', 'date', 'dateTime', 'instant', 'time']);
 
 function indexFor(defPath: string): DefinitionIndex {
   let idx = indexes.get(defPath);
   if (!idx) {
-    const byKey = new Map<string, KeyTarget>();
-    for (const child of definitions().children(defPath)) {
-      if (child.choice) for (const t of child.types) byKey.set(`${child.name}${cap(t.code)}`, { child, type: t });
-      else byKey.set(child.name, { child, type: child.types[0] });
+    const defs = definitions();
+    const byKey = new Map<string, KeyPlan>();
+    const keysOf = new Map<ElementInfo, string[]>();
+    const plan = (child: ElementInfo, type: ElementInfo['types'][number] | undefined): KeyPlan => {
+      const inline = child.contentReference ? child.contentReference.slice(1) : type && (type.code === 'BackboneElement' || type.code === 'Element') ? child.path : undefined;
+      const complex = Boolean(inline) || (type !== undefined && defs.kind(type.code) === 'complex-type');
+      const constraints = complex ? (inline ? (defs.element(child.path)?.constraints ?? []) : defs.rootConstraints(type!.code)).filter((c) => !NATIVE.has(c.key)) : [];
+      return { child, type, primitive: type !== undefined && PRIMITIVE_RULES.has(type.code), defAt: complex ? (inline ?? type!.code) : undefined, constraints };
+    };
+    for (const child of defs.children(defPath)) {
+      const keys = child.choice ? child.types.map((t) => `${child.name}${cap(t.code)}`) : [child.name];
+      keysOf.set(child, keys);
+      if (child.choice) child.types.forEach((t, i) => byKey.set(keys[i]!, plan(child, t)));
+      else byKey.set(child.name, plan(child, child.types[0]));
     }
-    idx = { byKey, required: definitions().children(defPath).filter((c) => c.min > 0) };
+    const children = defs.children(defPath);
+    idx = { byKey, required: children.filter((c) => c.min > 0), keysOf };
     indexes.set(defPath, idx);
   }
   return idx;
+}
+
+function lengthOf(v: unknown): number {
+  return Array.isArray(v) ? v.length : v === undefined ? 0 : 1;
+}
+
+/** The keys of an element present in a node (a value or its `_` extension). */
+function presentKeys(node: Json, keys: string[]): number {
+  let n = 0;
+  for (const k of keys) if (node[k] !== undefined || node[`_${k}`] !== undefined) n += 1;
+  return n;
+}
+
+// No closures in the walk: this code runs for every element of every resource, and a function
+// made per element costs more than the check it makes.
+function valueLocation(location: string, key: string, many: boolean, i: number): string {
+  return many ? `${location}.${key}[${i}]` : `${location}.${key}`;
+}
+
+/** How many values an element has in a node: its keys (a choice's variants), each value or its `_` extension, whichever has more. */
+function countOf(node: Json, keys: string[]): number {
+  let n = 0;
+  for (const k of keys) n += Math.max(lengthOf(node[k]), lengthOf(node[`_${k}`]));
+  return n;
+}
+
+/** A node with no value and no children: null, '', [] or {}. */
+function emptyValue(v: unknown): boolean {
+  if (v === null || v === '') return true;
+  if (typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.length === 0;
+  for (const _ in v as object) return false;
+  return true;
+}
+
+/** ext-1: an extension has either extensions or a value[x], not both (and not neither). */
+function extensionBroken(v: Json): boolean {
+  let value = false;
+  for (const k in v) {
+    if (k.charCodeAt(0) === 118 /* v */ && k.startsWith('value')) {
+      value = true;
+      break;
+    }
+  }
+  return (v.extension !== undefined) === value;
 }
 
 function displayName(child: ElementInfo): string {
@@ -141,6 +200,17 @@ function realDate(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1]!;
 }
 
+/** The number written by `length` decimal digits at `at`, or -1 when one of them is not a digit. */
+function digits(s: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** FHIR's primitive rules past the JSON schema's regular expressions, as the HL7 validator applies them. */
 export function primitiveIssue(code: string, value: unknown): string | undefined {
   const range = INTEGER_RANGES[code];
@@ -150,8 +220,14 @@ export function primitiveIssue(code: string, value: unknown): string | undefined
   }
   if (typeof value !== 'string') return undefined;
   if (code === 'date' || code === 'dateTime' || code === 'instant') {
-    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
-    if (m && !realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return `${value.slice(0, 10)} is not a calendar date`;
+    // YYYY-MM-DD read by character (the schema's pattern has already said the shape is right).
+    if (value.length >= 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45) {
+      const y = digits(value, 0, 4);
+      const m = digits(value, 5, 2);
+      const d = digits(value, 8, 2);
+      if (y >= 0 && m >= 0 && d >= 0 && !realDate(y, m, d)) return `${value.slice(0, 10)} is not a calendar date`;
+    }
+    if (value.indexOf('T') < 0) return undefined;
     const t = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
     if (t && (Number(t[1]) > 23 || Number(t[2]) > 59 || Number(t[3] ?? 0) > 59)) return `${value} has no such time of day`;
     const tz = /([+-])(\d{2}):(\d{2})$/.exec(value);
@@ -166,78 +242,90 @@ export function primitiveIssue(code: string, value: unknown): string | undefined
 
 /** Walks one element (a resource root, a backbone element or a datatype value) against its definition. */
 function walk(ctx: StructureContext, defPath: string, node: Json, location: string, resource: Json): void {
-  const defs = definitions();
   const idx = indexFor(defPath);
-  // Counts per element, from the keys actually present (a FHIR node is usually sparse).
-  const counts = new Map<ElementInfo, number>();
-  let variants: Map<ElementInfo, string[]> | undefined;
+  const rejected = ctx.rejected && ctx.rejected.size ? ctx.rejected : undefined;
+
+  // Cardinality, from the keys actually present (a FHIR node is usually sparse): the required
+  // elements, the choices, and the elements present as arrays (one value never exceeds a max).
+  for (const child of idx.required) {
+    const keys = idx.keysOf.get(child)!;
+    const count = countOf(node, keys);
+    if (count === 0) {
+      ctx.issues.push({ severity: 'error', location: `${location}.${displayName(child)}`, rule: 'structure:min', message: `${child.path} is required (min ${child.min}) but absent`, layer: 'structure' });
+    } else if (count < child.min && !rejected?.has(`${location}.${child.name}`) && !(child.choice && presentKeys(node, keys) > 1)) {
+      ctx.issues.push({ severity: 'error', location: `${location}.${displayName(child)}`, rule: 'structure:min', message: `${child.path} needs at least ${child.min}, found ${count}`, layer: 'structure' });
+    }
+  }
+  // One pass over the keys present: the choice variants each choice element has, and the
+  // elements present as arrays, which alone can exceed a max (one value never does).
+  let choiceNames: Map<ElementInfo, string[]> | undefined;
+  let arrays: ElementInfo[] | undefined;
   for (const key in node) {
     const isExt = key.charCodeAt(0) === 95; /* _ */
     const name = isExt ? key.slice(1) : key;
-    const target = idx.byKey.get(name);
-    if (!target) continue; // unknown elements are the schema layer's
-    if (isExt && node[name] !== undefined) continue; // counted with its value
-    const value = node[name];
-    const ext = node[`_${name}`];
-    const n = Math.max(Array.isArray(value) ? value.length : value === undefined ? 0 : 1, Array.isArray(ext) ? ext.length : ext === undefined ? 0 : 1);
-    counts.set(target.child, (counts.get(target.child) ?? 0) + n);
-    if (target.child.choice) {
-      variants ??= new Map();
-      variants.set(target.child, [...(variants.get(target.child) ?? []), name]);
+    const plan = idx.byKey.get(name);
+    if (!plan) continue;
+    const child = plan.child;
+    if (child.choice) {
+      const names = (choiceNames ??= new Map()).get(child);
+      if (!names) choiceNames.set(child, [name]);
+      else if (!names.includes(name)) names.push(name);
+    }
+    if (child.max !== Infinity && Array.isArray(node[key]) && !arrays?.includes(child)) (arrays ??= []).push(child);
+  }
+  if (choiceNames) {
+    for (const [child, present] of choiceNames) {
+      if (present.length > 1 && !rejected?.has(`${location}.${child.name}`)) {
+        ctx.issues.push({ severity: 'error', location: `${location}.${child.name}[x]`, rule: 'structure:choice', message: `only one of ${child.name}[x] may be present, found ${present.join(', ')}`, layer: 'structure' });
+      }
     }
   }
-  for (const child of idx.required) {
-    if (!counts.has(child)) {
-      ctx.issues.push({ severity: 'error', location: `${location}.${displayName(child)}`, rule: 'structure:min', message: `${child.path} is required (min ${child.min}) but absent`, layer: 'structure' });
-    }
-  }
-  for (const [child, count] of counts) {
-    if (ctx.rejected?.has(`${location}.${child.name}`)) continue;
-    const present = variants?.get(child);
-    if (present && present.length > 1) {
-      ctx.issues.push({ severity: 'error', location: `${location}.${child.name}[x]`, rule: 'structure:choice', message: `only one of ${child.name}[x] may be present, found ${present.join(', ')}`, layer: 'structure' });
-    } else if (count > child.max) {
-      ctx.issues.push({ severity: 'error', location: `${location}.${child.name}`, rule: 'structure:max', message: `${child.path} allows at most ${child.max}, found ${count}`, layer: 'structure' });
-    } else if (count < child.min) {
-      ctx.issues.push({ severity: 'error', location: `${location}.${displayName(child)}`, rule: 'structure:min', message: `${child.path} needs at least ${child.min}, found ${count}`, layer: 'structure' });
+  if (arrays) {
+    for (const child of arrays) {
+      if (child.choice && choiceNames!.get(child)!.length > 1) continue; // the choice issue says it
+      const count = countOf(node, idx.keysOf.get(child)!);
+      if (count > child.max && !rejected?.has(`${location}.${child.name}`)) {
+        ctx.issues.push({ severity: 'error', location: `${location}.${child.name}`, rule: 'structure:max', message: `${child.path} allows at most ${child.max}, found ${count}`, layer: 'structure' });
+      }
     }
   }
 
   for (const key in node) {
-    const target = idx.byKey.get(key);
-    if (!target) continue;
-    const { child, type } = target;
+    const plan = idx.byKey.get(key);
+    if (!plan) continue;
+    const { type } = plan;
     const raw = node[key];
     const many = Array.isArray(raw);
     const length = many ? (raw as unknown[]).length : 1;
     for (let i = 0; i < length; i++) {
       const value = many ? (raw as unknown[])[i] : raw;
-      const at = many ? `${location}.${key}[${i}]` : `${location}.${key}`;
-      if (ctx.rejected?.has(at)) continue;
-      if (isEmpty(value)) {
-        ctx.issues.push({ severity: 'error', location: at, rule: 'ele-1', message: 'an element must have a value or children', layer: 'structure' });
+      // The value's location is spelt out only when something needs it (an issue, a nested walk).
+      if (rejected?.has(valueLocation(location, key, many, i))) continue;
+      if (emptyValue(value)) {
+        ctx.issues.push({ severity: 'error', location: valueLocation(location, key, many, i), rule: 'ele-1', message: 'an element must have a value or children', layer: 'structure' });
         continue;
       }
-      if (type && (typeof value === 'number' || typeof value === 'string')) {
-        const problem = primitiveIssue(type.code, value);
-        if (problem) ctx.issues.push({ severity: 'error', location: at, rule: `structure:${type.code}`, message: problem, layer: 'structure' });
+      if (typeof value !== 'object') {
+        if (plan.primitive && (typeof value === 'number' || typeof value === 'string')) {
+          const problem = primitiveIssue(type!.code, value);
+          if (problem) ctx.issues.push({ severity: 'error', location: valueLocation(location, key, many, i), rule: `structure:${type!.code}`, message: problem, layer: 'structure' });
+        }
+        continue;
       }
-      if (!type || typeof value !== 'object' || value === null) continue;
+      if (!type) continue;
       const v = value as Json;
+      const at = valueLocation(location, key, many, i);
       if (type.code === 'Resource') {
-        ctx.nested(v, at);
+        ctx.nested.nestedResource(v, at);
         continue;
       }
       if (type.code === 'Reference') checkReference(ctx, v, type.targets, at, resource);
-      if (type.code === 'Extension' && (v.extension !== undefined) === Object.keys(v).some((k) => k.startsWith('value'))) {
+      if (type.code === 'Extension' && extensionBroken(v)) {
         ctx.issues.push({ severity: 'error', location: at, rule: 'ext-1', message: 'an extension must have either extensions or a value[x], not both', layer: 'structure' });
       }
-      const inline = child.contentReference ? child.contentReference.slice(1) : type.code === 'BackboneElement' || type.code === 'Element' ? child.path : undefined;
-      const defAt = inline ?? type.code;
-      if (inline || defs.kind(type.code) === 'complex-type') {
-        walk(ctx, defAt, v, at, resource);
-        const constraints = inline ? (defs.element(child.path)?.constraints ?? []) : defs.rootConstraints(type.code);
-        evaluateConstraints(ctx, constraints, v, defAt, at, resource);
+      if (plan.defAt) {
+        walk(ctx, plan.defAt, v, at, resource);
+        if (plan.constraints.length) evaluateConstraints(ctx, plan.constraints, v, plan.defAt, at, resource);
       }
     }
   }

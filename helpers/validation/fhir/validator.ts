@@ -27,12 +27,15 @@ const BEST_PRACTICE = new Set(['dom-6']);
 export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
-function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (d > limit) return true;
-    if (v && typeof v === 'object') for (const child of Object.values(v as object)) if (child && typeof child === 'object') stack.push([child, d + 1]);
+function depthExceeds(value: unknown, limit: number, depth = 0): boolean {
+  if (depth > limit) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (child && typeof child === 'object' && depthExceeds(child, limit, depth + 1)) return true;
+  } else {
+    for (const key in value as object) {
+      const child = (value as Record<string, unknown>)[key];
+      if (child && typeof child === 'object' && depthExceeds(child, limit, depth + 1)) return true;
+    }
   }
   return false;
 }
@@ -41,23 +44,35 @@ function parseIssue(rule: string, message: string): ValidationResult {
   return result([{ severity: 'error', location: '(document)', rule, message, layer: 'parse' }]);
 }
 
-function validateResourceLayers(resource: Json, location: string, issues: ValidationIssue[], notChecked: Set<string>, nativeInvariants: boolean): void {
-  const type = resource.resourceType;
-  if (typeof type !== 'string' || !isR4ResourceType(type)) {
-    issues.push({ severity: 'error', location, rule: 'schema:resourceType', message: `"${String(type)}" is not a FHIR R4 resource type`, layer: 'schema' });
-    return;
+/** One validation's shared state: the structure layer calls back into it for each nested resource. */
+class Layers {
+  constructor(
+    readonly issues: ValidationIssue[],
+    readonly notChecked: Set<string>,
+    readonly nativeInvariants: boolean,
+  ) {}
+
+  resource(resource: Json, location: string): void {
+    const type = resource.resourceType;
+    if (typeof type !== 'string' || !isR4ResourceType(type)) {
+      this.issues.push({ severity: 'error', location, rule: 'schema:resourceType', message: `"${String(type)}" is not a FHIR R4 resource type`, layer: 'schema' });
+      return;
+    }
+    const schemaIssues = schemaLayer(resource, location);
+    let rejected: Set<string> | undefined;
+    for (const i of schemaIssues) {
+      this.issues.push(i);
+      // An unknown element or a missing one is said at its parent, which the later layers still check.
+      if (i.rule !== 'schema:additionalProperties' && i.rule !== 'schema:required') (rejected ??= new Set()).add(i.location);
+    }
+    const ctx: StructureContext = { issues: this.issues, rejected, notChecked: this.notChecked, nativeInvariants: this.nativeInvariants, nested: this };
+    structureLayer(resource, location, ctx);
   }
-  const schemaIssues = schemaLayer(resource, location);
-  issues.push(...schemaIssues);
-  const ctx: StructureContext = {
-    issues,
-    // An unknown element or a missing one is said at its parent, which the later layers still check.
-    rejected: new Set(schemaIssues.filter((i) => i.rule !== 'schema:additionalProperties' && i.rule !== 'schema:required').map((i) => i.location)),
-    notChecked,
-    nativeInvariants,
-    nested: (child, at) => validateResourceLayers(child, `${at}(${String(child.resourceType)})`, issues, notChecked, nativeInvariants),
-  };
-  structureLayer(resource, location, ctx);
+
+  /** A nested resource (contained, a Bundle entry, a parameter), named by its type at its location. */
+  nestedResource(child: Json, at: string): void {
+    this.resource(child, `${at}(${String(child.resourceType)})`);
+  }
 }
 
 export function validateFhir(input: unknown, options: FhirValidationOptions = {}): ValidationResult {
@@ -96,7 +111,7 @@ export function validateFhir(input: unknown, options: FhirValidationOptions = {}
       // No R5 schema or StructureDefinition package exists here: the R5 structural layer is the profile's base rules.
       notChecked.add(`FHIR R5: no JSON schema or StructureDefinition layer; ${profile.limits ?? 'only the structural rules in schemas/fhir apply'}`);
     } else {
-      validateResourceLayers(resource, location, issues, notChecked, options.nativeInvariants !== false);
+      new Layers(issues, notChecked, options.nativeInvariants !== false).resource(resource, location);
     }
     if (profile) {
       const nested = (v: Json, id: string, at: string): ValidationIssue[] => profileLayer(v, id, at, nested);

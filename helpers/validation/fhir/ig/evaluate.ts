@@ -3,8 +3,7 @@
 // reported on its own: the absent element is said once. Nothing is checked that the
 // differential does not say.
 import { isDeepStrictEqual } from 'node:util';
-import fhirpath from 'fhirpath';
-import r5 from 'fhirpath/fhir-context/r5/index.js';
+import { fhirModel, fhirpath } from '../fhirpath-engine.ts';
 import { thrownText, type ValidationIssue } from '../../issues.ts';
 import { slicingKey, type IgProfile, type IgRule, type IgRules, type Step } from './rules.ts';
 
@@ -77,12 +76,12 @@ function instances(root: Node, steps: readonly Step[], profile: IgProfile, paren
 
 const stepText = (s: Step) => `${s.name}${s.choice ? '[x]' : ''}${s.slice ? `:${s.slice}` : ''}`;
 
-const compiled = new Map<string, ReturnType<typeof fhirpath.compile> | Error>();
+const compiled = new Map<string, ReturnType<ReturnType<typeof fhirpath>['compile']> | Error>();
 function evaluate(expression: string, node: unknown, root: Json): unknown[] {
   let fn = compiled.get(expression);
   if (!fn) {
     try {
-      fn = fhirpath.compile(expression, r5);
+      fn = fhirpath().compile(expression, fhirModel('r5'));
     } catch (e) {
       fn = new Error(thrownText(e));
     }
