@@ -40,7 +40,6 @@ const sharded = process.argv.map((a, i, all) => (a.startsWith('--shard=') ? a.sl
 process.env[EVIDENCE_DIR_VARIABLE] ??= path.resolve(reportDir, 'evidence');
 // The local profile and the twin it starts share the packs' local defaults (the twin's short clocks).
 if (profiles.includes('local')) applyLocalDefaults();
-const local = profiles.includes('local') ? resolveProfile('local') : undefined;
 
 function targetsOf(name: ProfileName): ProfileTargets | undefined {
   try {
@@ -91,6 +90,8 @@ export default defineConfig({
     // playwright.config.ts <folder of blobs>` then runs every reporter below over the whole run.
     ...(sharded ? [['blob', { outputDir: `${reportRoot}/blob`, fileName: `shard-${sharded.replace('/', '-of-')}.zip` }] as const] : []),
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
+    // npm run bench:spine: Playwright's JSON report, for where the time went.
+    ...(process.env.NHN_BENCH_TIMELINE ? [['json', { outputFile: process.env.NHN_BENCH_TIMELINE }] as const] : []),
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
     // Each shard writes its own Allure results (Allure reads several folders); a merge does not redo them.
     ...(merging ? [] : [['allure-playwright', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false, environmentInfo: process.env.TEST_WORKER_INDEX ? undefined : allureEnvironment() }] as const]),
@@ -102,15 +103,4 @@ export default defineConfig({
   // API mode only: no browser, no traces (a trace would hold tokens and proofs unredacted).
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects: [{ name: 'unit', testDir: 'tests/unit', testMatch: /.*\.test\.ts$/ }, ...profileProjects],
-  webServer:
-    local && !process.env.NHN_TWIN_EXTERNAL
-      ? {
-          command: 'node --import tsx sandbox/main.ts',
-          url: `${local.urls.helseid}/.well-known/openid-configuration`,
-          reuseExistingServer: !process.env.CI,
-          timeout: 30_000,
-          stdout: 'pipe',
-          stderr: 'pipe',
-        }
-      : undefined,
 });

@@ -1,5 +1,5 @@
 // `npm run sandbox`: starts the twin alone and prints every base URL. The `local` Playwright
-// project starts it the same way through `webServer`.
+// project starts it the same way, in the background, from its global setup (helpers/config/twin-process.ts).
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { loadDotEnv, reportDir } from '../helpers/config/profiles.ts';

@@ -77,7 +77,7 @@ function bodyText(body: Buffer, contentType: string): { text: string; encoding?:
     try {
       const parsed: unknown = JSON.parse(text);
       const redacted = redactJson(parsed);
-      return { text: JSON.stringify(redacted) === JSON.stringify(parsed) ? text : JSON.stringify(redacted), truncated };
+      return { text: redacted === parsed ? text : JSON.stringify(redacted), truncated };
     } catch {
       return { text: redactText(text), truncated };
     }

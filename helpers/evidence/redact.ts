@@ -55,6 +55,11 @@ const SECRET_FORM_FIELD = new RegExp(`(?:^|[?&#])(?:${[...SECRET_FIELDS, ...SECR
  * parameter or JSON field, a registered secret. A fast pre-check for large bodies; false means
  * the text is safe as it is.
  */
+function holdsKnownSecret(text: string): boolean {
+  for (const secret of knownSecrets) if (text.includes(secret)) return true;
+  return false;
+}
+
 export function mayHoldSecret(text: string): boolean {
   if (text.includes('eyJ') || text.includes('PRIVATE KEY') || SECRET_KEY_PATTERN.test(text) || SECRET_FORM_FIELD.test(text)) return true;
   SECRET_PARAM_PATTERN.lastIndex = 0;
@@ -64,6 +69,8 @@ export function mayHoldSecret(text: string): boolean {
 }
 
 export function redactText(text: string): string {
+  // Most texts (a name, a code, a date) hold nothing any pattern below could match.
+  if (!text.includes('eyJ') && !text.includes('PRIVATE KEY') && !text.includes('=') && !holdsKnownSecret(text)) return text;
   let out = text
     .replace(PEM_PATTERN, '[redacted private key]')
     .replace(JWT_PATTERN, (jwt) => describeJwt(jwt))
@@ -95,14 +102,24 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
   return out;
 }
 
+/** Redacts every secret field and string of a JSON value; answers the value itself when nothing in it changed. */
 export function redactJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactJson);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_FIELDS.has(k.toLowerCase()) && v !== null && v !== undefined ? (typeof v === 'string' ? redactedMarker(v) : '[redacted]') : redactJson(v);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const r = redactJson(value[i]);
+      if (r !== value[i]) (out ??= value.slice())[i] = r;
     }
-    return out;
+    return out ?? value;
+  }
+  if (value && typeof value === 'object') {
+    let out: Record<string, unknown> | undefined;
+    for (const k in value as Record<string, unknown>) {
+      const v = (value as Record<string, unknown>)[k];
+      const r = SECRET_FIELDS.has(k.toLowerCase()) && v !== null && v !== undefined ? (typeof v === 'string' ? redactedMarker(v) : '[redacted]') : redactJson(v);
+      if (r !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = r;
+    }
+    return out ?? value;
   }
   return typeof value === 'string' ? redactText(value) : value;
 }

@@ -2,7 +2,6 @@
 // every CLIENT-* requirement it exercises, and each deliberately wrong client fails with exactly
 // the requirement it breaks (the kill matrix of this side). The twin here is one of its own with
 // the judge on; each test is a fresh judging session.
-import type { WorkerInfo } from '@playwright/test';
 import { test as base, expect } from '../../fixtures/index.ts';
 import { startJudgedTwin, type JudgedTwin } from '../../fixtures/client-judge.ts';
 import { minuteFloor, nextPath, readPage, syntheticPatient, waitUntil } from '../../fixtures/pit.ts';
@@ -15,19 +14,14 @@ import { syntheticNin, withControlDigits } from '../../helpers/identifiers.ts';
 import type { ClientRule } from '../../sandbox/clients/judge.ts';
 import { PAREK_SETTINGS } from '../../helpers/packs/parek.ts';
 
-const test = base.extend<{ judged: JudgedTwin }, { judgedTwin: JudgedTwin }>({
-  judgedTwin: [
-    async ({}, use, worker: WorkerInfo) => {
-      const judged = await startJudgedTwin(worker);
-      await use(judged);
-      await judged.twin.close();
-    },
-    { scope: 'worker' },
-  ],
-  judged: async ({ judgedTwin, needs }, use) => {
+const test = base.extend<{ judged: JudgedTwin }>({
+  // A twin of its own per worker, started by the first test that needs it (the shared workerOnce,
+  // so that these tests run in the ordinary workers, not in one started after all the others).
+  judged: async ({ workerOnce, needs }, use, info) => {
     needs({ twin: true });
-    judgedTwin.judge.reset();
-    await use(judgedTwin);
+    const judged = await workerOnce('judged-twin', () => startJudgedTwin(info), (j) => j.twin.close());
+    judged.judge.reset();
+    await use(judged);
   },
 });
 
