@@ -1,6 +1,7 @@
 // The monitor's parts on their own: the history's versioned schema, latency budgets (fixed, and
 // baseline × k once the baseline runs are in), maintenance windows, and which checks alert,
 // remind and recover.
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { alertLine, decideAlerts, deliver, loadMaintenance, openWindow } from '.
 import { judgeLatency, loadBudgets } from '../../helpers/monitor/budgets.ts';
 import { History, MIGRATIONS } from '../../helpers/monitor/history.ts';
 import { latencyOf, percentile } from '../../helpers/monitor/latency.ts';
+import { metricsRegistry } from '../../helpers/monitor/metrics.ts';
 import { MONITOR_SETTINGS } from '../../helpers/monitor/settings.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-monitor-unit-'));
@@ -89,4 +91,46 @@ test('delivery retries, never throws, and never names the webhook', async () => 
   const r = await deliver('http://127.0.0.1:1/hooks/secret-token', { text: 'x' }, { attempts: 2, pauseMs: 10, timeoutMs: 500 });
   expect(r).toMatchObject({ delivered: false, attempts: 2 });
   expect(r.error).not.toContain('secret-token');
+});
+
+test('endpoints are route templates: 1,000 logins over a year of nightly runs keep the series the documented routes fix', async () => {
+  const entry = (service: string, base: string, method: string, url: string) => ({ time: 12, request: { method, url } as never, response: { status: 200 } as never, _service: service, _base: base });
+  const issuer = 'https://helseid-sts.test.nhn.no';
+  const opaque = () => randomBytes(24).toString('base64url');
+  const run = (logins: number) => {
+    const entries = [
+      entry('helseid', issuer, 'GET', `${issuer}/.well-known/openid-configuration`),
+      entry('helseid', issuer, 'POST', `${issuer}/connect/token`),
+      entry('pit', 'https://api.pit.test.nhn.no/', 'GET', `https://api.pit.test.nhn.no/v1/Patient/${randomUUID()}`),
+      entry('parek', 'https://test.parek.nhn.no/', 'GET', `https://test.parek.nhn.no/v1/ServiceRequest/${opaque()}`),
+    ];
+    for (let i = 0; i < logins; i++) {
+      const [login, consent] = [opaque(), opaque()];
+      entries.push(
+        entry('helseid', issuer, 'POST', `${issuer}/connect/par`),
+        entry('helseid', issuer, 'GET', `${issuer}/connect/authorize?client_id=c&request_uri=urn:x`),
+        entry('helseid', issuer, 'GET', `${issuer}/interaction/${login}`),
+        entry('helseid', issuer, 'POST', `${issuer}/interaction/${login}/login`),
+        entry('helseid', issuer, 'GET', `${issuer}/connect/authorize/${login}`),
+        entry('helseid', issuer, 'GET', `${issuer}/interaction/${consent}`),
+        entry('helseid', issuer, 'POST', `${issuer}/interaction/${consent}/consent`),
+        entry('helseid', issuer, 'GET', `${issuer}/connect/authorize/${consent}`),
+        // A path outside every document and route: its opaque segments fold.
+        entry('helseid', issuer, 'GET', `${issuer}/connect/session/${opaque()}/state/${randomUUID()}`),
+      );
+    }
+    return latencyOf(entries).map((l) => l.endpoint);
+  };
+  const first = run(3);
+  const series = new Set(first);
+  // 365 nightly runs, 1,000 logins among them.
+  for (let night = 0; night < 365; night++) for (const e of run(night < 270 ? 3 : 2)) series.add(e);
+  expect([...series].sort()).toEqual([...first].sort());
+  expect(series.size).toBe(10);
+  expect(series).toContain('helseid GET /connect/authorize/{uid}');
+  expect(series).toContain('helseid POST /interaction/{uid}/{step}');
+  expect(series).toContain('helseid GET /connect/session/{id}/state/{id}');
+  // metrics.prom names each endpoint of a run once, by template.
+  const text = await metricsRegistry({ profile: 'test', runId: 365, status: 'passed', endedAt: new Date().toISOString(), wallMs: 1, byApi: {}, failedRequirements: [], latency: first.map((endpoint) => ({ endpoint, p95: 0.1 })), flaky: 0, drift: 0, certificates: [] }).metrics();
+  expect(text.split('\n').filter((l) => l.startsWith('nhn_monitor_endpoint_latency_p95_seconds{')).length).toBe(10);
 });
