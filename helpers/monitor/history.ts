@@ -56,6 +56,19 @@ export const MIGRATIONS: readonly string[] = [
      run_id INTEGER NOT NULL REFERENCES runs(id), test_key TEXT NOT NULL, point TEXT NOT NULL, variant TEXT NOT NULL,
      expected TEXT, seen TEXT);
    CREATE INDEX deviations_by_point ON deviations (point, run_id);`,
+  // 5: retention (retention.ts). Past the detail window a run keeps its row and its day's
+  // aggregates per API, requirement and endpoint; its per-test, per-check and per-endpoint rows go.
+  `ALTER TABLE runs ADD COLUMN detail_dropped INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX runs_by_profile_end ON runs (profile, ended_at);
+   CREATE TABLE daily_api (
+     profile TEXT NOT NULL, day TEXT NOT NULL, api TEXT NOT NULL, runs INTEGER NOT NULL, passed INTEGER, failed INTEGER,
+     warned INTEGER, deviates INTEGER, inconclusive INTEGER, skipped INTEGER, PRIMARY KEY (profile, day, api));
+   CREATE TABLE daily_requirement (
+     profile TEXT NOT NULL, day TEXT NOT NULL, requirement TEXT NOT NULL, api TEXT, level TEXT, runs INTEGER NOT NULL,
+     failed_runs INTEGER NOT NULL, PRIMARY KEY (profile, day, requirement));
+   CREATE TABLE daily_endpoint (
+     profile TEXT NOT NULL, day TEXT NOT NULL, endpoint TEXT NOT NULL, runs INTEGER NOT NULL, samples INTEGER,
+     p95_max_ms REAL, p95_sum_ms REAL, budget_ms REAL, over_budget_runs INTEGER, PRIMARY KEY (profile, day, endpoint));`,
 ];
 
 export type Row = Record<string, SqlValue>;
@@ -132,6 +145,11 @@ export class History {
       this.db.run('ROLLBACK');
       throw e;
     }
+  }
+
+  /** Gives the pages of deleted rows back (after retention), so that the file shrinks. */
+  vacuum(): void {
+    this.db.run('VACUUM');
   }
 
   /** Writes the database to its file (a whole new file, renamed over the old one). */

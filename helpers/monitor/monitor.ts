@@ -20,6 +20,7 @@ import { dashboardData, writeDashboard } from './dashboard.ts';
 import { observe, recordDrift, type DriftFinding, type Observation } from './drift.ts';
 import { History } from './history.ts';
 import { latencyFromHar } from './latency.ts';
+import { applyRetention } from './retention.ts';
 import { metricsRegistry, pushMetrics, writeMetrics } from './metrics.ts';
 import { historyFile, monitorDir, MONITOR_SETTINGS } from './settings.ts';
 import { ConfigurationError } from '../config/settings.ts';
@@ -124,6 +125,8 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
   const alertAfter = MONITOR_SETTINGS.alertAfter.read();
   const remindEvery = MONITOR_SETTINGS.remindEvery.read();
   const flakyWindow = MONITOR_SETTINGS.flakyWindow.read();
+  const detailDays = MONITOR_SETTINGS.detailDays.read();
+  const retentionDays = MONITOR_SETTINGS.retentionDays.read();
   const dir = monitorDir();
   const dashboard = path.join(dir, 'index.html');
   const report = MONITOR_SETTINGS.reportUrl.read() ?? pathToFileURL(path.resolve(dashboard)).href;
@@ -285,6 +288,12 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
   if (pushgateway) {
     const error = await pushMetrics(pushgateway, registry, o.profile);
     log(error ? `Pushgateway push failed (${error}); the run goes on` : 'metrics pushed to the Pushgateway');
+  }
+  // Retention: past the detail window a run leaves its day's aggregates; past the retention period it goes.
+  const kept = applyRetention(history, { detailDays, retentionDays, baselineRuns: budgets.baselineRuns, now: endedAt });
+  if (kept.aggregatedRuns || kept.deletedRuns) {
+    history.vacuum();
+    log(`history: ${kept.aggregatedRuns} run(s) past ${detailDays} days kept as daily aggregates${kept.deletedRuns ? `, ${kept.deletedRuns} past ${retentionDays} days removed` : ''}`);
   }
   const data = dashboardData(history, { flakyWindow });
   writeDashboard(dashboard, data);

@@ -10,6 +10,8 @@ export const MONITOR_SETTINGS = {
   alertAfter: intSetting('NHN_MONITOR_ALERT_AFTER', 'failed runs in a row before a check alerts', { min: 1, max: 100, fallback: 2 }),
   remindEvery: intSetting('NHN_MONITOR_REMIND_EVERY', 'while a check stays failed, a reminder every this many runs', { min: 1, max: 1000, fallback: 6 }),
   flakyWindow: intSetting('NHN_MONITOR_FLAKY_WINDOW', 'how many recent runs flakiness rates are taken over', { min: 2, max: 1000, fallback: 20 }),
+  detailDays: intSetting('NHN_MONITOR_DETAIL_DAYS', "days a run keeps its per-test, per-check and per-endpoint rows; older runs keep their day's aggregates", { min: 1, max: 3650, fallback: 30 }),
+  retentionDays: intSetting('NHN_MONITOR_RETENTION_DAYS', 'days the history keeps runs and their daily aggregates at all', { min: 2, max: 36500, fallback: 400 }),
   reportUrl: urlSetting('NHN_MONITOR_REPORT_URL', 'where the monitor\'s reports are published (alerts link to it); default the local dashboard file'),
   pushgateway: urlSetting('NHN_MONITOR_PUSHGATEWAY_URL', 'a Prometheus Pushgateway the monitor pushes its metrics to (may carry credentials)', ['http:', 'https:'], { secret: true }),
   budgets: stringSetting('NHN_MONITOR_BUDGETS', 'latency budgets file (default schemas/monitor/budgets.yaml)', { fallback: 'schemas/monitor/budgets.yaml' }),

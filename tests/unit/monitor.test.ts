@@ -11,6 +11,7 @@ import { judgeLatency, loadBudgets } from '../../helpers/monitor/budgets.ts';
 import { History, MIGRATIONS } from '../../helpers/monitor/history.ts';
 import { latencyOf, percentile } from '../../helpers/monitor/latency.ts';
 import { metricsRegistry } from '../../helpers/monitor/metrics.ts';
+import { applyRetention } from '../../helpers/monitor/retention.ts';
 import { MONITOR_SETTINGS } from '../../helpers/monitor/settings.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-monitor-unit-'));
@@ -133,4 +134,39 @@ test('endpoints are route templates: 1,000 logins over a year of nightly runs ke
   // metrics.prom names each endpoint of a run once, by template.
   const text = await metricsRegistry({ profile: 'test', runId: 365, status: 'passed', endedAt: new Date().toISOString(), wallMs: 1, byApi: {}, failedRequirements: [], latency: first.map((endpoint) => ({ endpoint, p95: 0.1 })), flaky: 0, drift: 0, certificates: [] }).metrics();
   expect(text.split('\n').filter((l) => l.startsWith('nhn_monitor_endpoint_latency_p95_seconds{')).length).toBe(10);
+});
+
+test('retention: past the detail window a run leaves its day\'s aggregates, once; past the retention period it goes; the baseline runs keep their latency', async () => {
+  const history = await History.open(path.join(tmp(), 'h.sqlite'));
+  const day0 = Date.parse('2026-01-01T02:00:00Z');
+  const at = (d: number) => new Date(day0 + d * 86_400_000).toISOString();
+  for (let d = 0; d < 100; d++) {
+    history.transaction(() => {
+      const id = history.insert('runs', { profile: 'test', started_at: at(d), ended_at: at(d), status: d % 10 === 3 ? 'failed' : 'passed', tests: 3, passed: 3, failed: 0 });
+      for (const t of ['a', 'b', 'c']) history.insert('test_results', { run_id: id, test_key: t, title: t, api: 'pit', verdict: 'passed' });
+      history.insert('requirement_results', { run_id: id, requirement: 'PIT-1', api: 'pit', level: 'MUST', verdict: d % 10 === 3 ? 'failed' : 'passed' });
+      history.insert('api_results', { run_id: id, api: 'pit', passed: 2, failed: d % 10 === 3 ? 1 : 0, warned: 0, deviates: 0, inconclusive: 0, skipped: 0 });
+      history.insert('latency', { run_id: id, endpoint: 'pit GET /v1/Patient', samples: 10, p50_ms: 20, p95_ms: 40 + d, max_ms: 90, budget_ms: 500, over_budget: 0 });
+      history.insert('checks', { run_id: id, check_key: 'requirement:PIT-1', state: 'ok' });
+    });
+  }
+  // A year's retention: 70 runs past 30 days aggregated, none removed; the first three keep their latency (the budgets' baseline).
+  expect(applyRetention(history, { detailDays: 30, retentionDays: 365, baselineRuns: 3, now: new Date(at(100)) })).toEqual({ aggregatedRuns: 70, deletedRuns: 0 });
+  expect(Number(history.one('SELECT COUNT(*) AS n FROM latency')!.n)).toBe(30 + 3);
+  expect(Number(history.one('SELECT COUNT(*) AS n FROM test_results')!.n)).toBe(30 * 3);
+  const options = { detailDays: 30, retentionDays: 60, baselineRuns: 3, now: new Date(at(100)) };
+  expect(applyRetention(history, options)).toEqual({ aggregatedRuns: 0, deletedRuns: 40 });
+  // A second pass adds nothing and deletes nothing.
+  expect(applyRetention(history, options)).toEqual({ aggregatedRuns: 0, deletedRuns: 0 });
+  expect(Number(history.one('SELECT COUNT(*) AS n FROM runs')!.n)).toBe(60);
+  expect(Number(history.one('SELECT COUNT(*) AS n FROM test_results')!.n)).toBe(30 * 3);
+  expect(String(history.one('SELECT MIN(day) AS d FROM daily_api')!.d)).toBe(at(40).slice(0, 10));
+  const aggregated = history.all('SELECT runs, failed FROM daily_api ORDER BY day');
+  expect(aggregated).toHaveLength(30);
+  expect(aggregated.reduce((n, r) => n + Number(r.failed), 0)).toBe(3);
+  expect(history.one("SELECT SUM(failed_runs) AS f, SUM(runs) AS r FROM daily_requirement WHERE requirement = 'PIT-1'")).toEqual({ f: 3, r: 30 });
+  expect(history.one('SELECT MAX(p95_max_ms) AS m FROM daily_endpoint')!.m).toBe(40 + 69);
+  // The first three runs (the budgets' baseline) are past the retention period: gone with their runs; the latency of the days kept in detail stays.
+  expect(Number(history.one('SELECT COUNT(*) AS n FROM latency')!.n)).toBe(30);
+  history.close();
 });
