@@ -1,7 +1,10 @@
 // The monitor's dashboard: one static page (reports/monitor/index.html) that opens from disk or any
 // web server, with no network: Chart.js is inlined and the history's figures are embedded as JSON.
-// Per profile: the state of each run, the pass rate per API, the p95 per endpoint against its
-// budget, the flaky tests and the drift timeline.
+// Per profile: the newest runs in detail (their states, pass rate per API, drift), and over the
+// whole history, day by day, the pass rate per API and the p95 per endpoint against its budget,
+// the endpoints over budget first (from the runs kept in detail and the daily aggregates of older
+// ones, retention.ts); the flaky tests and the drift timeline. Its size depends on the days kept
+// and the routes, not on the number of runs.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -16,7 +19,11 @@ export interface DashboardData {
     profile: string;
     runs: Array<{ id: number; at: string; status: string; reason?: string; failed: number; flaky: number; overBudget: number }>;
     passRate: Record<string, Array<number | null>>;
-    latency: Record<string, { p95: Array<number | null>; budget: Array<number | null> }>;
+    /** Day by day over the whole history. */
+    days: string[];
+    dailyPassRate: Record<string, Array<number | null>>;
+    /** The mean p95 per day and the budget, per endpoint; over budget on the last day first, then by days over budget. */
+    latency: Record<string, { p95: Array<number | null>; budget: Array<number | null>; overDays: number; overLast: boolean }>;
     flaky: Array<{ test: string; api: string; flakyRuns: number; runs: number; lastFirstFailure: string }>;
     drift: Array<{ run: number | null; at: string; subject: string; kind: string; summary: string; diff: string }>;
   }>;
@@ -31,7 +38,8 @@ export function dashboardData(history: History, o: { limit?: number; flakyWindow
     flakyWindow: o.flakyWindow,
     profiles: profiles.map((profile) => {
       const runs = history
-        .all('SELECT * FROM (SELECT id, ended_at, status, reason, failed, flaky, over_budget FROM runs WHERE profile = ? ORDER BY id DESC LIMIT ?) ORDER BY id', [profile, limit])
+        // The newest runs in detail: those whose per-test rows are still kept (retention.ts).
+        .all('SELECT * FROM (SELECT id, ended_at, status, reason, failed, flaky, over_budget FROM runs WHERE profile = ? AND detail_dropped = 0 ORDER BY id DESC LIMIT ?) ORDER BY id', [profile, limit])
         .map((r) => ({ id: Number(r.id), at: String(r.ended_at), status: String(r.status), reason: r.reason ? String(r.reason) : undefined, failed: Number(r.failed ?? 0), flaky: Number(r.flaky ?? 0), overBudget: Number(r.over_budget ?? 0) }));
       const index = new Map(runs.map((r, i) => [r.id, i]));
       const first = runs[0]?.id ?? 0;
@@ -42,12 +50,43 @@ export function dashboardData(history: History, o: { limit?: number; flakyWindow
         if (!judged) continue;
         (passRate[String(a.api)] ??= series())[index.get(Number(a.run_id))!] = Math.round((1000 * Number(a.passed)) / judged) / 10;
       }
+      // Day by day: the runs still kept in detail, and the daily aggregates of the older ones.
+      const dayRows = history.all(
+        `SELECT day, api, SUM(passed) AS passed, SUM(judged) AS judged FROM (
+           SELECT substr(r.ended_at, 1, 10) AS day, a.api AS api, a.passed AS passed, a.passed + a.failed + a.warned + a.inconclusive AS judged
+             FROM api_results a JOIN runs r ON r.id = a.run_id WHERE r.profile = ? AND r.detail_dropped = 0
+           UNION ALL
+           SELECT day, api, passed, passed + failed + warned + inconclusive FROM daily_api WHERE profile = ?)
+         GROUP BY day, api`,
+        [profile, profile],
+      );
+      const endpointRows = history.all(
+        `SELECT day, endpoint, SUM(p95_sum) / SUM(runs) AS p95, MAX(budget) AS budget, SUM(over_runs) AS over FROM (
+           SELECT substr(r.ended_at, 1, 10) AS day, l.endpoint AS endpoint, l.p95_ms AS p95_sum, 1 AS runs, l.budget_ms AS budget, COALESCE(l.over_budget, 0) AS over_runs
+             FROM latency l JOIN runs r ON r.id = l.run_id WHERE r.profile = ? AND r.detail_dropped = 0
+           UNION ALL
+           SELECT day, endpoint, p95_sum_ms, runs, budget_ms, over_budget_runs FROM daily_endpoint WHERE profile = ?)
+         GROUP BY day, endpoint`,
+        [profile, profile],
+      );
+      const days = [...new Set([...dayRows, ...endpointRows].map((r) => String(r.day)))].sort();
+      const dayIndex = new Map(days.map((d, i) => [d, i]));
+      const daily = () => days.map((): number | null => null);
+      const dailyPassRate: Record<string, Array<number | null>> = {};
+      for (const r of dayRows) {
+        if (!Number(r.judged)) continue;
+        (dailyPassRate[String(r.api)] ??= daily())[dayIndex.get(String(r.day))!] = Math.round((1000 * Number(r.passed)) / Number(r.judged)) / 10;
+      }
       const latency: DashboardData['profiles'][number]['latency'] = {};
-      for (const l of history.all('SELECT run_id, endpoint, p95_ms, budget_ms FROM latency WHERE run_id >= ? AND run_id IN (SELECT id FROM runs WHERE profile = ?)', [first, profile])) {
-        const e = (latency[String(l.endpoint)] ??= { p95: series(), budget: series() });
-        const i = index.get(Number(l.run_id))!;
-        e.p95[i] = l.p95_ms === null ? null : Math.round(Number(l.p95_ms));
-        e.budget[i] = l.budget_ms === null ? null : Number(l.budget_ms);
+      for (const l of endpointRows) {
+        const e = (latency[String(l.endpoint)] ??= { p95: daily(), budget: daily(), overDays: 0, overLast: false });
+        const i = dayIndex.get(String(l.day))!;
+        e.p95[i] = l.p95 === null ? null : Math.round(Number(l.p95));
+        e.budget[i] = l.budget === null ? null : Number(l.budget);
+        if (Number(l.over) > 0) {
+          e.overDays += 1;
+          if (i === days.length - 1) e.overLast = true;
+        }
       }
       const window = runs.slice(-o.flakyWindow).map((r) => r.id);
       const flaky = window.length
@@ -63,8 +102,9 @@ export function dashboardData(history: History, o: { limit?: number; flakyWindow
         .all('SELECT run_id, at, subject, kind, summary, diff FROM drift_events WHERE profile = ? ORDER BY id DESC LIMIT 200', [profile])
         .map((d) => ({ run: d.run_id === null ? null : Number(d.run_id), at: String(d.at), subject: String(d.subject), kind: String(d.kind), summary: String(d.summary), diff: String(d.diff ?? '') }))
         .reverse();
-      const sorted = Object.fromEntries(Object.entries(latency).sort(([a], [b]) => a.localeCompare(b)));
-      return { profile, runs, passRate, latency: sorted, flaky, drift };
+      // The endpoints over budget first: on the last day, then by how many days.
+      const sorted = Object.fromEntries(Object.entries(latency).sort(([a, x], [b, y]) => Number(y.overLast) - Number(x.overLast) || y.overDays - x.overDays || a.localeCompare(b)));
+      return { profile, runs, passRate, days, dailyPassRate, latency: sorted, flaky, drift };
     }),
   };
 }
@@ -96,7 +136,7 @@ const root = document.getElementById('profiles');
 if (!data.profiles.length) root.appendChild(text('p', 'No monitor runs yet: npm run monitor -- --profile <name> records the first.'));
 for (const p of data.profiles) {
   const section = document.createElement('section');
-  section.appendChild(text('h2', 'Profile ' + p.profile + ': ' + p.runs.length + ' run(s)'));
+  section.appendChild(text('h2', 'Profile ' + p.profile + ': the last ' + p.runs.length + ' run(s) in detail, ' + p.days.length + ' day(s) of trends'));
   const labels = p.runs.map((r) => '#' + r.id + ' ' + r.at.slice(0, 16).replace('T', ' '));
   const last = p.runs[p.runs.length - 1];
   if (last) section.appendChild(text('p', 'Last run #' + last.id + ' ' + last.status.toUpperCase() + (last.reason ? ': ' + last.reason : ''), 'state ' + last.status));
@@ -109,15 +149,17 @@ for (const p of data.profiles) {
     { label: 'flaky tests', data: p.runs.map((r) => r.flaky), backgroundColor: '#8250df' },
   ] }, options: { plugins: { tooltip: { callbacks: { afterTitle: (items) => p.runs[items[0].dataIndex].status } } } } });
   chart(grid, 'Pass rate per API (%)', { type: 'line', data: { labels, datasets: Object.entries(p.passRate).map(([api, values], i) => ({ label: api, data: values, borderColor: COLOURS[i % COLOURS.length], backgroundColor: COLOURS[i % COLOURS.length], spanGaps: true })) }, options: { scales: { y: { min: 0, max: 100 } } } });
+  chart(grid, 'Pass rate per API per day (%)', { type: 'line', data: { labels: p.days, datasets: Object.entries(p.dailyPassRate).map(([api, values], i) => ({ label: api, data: values, borderColor: COLOURS[i % COLOURS.length], backgroundColor: COLOURS[i % COLOURS.length], spanGaps: true, pointRadius: p.days.length > 60 ? 0 : 3 })) }, options: { scales: { y: { min: 0, max: 100 } } } });
   chart(grid, 'Drift findings per run', { type: 'bar', data: { labels, datasets: [{ label: 'findings', data: p.runs.map((r) => p.drift.filter((d) => d.run === r.id).length), backgroundColor: '#0a7ea4' }] } });
   chart(grid, 'Flaky tests (last ' + data.flakyWindow + ' runs)', { type: 'bar', data: { labels: p.flaky.map((f) => f.test.slice(0, 40)), datasets: [{ label: 'flaky rate (%)', data: p.flaky.map((f) => Math.round(100 * f.flakyRuns / f.runs)), backgroundColor: '#8250df' }] }, options: { indexAxis: 'y', scales: { x: { min: 0, max: 100 } } } });
-  section.appendChild(text('h3', 'p95 per endpoint against its budget (ms)'));
+  section.appendChild(text('h3', 'p95 per endpoint per day against its budget (ms), over budget first'));
   const latency = document.createElement('div');
   latency.className = 'grid small';
   section.appendChild(latency);
   for (const [endpoint, l] of Object.entries(p.latency)) {
-    chart(latency, endpoint, { type: 'line', data: { labels, datasets: [
-      { label: 'p95', data: l.p95, borderColor: '#1f6feb', backgroundColor: '#1f6feb', spanGaps: true },
+    const title = (l.overLast ? '⚠ over budget · ' : '') + endpoint + (l.overDays ? ' (' + l.overDays + ' day(s) over)' : '');
+    chart(latency, title, { type: 'line', data: { labels: p.days, datasets: [
+      { label: 'p95 (mean of the day)', data: l.p95, borderColor: '#1f6feb', backgroundColor: '#1f6feb', spanGaps: true, pointRadius: p.days.length > 60 ? 0 : 3 },
       { label: 'budget', data: l.budget, borderColor: '#d1242f', borderDash: [6, 4], pointRadius: 0, spanGaps: true },
     ] } });
   }

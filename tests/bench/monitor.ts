@@ -8,11 +8,56 @@ import os from 'node:os';
 import path from 'node:path';
 import { cliArgs } from '../../helpers/cli/args.ts';
 
-cliArgs(`usage: npm run bench:monitor
+const { values } = cliArgs(`usage: npm run bench:monitor [-- --runs <nights>]
   Alternates a plain local run and a monitor run of the same tests BENCH_RUNS times (default 2) and
   prints their wall times, the monitor's overhead and the history's size after each run.
   BENCH_SPECS (space separated) narrows both runs to those spec files or folders.
-`, {});
+  --runs <nights>  instead, simulates that many nightly runs into a history (--runs 365: a year) and
+                   prints at days 1, 30, 90 and 365: the history's size, one run's monitor overhead
+                   (recording, retention, dashboard, save), the dashboard's size and its render time
+                   in Chromium (NHN_CHROMIUM, default /usr/bin/chromium), and the endpoint series.
+`, { runs: { type: 'string' } });
+
+if (values.runs !== undefined) {
+  const nights = Number(values.runs);
+  if (!Number.isInteger(nights) || nights < 1 || nights > 3650) {
+    process.stderr.write('--runs takes a number of nights from 1 to 3650\n');
+    process.exit(2);
+  }
+  await simulate(nights);
+  process.exit(0);
+}
+
+async function simulate(nights: number): Promise<void> {
+  const { simulateYear } = await import('./monitor-year.ts');
+  const { chromium } = await import('@playwright/test');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-bench-year-'));
+  const executable = process.env.NHN_CHROMIUM || '/usr/bin/chromium';
+  const browser = fs.existsSync(executable) ? await chromium.launch({ executablePath: executable, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] }) : undefined;
+  const checkpoints = new Set([1, 30, 90, 365, nights].filter((d) => d <= nights));
+  const rows: string[] = [];
+  const dashboard = path.join(work, 'index.html');
+  const started = performance.now();
+  await simulateYear(path.join(work, 'history.sqlite'), dashboard, nights, async (f) => {
+    if (f.night % 30 === 0) process.stdout.write(`  night ${f.night}/${nights}: history ${(f.historyBytes / 1048576).toFixed(1)} MiB, overhead ${f.overheadMs.toFixed(0)} ms\n`);
+    if (!checkpoints.has(f.night)) return;
+    let render = 'no Chromium';
+    if (browser) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const t = performance.now();
+      await page.goto(`file://${dashboard}`);
+      await page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+      render = `${(performance.now() - t).toFixed(0)} ms`;
+      await page.close();
+    }
+    rows.push(`${String(f.night).padStart(5)}  ${`${(f.historyBytes / 1048576).toFixed(2)} MiB`.padStart(10)}  ${`${f.overheadMs.toFixed(0)} ms`.padStart(9)}  ${`${(f.dashboardBytes / 1048576).toFixed(2)} MiB`.padStart(10)}  ${render.padStart(9)}  ${String(f.series).padStart(6)}`);
+  });
+  await browser?.close();
+  process.stdout.write(`\na simulated year: ${nights} nightly runs of about 700 tests each in ${((performance.now() - started) / 1000).toFixed(0)} s (detail kept 30 days, aggregates 400)\n`);
+  process.stdout.write('  day     history   overhead   dashboard     render  series\n');
+  for (const r of rows) process.stdout.write(`${r}\n`);
+  fs.rmSync(work, { recursive: true, force: true });
+}
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
