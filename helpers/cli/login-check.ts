@@ -9,6 +9,7 @@ import { cliArgs } from './args.ts';
 import { PROFILE_NAMES, SUITE_SETTINGS } from '../config/profiles.ts';
 import { ConfigurationError } from '../config/settings.ts';
 import { loadRecipe, defaultRecipeFile } from '../auth/login-recipe.ts';
+import { newRunId, RUN_ID_VARIABLE } from '../evidence/runs.ts';
 
 const usage = `usage: npm run login:check -- --profile <name> [--recipe <file>]
   Logs the recipe's person in through the IdP's pages in Chromium (the spec HID-CODE-006) and
@@ -26,6 +27,14 @@ if (!(PROFILE_NAMES as readonly string[]).includes(profile)) {
   process.exit(2);
 }
 const recipe = path.resolve((values.recipe as string | undefined) ?? defaultRecipeFile(profile));
+if (!fs.existsSync(recipe)) {
+  process.stderr.write(
+    values.recipe
+      ? `[login:check] --recipe names ${recipe}, which does not exist\n`
+      : `[login:check] profile ${profile} has no login recipe: write ${path.relative(process.cwd(), recipe)} (start from test.example.yaml beside it) or pass --recipe <file>; see docs/login-recipes.md\n`,
+  );
+  process.exit(2);
+}
 try {
   const read = loadRecipe(recipe);
   process.stdout.write(`[login:check] ${path.relative(process.cwd(), recipe)}: ${read.steps.length} steps (${read.steps.map((s) => `${s.name}${s.optional ? ' (optional)' : ''}`).join(' → ')}) on profile ${profile}\n`);
@@ -35,22 +44,24 @@ try {
   process.exit(2);
 }
 const reportRoot = SUITE_SETTINGS.reportDir.read()!;
+// The run's own id, so that what is read afterwards is this run's, never an earlier one's.
+const runId = newRunId([profile]);
 const code = await new Promise<number | null>((resolve) => {
   const child = spawn('npx', ['playwright', 'test', `--project=${profile}`, 'specs/helseid/user-login.spec.ts', '--grep', '@HID-CODE-006'], {
-    env: { ...process.env, NHN_PROFILE: '', NHN_LOGIN_RECIPE: recipe },
+    env: { ...process.env, NHN_PROFILE: '', NHN_LOGIN_RECIPE: recipe, [RUN_ID_VARIABLE]: runId },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', resolve);
 });
-const summaryFile = path.join(reportRoot, 'latest', 'summary.json');
+const summaryFile = path.join(reportRoot, 'runs', runId, 'summary.json');
 type Login = { outcome: string; totalMs: number; failedStep?: string; steps: Array<{ name: string; ms: number; skipped?: boolean }> };
 const summary = fs.existsSync(summaryFile) ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { logins?: Login[]; failures?: Array<{ message?: string }>; skipped?: unknown }) : {};
 const login = summary.logins?.at(-1);
 if (!login) {
-  process.stdout.write(`[login:check] no browser login ran: ${code === 0 ? 'the spec skipped (its reason is above)' : 'see the failure above'}\n`);
+  process.stdout.write(`[login:check] no browser login ran: the spec skipped or failed before it (the reason is above)\n`);
   process.exit(1);
 }
 for (const s of login.steps) process.stdout.write(`  ${s.skipped ? 'skipped' : 'ok     '} ${s.name}${s.skipped ? ' (its page did not come)' : ` ${s.ms} ms`}\n`);
 if (login.failedStep) process.stdout.write(`  FAILED  ${login.failedStep}\n`);
-process.stdout.write(`[login:check] ${login.outcome === 'logged-in' ? 'logged in' : 'the login failed'} in ${login.totalMs} ms; screenshots of every step are in the run's report: npx playwright show-report ${path.join(reportRoot, 'latest', 'html')}\n`);
+process.stdout.write(`[login:check] ${login.outcome === 'logged-in' ? 'logged in' : 'the login failed'} in ${login.totalMs} ms; screenshots of every step are in the run's report: npx playwright show-report ${path.join(reportRoot, 'runs', runId, 'html')}\n`);
 process.exit(login.outcome === 'logged-in' && code === 0 ? 0 : 1);
