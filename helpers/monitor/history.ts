@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
+import { retemplated } from './routes.ts';
 
 /** Each entry is one schema version; never edit one that has shipped, add the next. */
 export const MIGRATIONS: readonly string[] = [
@@ -69,6 +70,22 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE daily_endpoint (
      profile TEXT NOT NULL, day TEXT NOT NULL, endpoint TEXT NOT NULL, runs INTEGER NOT NULL, samples INTEGER,
      p95_max_ms REAL, p95_sum_ms REAL, budget_ms REAL, over_budget_runs INTEGER, PRIMARY KEY (profile, day, endpoint));`,
+  // 6: endpoints recorded before they were route templates (a login's /connect/authorize/<id>
+  // each its own) become their templates, merged per run (routes.ts, nhn_route).
+  `CREATE TEMP TABLE latency_merged AS
+     SELECT run_id, nhn_route(endpoint) AS endpoint, SUM(samples) AS samples, MAX(p50_ms) AS p50_ms, MAX(p95_ms) AS p95_ms,
+            MAX(max_ms) AS max_ms, MAX(budget_ms) AS budget_ms, MAX(budget_rule) AS budget_rule, MAX(over_budget) AS over_budget
+     FROM latency GROUP BY run_id, nhn_route(endpoint);
+   DELETE FROM latency;
+   INSERT INTO latency (run_id, endpoint, samples, p50_ms, p95_ms, max_ms, budget_ms, budget_rule, over_budget) SELECT * FROM latency_merged;
+   DROP TABLE latency_merged;
+   CREATE TEMP TABLE checks_merged AS
+     SELECT run_id, 'latency:' || nhn_route(substr(check_key, 9)) AS check_key, MAX(api) AS api, MAX(requirement) AS requirement, MAX(level) AS level,
+            CASE WHEN SUM(state = 'degraded') > 0 THEN 'degraded' ELSE MAX(state) END AS state, MAX(failure_class) AS failure_class, MAX(detail) AS detail
+     FROM checks WHERE check_key LIKE 'latency:%' GROUP BY run_id, 'latency:' || nhn_route(substr(check_key, 9));
+   DELETE FROM checks WHERE check_key LIKE 'latency:%';
+   INSERT INTO checks (run_id, check_key, api, requirement, level, state, failure_class, detail) SELECT * FROM checks_merged;
+   DROP TABLE checks_merged;`,
 ];
 
 export type Row = Record<string, SqlValue>;
@@ -82,6 +99,8 @@ export class History {
   static async open(file: string): Promise<History> {
     const SQL = await initSqlJs();
     const db = fs.existsSync(file) ? new SQL.Database(fs.readFileSync(file)) : new SQL.Database();
+    // Migration 6 re-keys endpoints recorded before they were route templates.
+    db.create_function('nhn_route', (endpoint: string) => retemplated(String(endpoint)));
     const history = new History(db, file);
     history.migrate();
     return history;

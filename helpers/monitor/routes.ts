@@ -58,3 +58,12 @@ export function endpointOf(service: string | undefined, base: string | undefined
   if (helseid) return `${host} ${method} ${helseid}`;
   return `${host} ${method} /${split(pathname).map((s) => (opaqueSegment(s) ? '{id}' : s)).join('/')}`;
 }
+
+/** An endpoint recorded before endpoints were templated ("<service> <METHOD> <path>"), as its template. */
+export function retemplated(endpoint: string): string {
+  const [host = '', method = '', ...rest] = endpoint.split(' ');
+  const pathname = rest.join(' ');
+  if (!pathname.startsWith('/')) return endpoint;
+  const route = helseIdRoute(pathname) ?? `/${split(pathname).map((s) => (opaqueSegment(s) ? '{id}' : s)).join('/')}`;
+  return `${host} ${method} ${route}`;
+}

@@ -170,3 +170,27 @@ test('retention: past the detail window a run leaves its day\'s aggregates, once
   expect(Number(history.one('SELECT COUNT(*) AS n FROM latency')!.n)).toBe(30);
   history.close();
 });
+
+test('migration 6 turns the endpoints a history recorded before templates into their templates, merged per run', async () => {
+  const file = path.join(tmp(), 'old.sqlite');
+  const h = await History.open(file);
+  const run = h.insert('runs', { profile: 'test', started_at: '2026-11-01T02:00:00Z', ended_at: '2026-11-01T02:01:00Z', status: 'passed' });
+  for (const [i, uid] of ['x9iHdEQ7vMQoX2cHTcPVj_3HR', 'Kq2mZ8rT4vB7nC1xL5pW9yD3f'].entries()) {
+    h.insert('latency', { run_id: run, endpoint: `helseid GET /connect/authorize/${uid}`, samples: 1, p50_ms: 10, p95_ms: 10 + i, max_ms: 12, over_budget: 0 });
+    h.insert('checks', { run_id: run, check_key: `latency:helseid GET /connect/authorize/${uid}`, state: i ? 'degraded' : 'ok' });
+  }
+  h.insert('latency', { run_id: run, endpoint: 'pit GET /v1/Patient', samples: 5, p50_ms: 20, p95_ms: 30, max_ms: 40, over_budget: 0 });
+  // As a history written before migration 6 was.
+  h.run('DELETE FROM schema_migrations WHERE version = 6');
+  h.run('PRAGMA user_version = 5');
+  h.save();
+  h.close();
+  const again = await History.open(file);
+  expect(again.version).toBe(MIGRATIONS.length);
+  expect(again.all('SELECT endpoint, samples, p95_ms FROM latency ORDER BY endpoint')).toEqual([
+    { endpoint: 'helseid GET /connect/authorize/{uid}', samples: 2, p95_ms: 11 },
+    { endpoint: 'pit GET /v1/Patient', samples: 5, p95_ms: 30 },
+  ]);
+  expect(again.all('SELECT check_key, state FROM checks')).toEqual([{ check_key: 'latency:helseid GET /connect/authorize/{uid}', state: 'degraded' }]);
+  again.close();
+});
