@@ -50,7 +50,8 @@ test('a mangled resource gives issues, never an internal failure', () => {
       const resource = replaceAt(seeds[seed], path, mangles[mangle]![1]);
       const r = validateFhir(resource);
       const internal = r.issues.filter((i) => i.rule === 'validator:internal');
-      expect(internal, `${mangles[mangle]![0]} at ${path.join('.')}: ${internal.map((i) => i.message).join('; ')}`).toEqual([]);
+      // An expect only when it fails: one per generated case costs seconds.
+      if (internal.length) expect(internal, `${mangles[mangle]![0]} at ${path.join('.')}: ${internal.map((i) => i.message).join('; ')}`).toEqual([]);
     }),
     { numRuns: 300, seed: 20261121 },
   );
@@ -67,7 +68,7 @@ test('the later layers skip what the schema layer rejected: nothing more is said
       const rejected = r.issues.filter((i) => i.rule === 'schema:type').map((i) => i.location);
       const under = (loc: string, at: string) => loc === at || loc.startsWith(`${at}.`) || loc.startsWith(`${at}[`);
       const repeated = r.issues.filter((i) => i.rule !== 'schema:type' && rejected.some((at) => under(i.location, at)));
-      expect(repeated.map((i) => `${i.layer} ${i.location} ${i.rule}`), `${mangles[mangle]![0]} at ${path.join('.')}`).toEqual([]);
+      if (repeated.length) expect(repeated.map((i) => `${i.layer} ${i.location} ${i.rule}`), `${mangles[mangle]![0]} at ${path.join('.')}`).toEqual([]);
     }),
     { numRuns: 300, seed: 20261121 },
   );
@@ -135,7 +136,7 @@ test('HL7-shaped resources, with R5 elements, singles for arrays and wrong types
       for (const profile of profilesFor((r as { resourceType?: unknown }).resourceType)) {
         generated++;
         const internal = validateFhir(r, { profile }).issues.filter((i) => i.rule === 'validator:internal');
-        expect(internal.map((i) => i.message), `${JSON.stringify(edits)} r5=${r5} profile=${profile}`).toEqual([]);
+        if (internal.length) expect(internal.map((i) => i.message), `${JSON.stringify(edits)} r5=${r5} profile=${profile}`).toEqual([]);
       }
     }),
     { numRuns: 1000, seed: 20261201 },
