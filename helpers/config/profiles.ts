@@ -162,22 +162,27 @@ function readJwk(env: Env, inlineSetting: Setting<string | undefined> = SUITE_SE
   return jwk as Record<string, unknown>;
 }
 
-/** The exchange actor against NHN: all of its variables or none; a partial set names what is missing. */
-function readActor(env: Env): ClientCredentials | undefined {
+/**
+ * A client named by a group of variables: all of them or none. Answers its id and key when all
+ * are set; a partial set stops the run, saying what the group needs and which variables are missing.
+ */
+function allOrNone(env: Env, needs: string, group: { id: Setting<string | undefined>; jwk: Setting<string | undefined>; jwkFile: Setting<string | undefined>; rest: Array<Setting<string | undefined>> }): ClientCredentials | undefined {
   const named = {
-    [SUITE_SETTINGS.actorClientId.env]: SUITE_SETTINGS.actorClientId.read(env),
-    [`${SUITE_SETTINGS.actorJwk.env} or ${SUITE_SETTINGS.actorJwkFile.env}`]: SUITE_SETTINGS.actorJwk.read(env) ?? SUITE_SETTINGS.actorJwkFile.read(env),
-    [SUITE_SETTINGS.actorAudience.env]: SUITE_SETTINGS.actorAudience.read(env),
-    [SUITE_SETTINGS.actorScope.env]: SUITE_SETTINGS.actorScope.read(env),
+    [group.id.env]: group.id.read(env),
+    [`${group.jwk.env} or ${group.jwkFile.env}`]: group.jwk.read(env) ?? group.jwkFile.read(env),
+    ...Object.fromEntries(group.rest.map((s) => [s.env, s.read(env)])),
   };
   const missing = Object.entries(named).filter(([, v]) => !v).map(([k]) => k);
   if (missing.length === Object.keys(named).length) return undefined;
-  if (missing.length) throw new ConfigurationError(`token exchange needs your API's client, key, audience and scope together; missing: ${missing.join(', ')}`);
-  return {
-    clientId: SUITE_SETTINGS.actorClientId.read(env)!,
-    privateJwk: readJwk(env, SUITE_SETTINGS.actorJwk, SUITE_SETTINGS.actorJwkFile)!,
-    api: { audience: SUITE_SETTINGS.actorAudience.read(env)!, scope: SUITE_SETTINGS.actorScope.read(env)! },
-  };
+  if (missing.length) throw new ConfigurationError(`${needs}; missing: ${missing.join(', ')}`);
+  return { clientId: group.id.read(env)!, privateJwk: readJwk(env, group.jwk, group.jwkFile)! };
+}
+
+/** The exchange actor against NHN: all of its variables or none; a partial set names what is missing. */
+function readActor(env: Env): ClientCredentials | undefined {
+  const s = SUITE_SETTINGS;
+  const client = allOrNone(env, "token exchange needs your API's client, key, audience and scope together", { id: s.actorClientId, jwk: s.actorJwk, jwkFile: s.actorJwkFile, rest: [s.actorAudience, s.actorScope] });
+  return client && { ...client, api: { audience: s.actorAudience.read(env)!, scope: s.actorScope.read(env)! } };
 }
 
 function readTwinState(base: number, env: Env): TwinState | undefined {
@@ -210,20 +215,9 @@ function twinTenancy(role: ClientRole): Pick<ClientCredentials, 'childOrganisati
 
 /** The multi-tenant client against NHN: all of its variables or none; a partial set names what is missing. */
 function readMultiTenant(env: Env): ClientCredentials | undefined {
-  const named = {
-    [SUITE_SETTINGS.multiTenantClientId.env]: SUITE_SETTINGS.multiTenantClientId.read(env),
-    [`${SUITE_SETTINGS.multiTenantJwk.env} or ${SUITE_SETTINGS.multiTenantJwkFile.env}`]: SUITE_SETTINGS.multiTenantJwk.read(env) ?? SUITE_SETTINGS.multiTenantJwkFile.read(env),
-    [SUITE_SETTINGS.multiTenantOrganisation.env]: SUITE_SETTINGS.multiTenantOrganisation.read(env),
-    [SUITE_SETTINGS.multiTenantScopes.env]: SUITE_SETTINGS.multiTenantScopes.read(env),
-  };
-  const missing = Object.entries(named).filter(([, v]) => !v).map(([k]) => k);
-  if (missing.length === Object.keys(named).length) return undefined;
-  if (missing.length) throw new ConfigurationError(`a multi-tenant client needs its id, key, organisation and scopes together; missing: ${missing.join(', ')}`);
-  return {
-    clientId: SUITE_SETTINGS.multiTenantClientId.read(env)!,
-    privateJwk: readJwk(env, SUITE_SETTINGS.multiTenantJwk, SUITE_SETTINGS.multiTenantJwkFile)!,
-    tenancy: { organisation: parseTenant(SUITE_SETTINGS.multiTenantOrganisation.read(env)!)!, scopes: SUITE_SETTINGS.multiTenantScopes.read(env)!.split(/[\s,]+/).filter(Boolean) },
-  };
+  const s = SUITE_SETTINGS;
+  const client = allOrNone(env, 'a multi-tenant client needs its id, key, organisation and scopes together', { id: s.multiTenantClientId, jwk: s.multiTenantJwk, jwkFile: s.multiTenantJwkFile, rest: [s.multiTenantOrganisation, s.multiTenantScopes] });
+  return client && { ...client, tenancy: { organisation: parseTenant(s.multiTenantOrganisation.read(env)!)!, scopes: s.multiTenantScopes.read(env)!.split(/[\s,]+/).filter(Boolean) } };
 }
 
 /** Reads every setting once, so a bad value fails the run at start with the variable named. */
