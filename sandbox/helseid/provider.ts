@@ -141,8 +141,14 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
         enabled: true,
         // HelseID derives the audience from the scopes when no resource is sent.
         // (A login's scopes start with the OIDC ones, which have no audience.)
-        // A code for several APIs, exchanged without a resource: the first API's.
-        defaultResource: (ctx, _client, oneOf) => (oneOf?.[0] ?? String(ctx.oidc.params?.scope ?? '').split(' ').map(audienceOfApiScope).find(Boolean) ?? (undefined as unknown as string)),
+        // HelseID gives a login every API its scopes name, without resource indicators at the
+        // authorization endpoint; the token endpoint's resource picks one (a code or refresh token
+        // for several APIs, exchanged without one: the first API's).
+        defaultResource: (ctx, _client, oneOf) => {
+          if (oneOf) return oneOf[0]!;
+          const audiences = [...new Set(String(ctx.oidc.params?.scope ?? '').split(' ').map(audienceOfApiScope).filter((a): a is string => Boolean(a)))];
+          return (audiences.length > 1 ? audiences : audiences[0]) as string;
+        },
         getResourceServerInfo: (_ctx, resource) => {
           if (!KNOWN_AUDIENCES.has(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
           return resourceServerInfo(resource);
@@ -219,14 +225,6 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
     }
     await next();
   });
-  // HelseID gives a login's code (and its refresh token) every API its scopes name, without
-  // resource indicators at the authorization endpoint; the token endpoint's resource picks one.
-  const saveCode = provider.AuthorizationCode.prototype.save;
-  provider.AuthorizationCode.prototype.save = function (this: { resource?: string | string[]; scope?: string }, ...args: unknown[]) {
-    const audiences = [...new Set([this.resource ?? []].flat().concat(String(this.scope ?? '').split(' ').map(audienceOfApiScope).filter((a): a is string => Boolean(a))))];
-    if (audiences.length) this.resource = audiences.length === 1 ? audiences[0] : audiences;
-    return (saveCode as (...a: unknown[]) => Promise<string>).apply(this, args);
-  } as typeof saveCode;
   if (!on('refresh.one-use')) {
     // The fault: a rotated refresh token is never retired, so the old one keeps working.
     (provider.RefreshToken.prototype as unknown as { consume: () => Promise<void> }).consume = async () => {};
