@@ -26,6 +26,13 @@ export interface AssertionState {
   assertionDetails?: unknown;
 }
 
+/** A named check's refusal in front of HelseID's endpoints, as an OAuth error naming the check. */
+export function answerRefusal(ctx: Parameters<Middleware>[0], e: Refusal): void {
+  ctx.status = e.details.status;
+  ctx.type = 'application/json';
+  ctx.body = { error: e.details.error, error_description: `${e.details.description} [${e.check}]` };
+}
+
 export function clientAuthentication(options: { issuer: string; tokenPath: string; parPath: string; clientKeys: Record<string, JWK>; checks: CheckSet }): Middleware {
   const used = new Map<string, number>();
   const methodChecks: Check<AssertionContext>[] = [
@@ -97,10 +104,7 @@ export function clientAuthentication(options: { issuer: string; tokenPath: strin
       if (assertion) await options.checks.run('assertion', assertionChecks, c);
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
-      ctx.status = e.details.status;
-      ctx.type = 'application/json';
-      ctx.body = { error: e.details.error, error_description: `${e.details.description} [${e.check}]` };
-      return;
+      return answerRefusal(ctx, e);
     }
     (ctx.state as AssertionState).assertionDetails = c.claims?.assertion_details;
     form.delete('client_assertion');

@@ -11,11 +11,11 @@ import { decodeJwt, type JWK } from 'jose';
 import { SCOPES } from '../../helpers/packs/index.ts';
 import { TWIN_ACTOR_API } from '../../helpers/packs/helseid.ts';
 import { ASYMMETRIC_ALGS, DOUBLE_STRUCTURE, HELSEID_CLAIMS, HELSEID_PATHS, IDENTITY_SCOPES, TOKEN_EXCHANGE_GRANT } from '../../helpers/protocol.ts';
-import type { CheckSet } from '../core/checks.ts';
+import { check, Refusal, type CheckSet } from '../core/checks.ts';
 import { publicJwk } from '../core/crypto.ts';
 import type { ResponseTransform, TwinFacts } from '../core/faults.ts';
 import { adapterFor } from './adapter.ts';
-import { clientAuthentication, type AssertionState } from './client-auth.ts';
+import { answerRefusal, clientAuthentication, type AssertionState } from './client-auth.ts';
 import { clientById, SYNTHETIC_CLIENTS } from './clients.ts';
 import { INTERACTION_PATH, personOf, testIdp, userClaims } from './test-idp.ts';
 import { tenancy, type TenancyState } from './tenancy.ts';
@@ -203,24 +203,27 @@ export function createHelseIdProvider(options: HelseIdOptions): Provider {
   // HelseID refuses a proof whose jti it has seen (facts §2.4), with RFC 9449's error code; the
   // replay cache is the twin's own (oidc-provider's answers invalid_grant, which no source names).
   const seenProofs = new Map<string, number>();
+  const proofChecks = [
+    check<{ jti?: unknown; now: number }>('token.dpop.jti-once', (p, refuse) => {
+      if (typeof p.jti !== 'string' || !p.jti) return; // no usable proof: oidc-provider refuses it
+      if ((seenProofs.get(p.jti) ?? 0) >= p.now) refuse({ status: 400, error: 'invalid_dpop_proof', description: 'a DPoP proof with this jti has been seen before' });
+      seenProofs.set(p.jti, p.now + 300);
+      if (seenProofs.size > 50_000) for (const [k, until] of seenProofs) if (until < p.now) seenProofs.delete(k);
+    }),
+  ];
   provider.use(async (ctx, next) => {
-    if (ctx.path === HELSEID_PATHS.token && ctx.method === 'POST' && ctx.get('dpop') && on('token.dpop.jti-once')) {
+    if (ctx.path === HELSEID_PATHS.token && ctx.method === 'POST' && ctx.get('dpop')) {
       let jti: unknown;
       try {
         jti = decodeJwt(ctx.get('dpop')).jti;
       } catch {
         // not a JWT: oidc-provider refuses it
       }
-      const now = Math.floor(Date.now() / 1000);
-      if (typeof jti === 'string' && jti) {
-        if ((seenProofs.get(jti) ?? 0) >= now) {
-          ctx.status = 400;
-          ctx.type = 'application/json';
-          ctx.body = { error: 'invalid_dpop_proof', error_description: 'a DPoP proof with this jti has been seen before [token.dpop.jti-once]' };
-          return;
-        }
-        seenProofs.set(jti, now + 300);
-        if (seenProofs.size > 50_000) for (const [k, until] of seenProofs) if (until < now) seenProofs.delete(k);
+      try {
+        await checks.run('token.dpop', proofChecks, { jti, now: Math.floor(Date.now() / 1000) }, 'helseid');
+      } catch (e) {
+        if (!(e instanceof Refusal)) throw e;
+        return answerRefusal(ctx, e);
       }
     }
     await next();

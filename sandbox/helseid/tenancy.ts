@@ -6,8 +6,8 @@
 import type { Middleware } from 'koa';
 import { HELSEID_CLAIMS } from '../../helpers/protocol.ts';
 import { organisationIn } from '../../helpers/auth/organisation.ts';
-import type { CheckSet } from '../core/checks.ts';
-import type { AssertionState } from './client-auth.ts';
+import { Refusal, type CheckSet } from '../core/checks.ts';
+import { answerRefusal, type AssertionState } from './client-auth.ts';
 import { clientById } from './clients.ts';
 
 /** What the token's organisation claims are, and which scopes were rejected, for this request. */
@@ -16,11 +16,7 @@ export interface TenancyState {
   rejectedScope?: string[];
 }
 
-const refuse = (ctx: Parameters<Middleware>[0], error: string, description: string) => {
-  ctx.status = 400;
-  ctx.type = 'application/json';
-  ctx.body = { error, error_description: description };
-};
+const refuse = (ctx: Parameters<Middleware>[0], rule: string, error: string, description: string) => answerRefusal(ctx, new Refusal(rule, { status: 400, error, description }));
 
 export function tenancy(options: { tokenPath: string; checks: CheckSet }): Middleware {
   const on = (rule: string) => options.checks.on(rule, 'helseid');
@@ -32,12 +28,12 @@ export function tenancy(options: { tokenPath: string; checks: CheckSet }): Middl
     const named = organisationIn(state.assertionDetails);
     if (client?.multiTenant) {
       if (named?.tenancy !== 'multi') {
-        refuse(ctx, 'invalid_request', 'a multi-tenant client names the organisation it acts for in helseid_authorization (urn:oid:1.0.6523, NO:ORGNR:<parent>:<child>)');
+        refuse(ctx, 'tenancy.multi', 'invalid_request', 'a multi-tenant client names the organisation it acts for in helseid_authorization (urn:oid:1.0.6523, NO:ORGNR:<parent>:<child>)');
         return;
       }
       const signed = client.multiTenant.organisations[named.parent];
       if (!signed) {
-        refuse(ctx, 'invalid_request', `organisation ${named.parent} has not delegated to this client`);
+        refuse(ctx, 'tenancy.multi', 'invalid_request', `organisation ${named.parent} has not delegated to this client`);
         return;
       }
       if (on('tenancy.multi')) {
@@ -49,7 +45,7 @@ export function tenancy(options: { tokenPath: string; checks: CheckSet }): Middl
         const rejected = asked.filter((s) => !signed.includes(s));
         const kept = asked.filter((s) => signed.includes(s));
         if (rejected.length && !kept.length) {
-          refuse(ctx, 'invalid_scope', `organisation ${named.parent} has not signed the terms for ${rejected.join(' ')}`);
+          refuse(ctx, 'tenancy.terms', 'invalid_scope', `organisation ${named.parent} has not signed the terms for ${rejected.join(' ')}`);
           return;
         }
         if (rejected.length) {
