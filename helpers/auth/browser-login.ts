@@ -1,16 +1,12 @@
-// A user login in a real browser, as an EPJ user does it: Debian's Chromium (never one Playwright
-// downloads) opens the authorization URL and a login recipe's steps are followed on HelseID's
+// A user login in a real browser, as an EPJ user does it: Debian's Chromium (helpers/chromium.ts) opens the authorization URL and a login recipe's steps are followed on HelseID's
 // pages until the browser is sent to the redirect URI, which is answered here, never fetched.
 // Each login gets a browser context of its own (cookies and storage die with it); the code is
 // read from the redirect in memory. Every step is timed and photographed for the report; a step
 // that does not match fails with its name, the page's path (never its query) and a screenshot.
-import fs from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium, type Browser, type Locator, type Page } from '@playwright/test';
-import { ConfigurationError } from '../config/settings.ts';
+import type { Browser, Locator, Page } from '@playwright/test';
 import type { LoginRecipe, RecipeStep, Target } from './login-recipe.ts';
 
-export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 /** Where a login's browser starts (answered in the browser, never fetched). */
 const START = 'https://login-start.nhn-suite.invalid/';
 
@@ -42,22 +38,6 @@ export class LoginStepError extends Error {
     super(`login recipe ${recipe}, step "${step}": ${reason}`);
     this.stack = `${this.name}: ${this.message}`;
   }
-}
-
-/** Why a browser login cannot run here (no Chromium), unless NHN_REQUIRE_CHROMIUM says its absence must fail instead. */
-export function chromiumMissing(executable = process.env.NHN_CHROMIUM || DEFAULT_CHROMIUM): string | undefined {
-  if (fs.existsSync(executable) || process.env.NHN_REQUIRE_CHROMIUM) return undefined;
-  return `no Chromium at ${executable} (apt-get install chromium, or set NHN_CHROMIUM; .ci/run installs it)`;
-}
-
-/** Launches Debian's Chromium (or the one NHN_CHROMIUM names); a missing browser names the variable. */
-export async function launchChromium(executable = process.env.NHN_CHROMIUM || DEFAULT_CHROMIUM): Promise<Browser> {
-  if (!fs.existsSync(executable)) throw new ConfigurationError(`no Chromium at ${executable}: install Debian's (apt-get install chromium; .ci/run does) or set NHN_CHROMIUM to its path`);
-  return chromium.launch({
-    executablePath: executable,
-    // The network here is closed and the browser is a tool, not a user's: no background traffic.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }
 
 function locate(page: Page, t: Target): Locator {

@@ -11,7 +11,7 @@ import { SUITE_SETTINGS, type Profile } from '../config/profiles.ts';
 import { ConfigurationError } from '../config/settings.ts';
 import { TEST_IDP_PERSONS } from '../packs/helseid.ts';
 import type { HttpRequest, HttpResponse } from '../http/client.ts';
-import { browserLogin, launchChromium, LoginStepError, type BrowserLoginResult } from './browser-login.ts';
+import { browserLogin, LoginStepError, type BrowserLoginResult } from './browser-login.ts';
 import { defaultRecipeFile, loadRecipe, type LoginRecipe } from './login-recipe.ts';
 import { followAuthorization } from './user-login.ts';
 
@@ -112,4 +112,3 @@ export function browserAuthorizer(
   };
 }
 
-export { launchChromium };

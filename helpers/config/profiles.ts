@@ -76,7 +76,6 @@ export const SUITE_SETTINGS = {
   loginMode: stringSetting('NHN_LOGIN_MODE', 'how user logins go: headless (the twin only: its test IdP takes login_hint; the default there) or browser (Chromium follows the login recipe; always against NHN)', { pattern: /^(headless|browser)$/ }),
   loginRecipe: stringSetting('NHN_LOGIN_RECIPE', 'the login recipe the browser follows (default schemas/helseid/login-recipes/<profile>.yaml)'),
   redirectUri: stringSetting('HELSEID_REDIRECT_URI', "a redirect URI registered for your client's user logins (the browser is stopped there; nothing needs to serve it)", { pattern: /^https?:\/\/\S+$/ }),
-  chromium: stringSetting('NHN_CHROMIUM', "the Chromium a browser login runs in (default Debian's, /usr/bin/chromium)"),
   strict: flagSetting('NHN_STRICT', 'set to 1 to fail on every deviation from an assumption, as the kill matrix does (default: a deviation is reported, never failed)'),
   calibrationDir: stringSetting('NHN_CALIBRATION_DIR', 'where the calibration files that pin assumption points per profile are read', { fallback: 'schemas/calibration' }),
   twinExternal: stringSetting('NHN_TWIN_EXTERNAL', 'set to 1 when a twin is already running and Playwright must not start one'),

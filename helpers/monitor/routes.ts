@@ -54,9 +54,16 @@ export function endpointOf(service: string | undefined, base: string | undefined
     const op = doc ? matchOperation(loadApiDocument(doc), method, pathname).operation : undefined;
     if (op) return `${host} ${method} ${op.path}`;
   }
-  const helseid = service === 'helseid' || service === undefined ? helseIdRoute(pathname) : undefined;
-  if (helseid) return `${host} ${method} ${helseid}`;
-  return `${host} ${method} /${split(pathname).map((s) => (opaqueSegment(s) ? '{id}' : s)).join('/')}`;
+  return `${host} ${method} ${service === 'helseid' || service === undefined ? undocumentedRoute(pathname) : folded(pathname)}`;
+}
+
+/** A path no OpenAPI document names: HelseID's route if it is one, else its opaque segments folded. */
+function undocumentedRoute(pathname: string): string {
+  return helseIdRoute(pathname) ?? folded(pathname);
+}
+
+function folded(pathname: string): string {
+  return `/${split(pathname).map((s) => (opaqueSegment(s) ? '{id}' : s)).join('/')}`;
 }
 
 /** An endpoint recorded before endpoints were templated ("<service> <METHOD> <path>"), as its template. */
@@ -64,6 +71,5 @@ export function retemplated(endpoint: string): string {
   const [host = '', method = '', ...rest] = endpoint.split(' ');
   const pathname = rest.join(' ');
   if (!pathname.startsWith('/')) return endpoint;
-  const route = helseIdRoute(pathname) ?? `/${split(pathname).map((s) => (opaqueSegment(s) ? '{id}' : s)).join('/')}`;
-  return `${host} ${method} ${route}`;
+  return `${host} ${method} ${undocumentedRoute(pathname)}`;
 }

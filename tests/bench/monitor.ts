@@ -15,7 +15,7 @@ const { values } = cliArgs(`usage: npm run bench:monitor [-- --runs <nights>]
   --runs <nights>  instead, simulates that many nightly runs into a history (--runs 365: a year) and
                    prints at days 1, 30, 90 and 365: the history's size, one run's monitor overhead
                    (recording, retention, dashboard, save), the dashboard's size and its render time
-                   in Chromium (NHN_CHROMIUM, default /usr/bin/chromium), and the endpoint series.
+                   in Chromium (CHROMIUM_PATH, default /usr/bin/chromium), and the endpoint series.
 `, { runs: { type: 'string' } });
 
 if (values.runs !== undefined) {
@@ -30,10 +30,9 @@ if (values.runs !== undefined) {
 
 async function simulate(nights: number): Promise<void> {
   const { simulateYear } = await import('./monitor-year.ts');
-  const { chromium } = await import('@playwright/test');
+  const { chromiumMissing, launchChromium } = await import('../../helpers/chromium.ts');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-bench-year-'));
-  const executable = process.env.NHN_CHROMIUM || '/usr/bin/chromium';
-  const browser = fs.existsSync(executable) ? await chromium.launch({ executablePath: executable, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] }) : undefined;
+  const browser = chromiumMissing() ? undefined : await launchChromium();
   const checkpoints = new Set([1, 30, 90, 365, nights].filter((d) => d <= nights));
   const rows: string[] = [];
   const dashboard = path.join(work, 'index.html');

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { opsPort, run } from './support/run.ts';
+import { chromiumPath } from '../../helpers/chromium.ts';
 
 /** HelseID faults under which the tests that hold tokens, assertions, keys and proofs fail. */
 const FAULTS = ['dpop-htu-unchecked', 'ca-alg-lenient', 'ttt-no-key-check', 'jwks-private-keys', 'exchange-subject-unchecked', 'attest-double-accepted'];
@@ -53,7 +54,7 @@ test('a failing monitor run with every secret a canary leaves no canary in any a
     // Each value is listed once, under the kind it was first seen as.
     for (const kind of ['access_token', 'refresh_token', 'dpop', 'client_assertion', 'subject_token', 'code', 'cookie', 'ttt-api-key', 'private-jwk-d', 'amqp-password', 'webhook-url']) expect(kinds, `no ${kind} canary was listed`).toContain(kind);
     // The browser login (HID-CODE-006) ran in Chromium: its cookies, code and tokens are among the canaries above.
-    if (fs.existsSync(process.env.NHN_CHROMIUM || '/usr/bin/chromium')) {
+    if (fs.existsSync(chromiumPath())) {
       const logins = (JSON.parse(fs.readFileSync(path.join(reports, 'summary.json'), 'utf8')) as { logins?: Array<{ outcome: string }> }).logins ?? [];
       expect(logins.map((l) => l.outcome), 'no browser login ran in the planted-secret run').toContain('logged-in');
     }

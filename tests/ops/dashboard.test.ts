@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { chromiumMissing, launchChromium } from '../../helpers/chromium.ts';
 import { dashboardData, writeDashboard } from '../../helpers/monitor/dashboard.ts';
 import { History } from '../../helpers/monitor/history.ts';
 import { simulateYear, type NightFigures } from '../bench/monitor-year.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = 5;
 
 async function seededHistory(file: string): Promise<History> {
@@ -31,18 +31,14 @@ async function seededHistory(file: string): Promise<History> {
 }
 
 test('the dashboard draws a point per run for every chart in Chromium', async ({}, info) => {
-  test.skip(!fs.existsSync(CHROMIUM) && !process.env.NHN_REQUIRE_CHROMIUM, `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does, and sets NHN_REQUIRE_CHROMIUM)`);
+  test.skip(Boolean(chromiumMissing()), chromiumMissing());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-dashboard-'));
   const history = await seededHistory(path.join(dir, 'history.sqlite'));
   const page = path.join(dir, 'index.html');
   writeDashboard(page, dashboardData(history, { flakyWindow: 20 }));
   history.close();
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // This machine's network is closed: no background connections, no component updates.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];
@@ -88,7 +84,7 @@ test('the dashboard draws a point per run for every chart in Chromium', async ({
 });
 
 test('after a quarter of nightly runs the dashboard stays under 2 MB, renders in under 2 s and puts the endpoints over budget first', async ({}, info) => {
-  test.skip(!fs.existsSync(CHROMIUM) && !process.env.NHN_REQUIRE_CHROMIUM, `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does, and sets NHN_REQUIRE_CHROMIUM)`);
+  test.skip(Boolean(chromiumMissing()), chromiumMissing());
   test.setTimeout(120_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-dashboard-year-'));
   const page = path.join(dir, 'index.html');
@@ -97,7 +93,7 @@ test('after a quarter of nightly runs the dashboard stays under 2 MB, renders in
   await simulateYear(path.join(dir, 'history.sqlite'), page, nights, (f) => void (last = f));
   expect(last!.dashboardBytes, 'the dashboard grew past 2 MB').toBeLessThan(2 * 1024 * 1024);
   expect(last!.series, 'the endpoint series grew with the runs').toBe(22);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];

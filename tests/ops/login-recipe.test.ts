@@ -7,11 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { opsPort, run } from './support/run.ts';
-
-const CHROMIUM = process.env.NHN_CHROMIUM || '/usr/bin/chromium';
+import { chromiumMissing } from '../../helpers/chromium.ts';
 
 test('login:check passes the local recipe and names the wrong step of a broken copy, with a screenshot', async ({}, info) => {
-  test.skip(!fs.existsSync(CHROMIUM) && !process.env.NHN_REQUIRE_CHROMIUM, `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does, and sets NHN_REQUIRE_CHROMIUM)`);
+  test.skip(Boolean(chromiumMissing()), chromiumMissing());
   test.setTimeout(120_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-login-recipe-'));
   const env = { NHN_REPORT_DIR: path.join(dir, 'reports'), SANDBOX_PORT: String(opsPort(info.parallelIndex, 4)), CI: '' };
