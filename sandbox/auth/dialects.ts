@@ -7,7 +7,7 @@ export const dialects = {
     rule: 'every resource server demands a DPoP nonce (use_dpop_nonce, then the DPoP-Nonce it gave)',
     source: 'RFC 9449 §9: a resource server may demand a nonce; NHN documents none for its APIs',
     requirements: ['DPOP-RS-001', 'DPOP-RS-025', 'DPOP-RS-026', 'DPOP-RS-030', 'PIT-SEARCH-001', 'PHR-ITI67-001', 'PTS-SEARCH-001', 'PERSON-GET-001', 'PAREK-SR-CREATE-001'],
-    twinEnv: { SANDBOX_RS_NONCE_APIS: 'pit,phr,parek,pts,person', SANDBOX_RS_NONCE_TTL_MS: '1500' },
+    twinEnv: { SANDBOX_RS_NONCE_APIS: 'pit,phr,parek,pts,person', SANDBOX_RS_NONCE_TTL_MS: '1000' },
   },
   'rs-challenge-invalid-token': {
     rule: 'every refusal of a DPoP proof names invalid_token in its challenge, not invalid_dpop_proof',

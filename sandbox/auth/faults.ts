@@ -26,7 +26,7 @@ const crash = (what: string, malformed: (c: Ctx & { tokenHeader?: unknown }) => 
   return base(c);
 };
 
-const NONCE_ENV = { SANDBOX_RS_NONCE_APIS: 'pit', SANDBOX_RS_NONCE_TTL_MS: '1500' };
+const NONCE_ENV = { SANDBOX_RS_NONCE_APIS: 'pit', SANDBOX_RS_NONCE_TTL_MS: '1000' };
 
 export const faults = {
   'rs-crash-on-garbage': {

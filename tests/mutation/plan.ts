@@ -29,7 +29,11 @@ export interface Plan {
   faults: PlannedFault[];
   /** Faults with disjoint tests, one Playwright project each: those with @slow tests first, then the largest. */
   groups: PlannedFault[][];
-  /** Clean baselines, one per twin setting the faults need (e.g. resource servers that want nonces). */
+  /**
+   * Clean baselines, one per twin setting the faults need (e.g. resource servers that want nonces).
+   * The kill matrix only: a kill counts when the same tests pass on a clean twin. The tolerance
+   * matrix's verdict is a failure either way, and the main job runs every test on a clean twin.
+   */
   cleans: Array<{ key: string; twinEnv: Record<string, string>; requirements: string[] }>;
 }
 
@@ -103,7 +107,7 @@ export async function plan(ids: readonly string[] = [], shard?: string, tests: r
     tests: tests.filter((t) => belongsTo(t.tags, f)).length,
     slow: tests.some((t) => t.tags.includes(SLOW_TAG) && belongsTo(t.tags, f)),
   }));
-  const cleans = [...new Set(faults.map(envKey))].map((key) => ({
+  const cleans = (matrixMode() === 'tolerance' ? [] : [...new Set(faults.map(envKey))]).map((key) => ({
     key,
     twinEnv: JSON.parse(key) as Record<string, string>,
     requirements: [...new Set(faults.filter((f) => envKey(f) === key).flatMap((f) => f.requirements))],

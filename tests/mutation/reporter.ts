@@ -146,7 +146,7 @@ export default class KillMatrixReporter implements Reporter {
       : cleanBroken.length
         ? `clean twin fails ${cleanBroken.length}: ${cleanBroken.map((c) => c.title).join('; ')}`
         : falseFailures.length
-          ? `FALSE FAILURE in "${falseFailures[0]!.title}": ${(falseFailures[0]!.outcome.message ?? '').split('\n')[0]!.slice(0, 200)}`
+          ? `FALSE FAILURE in "${falseFailures[0]!.title}": ${(falseFailures[0]!.outcome.message ?? '').split('\n')[0]!.slice(0, 200)} (the main job runs it on a clean twin: if it fails there too, the dialect is not the cause)`
           : `${Object.entries(verdicts).map(([k, n]) => `${n} ${k}`).join(', ')}${f.point ? (recognised ? `; named at ${f.point}` : `; NOT RECOGNISED at ${f.point} (saw ${named.join('|') || 'nothing'}${elsewhere.length ? `; elsewhere ${elsewhere.join(', ')}` : ''})`) : ''}`;
     const elapsed = ((performance.now() - this.started) / 1000).toFixed(1);
     const label = unreached ? 'UNREACHED ' : tolerated ? 'TOLERATED ' : 'FAILED    ';
