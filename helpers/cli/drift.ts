@@ -1,4 +1,4 @@
-// `npm run drift -- [--profile <name>] [--history <file>] [--openapi <api>=<file|url> ...]`: the
+// `npm run drift -- [--profile <name>] [--history <file|postgres-url>] [--openapi <api>=<file|url> ...]`: the
 // drift sentinel on its own, and NHN's published documents against ours.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,13 +8,13 @@ import { ConfigurationError } from '../config/settings.ts';
 import { formatFindings, observe, recordDrift } from '../monitor/drift.ts';
 import { History } from '../monitor/history.ts';
 import { environmentFor } from '../monitor/monitor.ts';
-import { historyFile } from '../monitor/settings.ts';
+import { historyLocation } from '../monitor/settings.ts';
 import { compareDocuments, formatDifferences } from '../validation/openapi/compare.ts';
 import { openApiDir } from '../validation/openapi/document.ts';
 import { readDocumentSource } from '../validation/openapi/nhn-documents.ts';
 import { cliArgs } from './args.ts';
 
-const usage = `usage: npm run drift -- [--profile <name>] [--history <file>] [--openapi <api>=<file|url> ...]
+const usage = `usage: npm run drift -- [--profile <name>] [--history <file|postgres-url>] [--openapi <api>=<file|url> ...]
   Fingerprints what the profile's environment publishes (HelseID discovery and JWKS, each
   CapabilityStatement, each API's published OpenAPI document, each host's TLS chain) and compares
   each with the last fingerprint in the monitor history: operations, parameters and schemas added,
@@ -45,7 +45,6 @@ try {
     log(`NHN's ${m[1]} (${m[2]}) against ours: ${differences.length} difference(s), ${open} our document does not acknowledge`);
     process.stdout.write(`${formatDifferences(differences, { all: true })}\n`);
   }
-  const history = await History.open(historyFile(values.history as string | undefined));
   const environment = await environmentFor(profile as ProfileName, log);
   let observations;
   try {
@@ -53,10 +52,16 @@ try {
   } finally {
     await environment.close();
   }
-  const first = !history.one('SELECT 1 FROM fingerprints WHERE profile = ? LIMIT 1', [profile]);
-  const findings = recordDrift(history, profile, undefined, observations);
-  history.save();
-  history.close();
+  const history = await History.open(historyLocation(values.history as string | undefined));
+  let first: boolean;
+  let findings;
+  try {
+    first = !(await history.one('SELECT 1 FROM fingerprints WHERE profile = ? LIMIT 1', [profile]));
+    findings = await recordDrift(history, profile, undefined, observations);
+    await history.save();
+  } finally {
+    await history.close();
+  }
   log(`${observations.length} publication(s) fingerprinted: ${observations.map((o) => `${o.subject}${o.error ? ` (${o.error})` : ''}`).join(', ')}`);
   process.stdout.write(`${first && !findings.length ? 'baseline recorded: the next run compares with it' : formatFindings(findings)}\n`);
   found += findings.length;

@@ -1,5 +1,7 @@
 // `npm run audit:secrets`: fails when any artefact of the last run holds a token, a DPoP proof, an
 // assertion, private key material, or a secret the run is known to have had.
+import { isPostgresUrl } from '../monitor/history.ts';
+import { MONITOR_SETTINGS } from '../monitor/settings.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { scanArtefacts } from '../evidence/secret-scan.ts';
@@ -14,7 +16,7 @@ const usage = `usage: npm run audit:secrets [-- --canaries <file>] [-- <folder o
   Allure report's embedded data and the Allure results, JUnit, summary.json, the monitor history
   (SQLite), the certification bundles (zips), test-results and traces, gzip, and base64 in text.
   Known secrets: the twin's (its test-token key, its clients' private keys, its AMQP passwords, when
-  a twin left its state behind) and, with --canaries, a JSON-lines file of {"kind", "value"}
+  a twin left its state behind), the password of a PostgreSQL NHN_MONITOR_HISTORY, and, with --canaries, a JSON-lines file of {"kind", "value"}
   (SANDBOX_CANARY_LOG: every token, proof, assertion and credential the twin saw or issued).
 `;
 const { values, positionals } = cliArgs(usage, { canaries: { type: 'string' } }, true);
@@ -33,6 +35,16 @@ if (fs.existsSync(stateDir)) {
     } catch {
       // A half-written state file of a twin that is starting: nothing to learn from it.
     }
+  }
+}
+// The monitor history's PostgreSQL password, when the history is kept there.
+const history = MONITOR_SETTINGS.history.read();
+if (history && isPostgresUrl(history)) {
+  try {
+    const password = decodeURIComponent(new URL(history).password);
+    if (password) known.values.push(password);
+  } catch {
+    // A malformed URL: the monitor refuses it without showing it.
   }
 }
 if (values.canaries) {

@@ -88,14 +88,14 @@ export function openWindow(windows: readonly MaintenanceWindow[], profile: strin
  * The alerts a run gives, from the history (this run's checks already stored). `open` means an
  * alert about the check went out and no recovery yet; a suppressed or undelivered one does not count.
  */
-export function decideAlerts(history: History, profile: string, runId: number, checks: readonly CheckState[], o: { alertAfter: number; remindEvery: number }): Alert[] {
+export async function decideAlerts(history: History, profile: string, runId: number, checks: readonly CheckState[], o: { alertAfter: number; remindEvery: number }): Promise<Alert[]> {
   const alerts: Alert[] = [];
-  const runIds = history.all('SELECT id FROM runs WHERE profile = ? AND id <= ? ORDER BY id DESC', [profile, runId]).map((r) => Number(r.id));
+  const runIds = (await history.all('SELECT id FROM runs WHERE profile = ? AND id <= ? ORDER BY id DESC', [profile, runId])).map((r) => Number(r.id));
   for (const c of checks) {
-    const last = history.one("SELECT kind, run_id FROM alerts WHERE profile = ? AND check_key = ? AND delivered = 1 AND kind IN ('alert', 'reminder', 'recovery') ORDER BY id DESC LIMIT 1", [profile, c.key]);
+    const last = await history.one("SELECT kind, run_id FROM alerts WHERE profile = ? AND check_key = ? AND delivered = 1 AND kind IN ('alert', 'reminder', 'recovery') ORDER BY id DESC LIMIT 1", [profile, c.key]);
     const open = last !== undefined && last.kind !== 'recovery';
     // Failed runs in a row, this one included.
-    const states = new Map(history.all('SELECT run_id, state FROM checks WHERE check_key = ? AND run_id IN (SELECT id FROM runs WHERE profile = ?)', [c.key, profile]).map((r) => [Number(r.run_id), String(r.state)]));
+    const states = new Map((await history.all('SELECT run_id, state FROM checks WHERE check_key = ? AND run_id IN (SELECT id FROM runs WHERE profile = ?)', [c.key, profile])).map((r) => [Number(r.run_id), String(r.state)]));
     let streak = 0;
     for (const id of runIds) {
       const s = states.get(id);

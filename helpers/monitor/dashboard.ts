@@ -30,42 +30,41 @@ export interface DashboardData {
 }
 
 /** The figures the page draws, from the last `limit` runs of each profile. */
-export function dashboardData(history: History, o: { limit?: number; flakyWindow: number }): DashboardData {
+export async function dashboardData(history: History, o: { limit?: number; flakyWindow: number }): Promise<DashboardData> {
   const limit = o.limit ?? 90;
-  const profiles = history.all('SELECT DISTINCT profile FROM runs ORDER BY profile').map((r) => String(r.profile));
+  const profiles = (await history.all('SELECT DISTINCT profile FROM runs ORDER BY profile')).map((r) => String(r.profile));
   return {
     generatedAt: new Date().toISOString(),
     flakyWindow: o.flakyWindow,
-    profiles: profiles.map((profile) => {
-      const runs = history
-        // The newest runs in detail: those whose per-test rows are still kept (retention.ts).
-        .all('SELECT * FROM (SELECT id, ended_at, status, reason, failed, flaky, over_budget FROM runs WHERE profile = ? AND detail_dropped = 0 ORDER BY id DESC LIMIT ?) ORDER BY id', [profile, limit])
+    profiles: await Promise.all(profiles.map(async (profile) => {
+      // The newest runs in detail: those whose per-test rows are still kept (retention.ts).
+      const runs = (await history.all('SELECT * FROM (SELECT id, ended_at, status, reason, failed, flaky, over_budget FROM runs WHERE profile = ? AND detail_dropped = 0 ORDER BY id DESC LIMIT ?) newest ORDER BY id', [profile, limit]))
         .map((r) => ({ id: Number(r.id), at: String(r.ended_at), status: String(r.status), reason: r.reason ? String(r.reason) : undefined, failed: Number(r.failed ?? 0), flaky: Number(r.flaky ?? 0), overBudget: Number(r.over_budget ?? 0) }));
       const index = new Map(runs.map((r, i) => [r.id, i]));
       const first = runs[0]?.id ?? 0;
       const series = () => runs.map((): number | null => null);
       const passRate: Record<string, Array<number | null>> = {};
-      for (const a of history.all('SELECT run_id, api, passed, failed, warned, inconclusive FROM api_results WHERE run_id >= ? AND run_id IN (SELECT id FROM runs WHERE profile = ?)', [first, profile])) {
+      for (const a of await history.all('SELECT run_id, api, passed, failed, warned, inconclusive FROM api_results WHERE run_id >= ? AND run_id IN (SELECT id FROM runs WHERE profile = ?)', [first, profile])) {
         const judged = Number(a.passed) + Number(a.failed) + Number(a.warned) + Number(a.inconclusive);
         if (!judged) continue;
         (passRate[String(a.api)] ??= series())[index.get(Number(a.run_id))!] = Math.round((1000 * Number(a.passed)) / judged) / 10;
       }
       // Day by day: the runs still kept in detail, and the daily aggregates of the older ones.
-      const dayRows = history.all(
+      const dayRows = await history.all(
         `SELECT day, api, SUM(passed) AS passed, SUM(judged) AS judged FROM (
            SELECT substr(r.ended_at, 1, 10) AS day, a.api AS api, a.passed AS passed, a.passed + a.failed + a.warned + a.inconclusive AS judged
              FROM api_results a JOIN runs r ON r.id = a.run_id WHERE r.profile = ? AND r.detail_dropped = 0
            UNION ALL
-           SELECT day, api, passed, passed + failed + warned + inconclusive FROM daily_api WHERE profile = ?)
+           SELECT day, api, passed, passed + failed + warned + inconclusive FROM daily_api WHERE profile = ?) days
          GROUP BY day, api`,
         [profile, profile],
       );
-      const endpointRows = history.all(
+      const endpointRows = await history.all(
         `SELECT day, endpoint, SUM(p95_sum) / SUM(runs) AS p95, MAX(budget) AS budget, SUM(over_runs) AS over FROM (
            SELECT substr(r.ended_at, 1, 10) AS day, l.endpoint AS endpoint, l.p95_ms AS p95_sum, 1 AS runs, l.budget_ms AS budget, COALESCE(l.over_budget, 0) AS over_runs
              FROM latency l JOIN runs r ON r.id = l.run_id WHERE r.profile = ? AND r.detail_dropped = 0
            UNION ALL
-           SELECT day, endpoint, p95_sum_ms, runs, budget_ms, over_budget_runs FROM daily_endpoint WHERE profile = ?)
+           SELECT day, endpoint, p95_sum_ms, runs, budget_ms, over_budget_runs FROM daily_endpoint WHERE profile = ?) days
          GROUP BY day, endpoint`,
         [profile, profile],
       );
@@ -90,22 +89,21 @@ export function dashboardData(history: History, o: { limit?: number; flakyWindow
       }
       const window = runs.slice(-o.flakyWindow).map((r) => r.id);
       const flaky = window.length
-        ? history
-            .all(
-              `SELECT title, api, SUM(flaky) AS flaky_runs, COUNT(*) AS runs, MAX(CASE WHEN flaky = 1 THEN first_failure END) AS first_failure
+        ? (
+            await history.all(
+              `SELECT MAX(title) AS title, MAX(api) AS api, SUM(flaky) AS flaky_runs, COUNT(*) AS runs, MAX(CASE WHEN flaky = 1 THEN first_failure END) AS first_failure
                FROM test_results WHERE run_id IN (${window.map(() => '?').join(',')}) GROUP BY test_key HAVING SUM(flaky) > 0 ORDER BY flaky_runs DESC, title`,
               window,
             )
-            .map((r) => ({ test: String(r.title), api: String(r.api ?? ''), flakyRuns: Number(r.flaky_runs), runs: Number(r.runs), lastFirstFailure: String(r.first_failure ?? '') }))
+          ).map((r) => ({ test: String(r.title), api: String(r.api ?? ''), flakyRuns: Number(r.flaky_runs), runs: Number(r.runs), lastFirstFailure: String(r.first_failure ?? '') }))
         : [];
-      const drift = history
-        .all('SELECT run_id, at, subject, kind, summary, diff FROM drift_events WHERE profile = ? ORDER BY id DESC LIMIT 200', [profile])
+      const drift = (await history.all('SELECT run_id, at, subject, kind, summary, diff FROM drift_events WHERE profile = ? ORDER BY id DESC LIMIT 200', [profile]))
         .map((d) => ({ run: d.run_id === null ? null : Number(d.run_id), at: String(d.at), subject: String(d.subject), kind: String(d.kind), summary: String(d.summary), diff: String(d.diff ?? '') }))
         .reverse();
       // The endpoints over budget first: on the last day, then by how many days.
       const sorted = Object.fromEntries(Object.entries(latency).sort(([a, x], [b, y]) => Number(y.overLast) - Number(x.overLast) || y.overDays - x.overDays || a.localeCompare(b)));
       return { profile, runs, passRate, days, dailyPassRate, latency: sorted, flaky, drift };
-    }),
+    })),
   };
 }
 

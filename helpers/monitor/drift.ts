@@ -142,17 +142,17 @@ function wordsOfDrift(message: string): string {
  * Compares each observation with the last stored for its subject and URL, stores the new ones
  * (a document's body once per hash) and the findings, and answers the findings.
  */
-export function recordDrift(history: History, profile: string, runId: number | undefined, observations: readonly Observation[], now = new Date()): DriftFinding[] {
+export async function recordDrift(history: History, profile: string, runId: number | undefined, observations: readonly Observation[], now = new Date()): Promise<DriftFinding[]> {
   const findings: DriftFinding[] = [];
   const at = now.toISOString();
   // Nothing stored yet for the profile: this is the baseline, and nothing "appears".
-  const baseline = !history.one('SELECT 1 FROM fingerprints WHERE profile = ? LIMIT 1', [profile]);
-  history.transaction(() => {
+  const baseline = !(await history.one('SELECT 1 FROM fingerprints WHERE profile = ? LIMIT 1', [profile]));
+  await history.transaction(async () => {
     const seen = new Set<string>();
     for (const o of observations) {
       seen.add(`${o.subject}\n${o.url}`);
-      const last = history.one('SELECT sha256, facts, error FROM fingerprints WHERE profile = ? AND subject = ? AND url = ? ORDER BY id DESC LIMIT 1', [profile, o.subject, o.url]);
-      const lastBody = last?.sha256 ? history.one('SELECT body FROM documents WHERE sha256 = ?', [last.sha256])?.body : undefined;
+      const last = await history.one('SELECT sha256, facts, error FROM fingerprints WHERE profile = ? AND subject = ? AND url = ? ORDER BY id DESC LIMIT 1', [profile, o.subject, o.url]);
+      const lastBody = last?.sha256 ? (await history.one('SELECT body FROM documents WHERE sha256 = ?', [last.sha256]))?.body : undefined;
       if (o.error) {
         if (!last?.error) findings.push({ subject: o.subject, url: o.url, kind: 'unreachable', summary: `${o.subject} could not be fetched: ${o.error}` });
       } else if (last && !last.error && last.sha256 !== o.sha256) {
@@ -166,15 +166,15 @@ export function recordDrift(history: History, profile: string, runId: number | u
         if (days < EXPIRY_WARNING_DAYS) findings.push({ subject: o.subject, url: o.url, kind: 'expiring', summary: `the TLS certificate of ${o.url} ${days < 0 ? `expired ${-days} day(s) ago` : `expires in ${days} day(s)`} (${o.expires})` });
       }
       if (o.unpinned?.length) findings.push({ subject: o.subject, url: o.url, kind: 'unpinned', summary: `${o.subject} is not the one the suite enforces`, diff: o.unpinned });
-      if (o.body && o.sha256) history.run('INSERT OR IGNORE INTO documents (sha256, body) VALUES (?, ?)', [o.sha256, o.body]);
-      history.insert('fingerprints', { run_id: runId, profile, taken_at: at, subject: o.subject, url: o.url, sha256: o.sha256, facts: o.facts ? JSON.stringify(o.facts) : undefined, error: o.error });
+      if (o.body && o.sha256) await history.run('INSERT INTO documents (sha256, body) VALUES (?, ?) ON CONFLICT DO NOTHING', [o.sha256, o.body]);
+      await history.insert('fingerprints', { run_id: runId, profile, taken_at: at, subject: o.subject, url: o.url, sha256: o.sha256, facts: o.facts ? JSON.stringify(o.facts) : undefined, error: o.error });
     }
     // Subjects published last time and gone now (a document path that vanished is also a 404 above).
-    const previous = history.all('SELECT DISTINCT subject, url FROM fingerprints WHERE profile = ? AND taken_at = (SELECT MAX(taken_at) FROM fingerprints WHERE profile = ? AND taken_at < ?)', [profile, profile, at]);
+    const previous = await history.all('SELECT DISTINCT subject, url FROM fingerprints WHERE profile = ? AND taken_at = (SELECT MAX(taken_at) FROM fingerprints WHERE profile = ? AND taken_at < ?)', [profile, profile, at]);
     for (const p of previous) {
       if (!seen.has(`${p.subject}\n${p.url}`)) findings.push({ subject: String(p.subject), url: String(p.url), kind: 'vanished', summary: `${p.subject} is no longer observed at ${p.url}` });
     }
-    for (const f of findings) history.insert('drift_events', { run_id: runId, profile, at, subject: f.subject, url: f.url, kind: f.kind, summary: f.summary, diff: f.diff?.join('\n') });
+    for (const f of findings) await history.insert('drift_events', { run_id: runId, profile, at, subject: f.subject, url: f.url, kind: f.kind, summary: f.summary, diff: f.diff?.join('\n') });
   });
   return findings;
 }

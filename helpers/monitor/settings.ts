@@ -3,9 +3,11 @@
 import path from 'node:path';
 import { intSetting, stringSetting, urlSetting } from '../config/settings.ts';
 import { reportDir } from '../config/profiles.ts';
+import { registerSecret } from '../evidence/redact.ts';
+import { isPostgresUrl } from './history.ts';
 
 export const MONITOR_SETTINGS = {
-  history: stringSetting('NHN_MONITOR_HISTORY', 'the monitor history database (SQLite); default <NHN_REPORT_DIR>/monitor/history.sqlite'),
+  history: stringSetting('NHN_MONITOR_HISTORY', 'the monitor history: a SQLite file (default <NHN_REPORT_DIR>/monitor/history.sqlite), or a postgres:// URL (its password is a secret; ?schema= names the schema, default nhn_monitor)'),
   webhook: urlSetting('NHN_MONITOR_WEBHOOK_URL', 'webhook for alerts (Slack- or Teams-compatible JSON with a text field); a secret', ['http:', 'https:'], { secret: true }),
   alertAfter: intSetting('NHN_MONITOR_ALERT_AFTER', 'failed runs in a row before a check alerts', { min: 1, max: 100, fallback: 2 }),
   remindEvery: intSetting('NHN_MONITOR_REMIND_EVERY', 'while a check stays failed, a reminder every this many runs', { min: 1, max: 1000, fallback: 6 }),
@@ -22,6 +24,16 @@ export function monitorDir(): string {
   return path.join(reportDir(), 'monitor');
 }
 
-export function historyFile(explicit?: string): string {
-  return path.resolve(explicit ?? MONITOR_SETTINGS.history.read() ?? path.join(monitorDir(), 'history.sqlite'));
+/** The history's location: a postgres:// URL as given (its password registered as a secret), or a file path. */
+export function historyLocation(explicit?: string): string {
+  const given = explicit ?? MONITOR_SETTINGS.history.read();
+  if (given && isPostgresUrl(given)) {
+    try {
+      registerSecret(decodeURIComponent(new URL(given).password) || undefined);
+    } catch {
+      // History.open names a malformed URL without showing it.
+    }
+    return given;
+  }
+  return path.resolve(given ?? path.join(monitorDir(), 'history.sqlite'));
 }

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cliArgs } from '../../helpers/cli/args.ts';
+import { History, isPostgresUrl, shownLocation } from '../../helpers/monitor/history.ts';
 
-const { values } = cliArgs(`usage: npm run bench:monitor [-- --runs <nights>]
+const { values } = cliArgs(`usage: npm run bench:monitor [-- --runs <nights>] [--postgres <url>]
   Alternates a plain local run and a monitor run of the same tests BENCH_RUNS times (default 2) and
   prints their wall times, the monitor's overhead and the history's size after each run.
   BENCH_SPECS (space separated) narrows both runs to those spec files or folders.
@@ -16,7 +17,31 @@ const { values } = cliArgs(`usage: npm run bench:monitor [-- --runs <nights>]
                    prints at days 1, 30, 90 and 365: the history's size, one run's monitor overhead
                    (recording, retention, dashboard, save), the dashboard's size and its render time
                    in Chromium (CHROMIUM_PATH, default /usr/bin/chromium), and the endpoint series.
-`, { runs: { type: 'string' } });
+  --postgres <url> keeps the history in that PostgreSQL database instead of a SQLite file, in a
+                   schema of the bench's own (nhn_bench_<pid>), dropped at the end.
+`, { runs: { type: 'string' }, postgres: { type: 'string' } });
+
+/** Where this bench keeps its history: a file in `dir`, or a schema of its own in the PostgreSQL given. */
+function benchHistory(dir: string): string {
+  const given = values.postgres as string | undefined;
+  if (!given) return path.join(dir, 'history.sqlite');
+  if (!isPostgresUrl(given)) {
+    process.stderr.write('--postgres takes a postgres:// URL\n');
+    process.exit(2);
+  }
+  const url = new URL(given);
+  url.searchParams.set('schema', `nhn_bench_${process.pid}`);
+  return url.href;
+}
+
+async function historyBytes(location: string): Promise<number> {
+  const h = await History.open(location);
+  try {
+    return await h.save();
+  } finally {
+    await h.close();
+  }
+}
 
 if (values.runs !== undefined) {
   const nights = Number(values.runs);
@@ -37,7 +62,8 @@ async function simulate(nights: number): Promise<void> {
   const rows: string[] = [];
   const dashboard = path.join(work, 'index.html');
   const started = performance.now();
-  await simulateYear(path.join(work, 'history.sqlite'), dashboard, nights, async (f) => {
+  const location = benchHistory(work);
+  await simulateYear(location, dashboard, nights, async (f) => {
     if (f.night % 30 === 0) process.stdout.write(`  night ${f.night}/${nights}: history ${(f.historyBytes / 1048576).toFixed(1)} MiB, overhead ${f.overheadMs.toFixed(0)} ms\n`);
     if (!checkpoints.has(f.night)) return;
     let render = 'no Chromium';
@@ -52,7 +78,8 @@ async function simulate(nights: number): Promise<void> {
     rows.push(`${String(f.night).padStart(5)}  ${`${(f.historyBytes / 1048576).toFixed(2)} MiB`.padStart(10)}  ${`${f.overheadMs.toFixed(0)} ms`.padStart(9)}  ${`${(f.dashboardBytes / 1048576).toFixed(2)} MiB`.padStart(10)}  ${render.padStart(9)}  ${String(f.series).padStart(6)}`);
   });
   await browser?.close();
-  process.stdout.write(`\na simulated year: ${nights} nightly runs of about 700 tests each in ${((performance.now() - started) / 1000).toFixed(0)} s (detail kept 30 days, aggregates 400)\n`);
+  await History.discard(location);
+  process.stdout.write(`\na simulated year: ${nights} nightly runs of about 700 tests each in ${((performance.now() - started) / 1000).toFixed(0)} s (detail kept 30 days, aggregates 400), history in ${shownLocation(location)}\n`);
   process.stdout.write('  day     history   overhead   dashboard     render  series\n');
   for (const r of rows) process.stdout.write(`${r}\n`);
   fs.rmSync(work, { recursive: true, force: true });
@@ -75,20 +102,21 @@ function timed(command: string, args: string[]): Promise<{ ms: number; code: num
 const plain: number[] = [];
 const monitored: number[] = [];
 const sizes: number[] = [];
-const history = path.join(dir, 'history.sqlite');
+const history = benchHistory(dir);
 for (let i = 1; i <= RUNS; i++) {
   const p = await timed('npx', ['playwright', 'test', '--project=local', ...SPECS]);
   plain.push(p.ms);
   const m = await timed('npm', ['run', '-s', 'monitor', '--', '--profile', 'local', '--history', history, ...(SPECS.length ? ['--', ...SPECS] : [])]);
   monitored.push(m.ms);
-  sizes.push(fs.statSync(history).size);
+  sizes.push(await historyBytes(history));
   process.stdout.write(`run ${i}/${RUNS}: plain ${(p.ms / 1000).toFixed(1)} s (exit ${p.code}), monitor ${(m.ms / 1000).toFixed(1)} s (exit ${m.code}), history ${(sizes.at(-1)! / 1024).toFixed(0)} KiB\n`);
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const growth = sizes.slice(1).map((s, i) => s - sizes[i]!);
 process.stdout.write(
-  `tests: ${SPECS.length ? SPECS.join(' ') : 'the whole local project'}\n` +
+  `tests: ${SPECS.length ? SPECS.join(' ') : 'the whole local project'}; history in ${shownLocation(history)}\n` +
     `plain run median ${(median(plain) / 1000).toFixed(1)} s; monitor run median ${(median(monitored) / 1000).toFixed(1)} s; overhead ${((median(monitored) - median(plain)) / 1000).toFixed(1)} s (${Math.round((100 * (median(monitored) - median(plain))) / median(plain))}%)\n` +
     `history: ${(sizes[0]! / 1024).toFixed(0)} KiB after the first run (the published documents are stored once)${growth.length ? `, then +${(median(growth) / 1024).toFixed(0)} KiB per run` : ''}\n`,
 );
+await History.discard(history);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -11,32 +11,39 @@ import { chromiumMissing, launchChromium } from '../../helpers/chromium.ts';
 import { dashboardData, writeDashboard } from '../../helpers/monitor/dashboard.ts';
 import { History } from '../../helpers/monitor/history.ts';
 import { simulateYear, type NightFigures } from '../bench/monitor-year.ts';
+import { discardHistory, HISTORY_BACKENDS } from '../support/histories.ts';
 
 const RUNS = 5;
 
-async function seededHistory(file: string): Promise<History> {
-  const h = await History.open(file);
+async function seededHistory(location: string): Promise<History> {
+  const h = await History.open(location);
   const statuses = ['passed', 'passed', 'passed', 'degraded', 'failed'];
   for (let i = 0; i < RUNS; i++) {
     const at = new Date(Date.UTC(2026, 10, 17 + i, 2, 0)).toISOString();
-    const id = h.insert('runs', { profile: 'test', started_at: at, ended_at: at, status: statuses[i], reason: i === 4 ? '1 test(s) failed' : undefined, tests: 40, passed: 40 - (i === 4 ? 1 : 0), failed: i === 4 ? 1 : 0, flaky: i === 2 ? 1 : 0, over_budget: i === 3 ? 1 : 0 });
-    h.insert('api_results', { run_id: id, api: 'pit', passed: 20 - (i === 4 ? 1 : 0), failed: i === 4 ? 1 : 0, warned: 0, inconclusive: 0, skipped: 0 });
-    h.insert('api_results', { run_id: id, api: 'person', passed: 20, failed: 0, warned: 0, inconclusive: 0, skipped: 2 });
-    h.insert('latency', { run_id: id, endpoint: 'pit GET /v1/Patient', samples: 30, p50_ms: 80, p95_ms: i === 3 ? 900 : 120 + i, max_ms: 950, budget_ms: i < 3 ? null : 480, budget_rule: 'baseline × 4', over_budget: i === 3 ? 1 : 0 });
-    h.insert('latency', { run_id: id, endpoint: 'helseid POST /connect/token', samples: 12, p50_ms: 200, p95_ms: 260, max_ms: 300, budget_ms: 3000, budget_rule: '3000 ms', over_budget: 0 });
-    h.insert('test_results', { run_id: id, test_key: `test › specs/pit/paging.spec.ts › traversal`, title: 'PIT keyset pagination › traversal', api: 'pit', verdict: 'passed', flaky: i === 2 ? 1 : 0, first_failure: i === 2 ? 'infrastructure: socket hang up' : undefined });
+    const id = await h.insert('runs', { profile: 'test', started_at: at, ended_at: at, status: statuses[i], reason: i === 4 ? '1 test(s) failed' : undefined, tests: 40, passed: 40 - (i === 4 ? 1 : 0), failed: i === 4 ? 1 : 0, flaky: i === 2 ? 1 : 0, over_budget: i === 3 ? 1 : 0 });
+    await h.insert('api_results', { run_id: id, api: 'pit', passed: 20 - (i === 4 ? 1 : 0), failed: i === 4 ? 1 : 0, warned: 0, inconclusive: 0, skipped: 0 });
+    await h.insert('api_results', { run_id: id, api: 'person', passed: 20, failed: 0, warned: 0, inconclusive: 0, skipped: 2 });
+    await h.insert('latency', { run_id: id, endpoint: 'pit GET /v1/Patient', samples: 30, p50_ms: 80, p95_ms: i === 3 ? 900 : 120 + i, max_ms: 950, budget_ms: i < 3 ? null : 480, budget_rule: 'baseline × 4', over_budget: i === 3 ? 1 : 0 });
+    await h.insert('latency', { run_id: id, endpoint: 'helseid POST /connect/token', samples: 12, p50_ms: 200, p95_ms: 260, max_ms: 300, budget_ms: 3000, budget_rule: '3000 ms', over_budget: 0 });
+    await h.insert('test_results', { run_id: id, test_key: `test › specs/pit/paging.spec.ts › traversal`, title: 'PIT keyset pagination › traversal', api: 'pit', verdict: 'passed', flaky: i === 2 ? 1 : 0, first_failure: i === 2 ? 'infrastructure: socket hang up' : undefined });
   }
-  h.insert('drift_events', { run_id: 4, profile: 'test', at: new Date(Date.UTC(2026, 10, 20, 2, 0)).toISOString(), subject: 'HelseID JWKS', url: 'https://helseid-sts.test.nhn.no/.well-known/openid-configuration/jwks', kind: 'changed', summary: 'HelseID JWKS changed: 1 difference', diff: 'key added: next-2026 (RSA, RS256, sig)' });
+  await h.insert('drift_events', { run_id: 4, profile: 'test', at: new Date(Date.UTC(2026, 10, 20, 2, 0)).toISOString(), subject: 'HelseID JWKS', url: 'https://helseid-sts.test.nhn.no/.well-known/openid-configuration/jwks', kind: 'changed', summary: 'HelseID JWKS changed: 1 difference', diff: 'key added: next-2026 (RSA, RS256, sig)' });
   return h;
 }
 
-test('the dashboard draws a point per run for every chart in Chromium', async ({}, info) => {
+for (const backend of HISTORY_BACKENDS) test(`the dashboard draws a point per run for every chart in Chromium (${backend.name} history)`, async ({}, info) => {
   test.skip(Boolean(chromiumMissing()), chromiumMissing());
+  test.skip(Boolean(backend.skip), backend.skip);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-dashboard-'));
-  const history = await seededHistory(path.join(dir, 'history.sqlite'));
+  const location = backend.location(dir, 'dashboard');
+  const history = await seededHistory(location);
   const page = path.join(dir, 'index.html');
-  writeDashboard(page, dashboardData(history, { flakyWindow: 20 }));
-  history.close();
+  try {
+    writeDashboard(page, await dashboardData(history, { flakyWindow: 20 }));
+  } finally {
+    await history.close();
+    await discardHistory(location);
+  }
 
   const browser = await launchChromium();
   try {
@@ -73,7 +80,7 @@ test('the dashboard draws a point per run for every chart in Chromium', async ({
     await expect(tab.locator('.state.failed')).toHaveText('Last run #5 FAILED: 1 test(s) failed');
     await expect(tab.locator('.timeline li.changed')).toContainText('HelseID JWKS changed: 1 difference');
     await expect(tab.locator('table')).toContainText('infrastructure: socket hang up');
-    const shot = info.outputPath('dashboard.png');
+    const shot = info.outputPath(`dashboard-${backend.name}.png`);
     await tab.screenshot({ path: shot, fullPage: true });
     await info.attach('dashboard', { path: shot, contentType: 'image/png' });
     process.stdout.write(`[ops] dashboard screenshot: ${shot}\n`);
@@ -83,14 +90,20 @@ test('the dashboard draws a point per run for every chart in Chromium', async ({
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('after a quarter of nightly runs the dashboard stays under 2 MB, renders in under 2 s and puts the endpoints over budget first', async ({}, info) => {
+for (const backend of HISTORY_BACKENDS) test(`after a quarter of nightly runs the dashboard stays under 2 MB, renders in under 2 s and puts the endpoints over budget first (${backend.name} history)`, async ({}, info) => {
   test.skip(Boolean(chromiumMissing()), chromiumMissing());
-  test.setTimeout(120_000);
+  test.skip(Boolean(backend.skip), backend.skip);
+  test.setTimeout(180_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-dashboard-year-'));
   const page = path.join(dir, 'index.html');
   const nights = 90;
+  const location = backend.location(dir, 'quarter');
   let last: NightFigures | undefined;
-  await simulateYear(path.join(dir, 'history.sqlite'), page, nights, (f) => void (last = f));
+  try {
+    await simulateYear(location, page, nights, (f) => void (last = f));
+  } finally {
+    await discardHistory(location);
+  }
   expect(last!.dashboardBytes, 'the dashboard grew past 2 MB').toBeLessThan(2 * 1024 * 1024);
   expect(last!.series, 'the endpoint series grew with the runs').toBe(22);
   const browser = await launchChromium();
@@ -109,8 +122,8 @@ test('after a quarter of nightly runs the dashboard stays under 2 MB, renders in
     // Every endpoint that went over budget comes before every one that never did.
     expect(over.indexOf(false) === -1 || !over.slice(over.indexOf(false)).includes(true), titles.join(' | ')).toBe(true);
     expect(over.filter(Boolean).length).toBeGreaterThan(0);
-    info.annotations.push({ type: 'dashboard after 90 nights', description: `${(last!.dashboardBytes / 1024).toFixed(0)} KiB, rendered in ${renderMs.toFixed(0)} ms, history ${(last!.historyBytes / 1048576).toFixed(1)} MiB` });
-    const shot = info.outputPath('dashboard-90-nights.png');
+    info.annotations.push({ type: `dashboard after 90 nights (${backend.name} history)`, description: `${(last!.dashboardBytes / 1024).toFixed(0)} KiB, rendered in ${renderMs.toFixed(0)} ms, history ${(last!.historyBytes / 1048576).toFixed(1)} MiB` });
+    const shot = info.outputPath(`dashboard-90-nights-${backend.name}.png`);
     await tab.screenshot({ path: shot, fullPage: false });
     await info.attach('dashboard after 90 nights', { path: shot, contentType: 'image/png' });
   } finally {

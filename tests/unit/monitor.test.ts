@@ -13,23 +13,52 @@ import { latencyOf, percentile } from '../../helpers/monitor/latency.ts';
 import { metricsRegistry } from '../../helpers/monitor/metrics.ts';
 import { applyRetention } from '../../helpers/monitor/retention.ts';
 import { MONITOR_SETTINGS } from '../../helpers/monitor/settings.ts';
+import { HISTORY_BACKENDS } from '../support/histories.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-monitor-unit-'));
 
 test('the history migrates once, in order, and refuses a newer schema', async () => {
   const file = path.join(tmp(), 'h.sqlite');
   const h = await History.open(file);
-  expect(h.version).toBe(MIGRATIONS.length);
-  expect(h.all('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-  h.insert('runs', { profile: 'local', started_at: 'a', ended_at: 'b', status: 'passed' });
-  h.save();
-  h.close();
+  expect((await h.version())).toBe(MIGRATIONS.length);
+  expect((await h.all('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  await h.insert('runs', { profile: 'local', started_at: 'a', ended_at: 'b', status: 'passed' });
+  await h.save();
+  await h.close();
   const again = await History.open(file);
-  expect(again.all('SELECT COUNT(*) AS n FROM runs')[0]!.n).toBe(1);
-  again.run(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
-  again.save();
-  again.close();
+  expect((await again.all('SELECT COUNT(*) AS n FROM runs'))[0]!.n).toBe(1);
+  await again.run(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+  await again.save();
+  await again.close();
   await expect(History.open(file)).rejects.toThrow(/newer than this suite knows/);
+});
+
+test('a PostgreSQL history migrates once, in order, in a schema of its own, and refuses a newer schema', async () => {
+  const backend = HISTORY_BACKENDS.find((b) => b.name === 'postgres')!;
+  test.skip(Boolean(backend.skip), backend.skip);
+  const location = backend.location(tmp(), 'migrations');
+  const h = await History.open(location);
+  try {
+    expect(h.kind).toBe('postgres');
+    expect(h.location, 'the shown location has no password').not.toContain(`:${new URL(location).password}@`);
+    expect(await h.version()).toBe(MIGRATIONS.length);
+    expect((await h.all('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(await h.insert('runs', { profile: 'local', started_at: 'a', ended_at: 'b', status: 'passed' })).toBe(1);
+    expect(await h.insert('runs', { profile: 'local', started_at: 'c', ended_at: 'd', status: 'passed' })).toBe(2);
+  } finally {
+    await h.close();
+  }
+  const again = await History.open(location);
+  expect((await again.one('SELECT COUNT(*) AS n FROM runs'))!.n).toBe(2);
+  await again.run('INSERT INTO schema_migrations VALUES (?, ?)', [MIGRATIONS.length + 1, 'later']);
+  await again.close();
+  await expect(History.open(location)).rejects.toThrow(/newer than this suite knows/);
+  await History.discard(location);
+});
+
+test('a history URL that cannot be reached is named without its password', async () => {
+  await expect(History.open('postgres://monitor:s3cret-pw@127.0.0.1:1/nhn')).rejects.toThrow(/^the monitor history at postgres:\/\/monitor@127\.0\.0\.1:1\/nhn could not be opened: (?![\s\S]*s3cret-pw)/);
+  await expect(History.open('postgres://monitor@127.0.0.1/nhn?schema=Drop;Table')).rejects.toThrow(/schema "Drop;Table" must be a lower-case SQL name/);
 });
 
 test('budgets: fixed, baseline × k after the baseline runs, a floor, too few samples, and clear errors', () => {
@@ -74,11 +103,11 @@ test('a check alerts after N failed runs, reminds every M, and recovers once; an
   const kinds: string[] = [];
   const states = ['failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'ok', 'ok'];
   for (const [i, state] of states.entries()) {
-    const runId = h.insert('runs', { profile: 'test', started_at: String(i), ended_at: String(i), status: state });
-    h.insert('checks', { run_id: runId, check_key: 'requirement:PIT-SORT-001', state });
-    const alerts = decideAlerts(h, 'test', runId, [{ key: 'requirement:PIT-SORT-001', api: 'pit', requirement: 'PIT-SORT-001', state: state as 'ok' | 'failed', failureClass: state === 'ok' ? undefined : 'contract' }], o);
+    const runId = await h.insert('runs', { profile: 'test', started_at: String(i), ended_at: String(i), status: state });
+    await h.insert('checks', { run_id: runId, check_key: 'requirement:PIT-SORT-001', state });
+    const alerts = await decideAlerts(h, 'test', runId, [{ key: 'requirement:PIT-SORT-001', api: 'pit', requirement: 'PIT-SORT-001', state: state as 'ok' | 'failed', failureClass: state === 'ok' ? undefined : 'contract' }], o);
     // The first alert's delivery fails: it must come again on the next run.
-    for (const a of alerts) h.insert('alerts', { run_id: runId, profile: 'test', at: String(i), check_key: a.key, kind: a.kind, text: alertLine(a), delivered: i === 1 ? 0 : 1, attempts: 3 });
+    for (const a of alerts) await h.insert('alerts', { run_id: runId, profile: 'test', at: String(i), check_key: a.key, kind: a.kind, text: alertLine(a), delivered: i === 1 ? 0 : 1, attempts: 3 });
     kinds.push(alerts.map((a) => `${a.kind}${a.runs ?? ''}`).join(',') || '-');
   }
   expect(kinds).toEqual(['-', 'alert2', 'alert3', '-', '-', 'reminder6', '-', 'recovery7', '-']);
@@ -136,61 +165,64 @@ test('endpoints are route templates: 1,000 logins over a year of nightly runs ke
   expect(text.split('\n').filter((l) => l.startsWith('nhn_monitor_endpoint_latency_p95_seconds{')).length).toBe(10);
 });
 
-test('retention: past the detail window a run leaves its day\'s aggregates, once; past the retention period it goes; the baseline runs keep their latency', async () => {
-  const history = await History.open(path.join(tmp(), 'h.sqlite'));
+for (const backend of HISTORY_BACKENDS) test(`retention: past the detail window a run leaves its day's aggregates, once; past the retention period it goes; the baseline runs keep their latency (${backend.name} history)`, async () => {
+  test.skip(Boolean(backend.skip), backend.skip);
+  const location = backend.location(tmp(), 'retention');
+  const history = await History.open(location);
   const day0 = Date.parse('2026-01-01T02:00:00Z');
   const at = (d: number) => new Date(day0 + d * 86_400_000).toISOString();
   for (let d = 0; d < 100; d++) {
-    history.transaction(() => {
-      const id = history.insert('runs', { profile: 'test', started_at: at(d), ended_at: at(d), status: d % 10 === 3 ? 'failed' : 'passed', tests: 3, passed: 3, failed: 0 });
-      for (const t of ['a', 'b', 'c']) history.insert('test_results', { run_id: id, test_key: t, title: t, api: 'pit', verdict: 'passed' });
-      history.insert('requirement_results', { run_id: id, requirement: 'PIT-1', api: 'pit', level: 'MUST', verdict: d % 10 === 3 ? 'failed' : 'passed' });
-      history.insert('api_results', { run_id: id, api: 'pit', passed: 2, failed: d % 10 === 3 ? 1 : 0, warned: 0, deviates: 0, inconclusive: 0, skipped: 0 });
-      history.insert('latency', { run_id: id, endpoint: 'pit GET /v1/Patient', samples: 10, p50_ms: 20, p95_ms: 40 + d, max_ms: 90, budget_ms: 500, over_budget: 0 });
-      history.insert('checks', { run_id: id, check_key: 'requirement:PIT-1', state: 'ok' });
+    await history.transaction(async () => {
+      const id = await history.insert('runs', { profile: 'test', started_at: at(d), ended_at: at(d), status: d % 10 === 3 ? 'failed' : 'passed', tests: 3, passed: 3, failed: 0 });
+      for (const t of ['a', 'b', 'c']) await history.insert('test_results', { run_id: id, test_key: t, title: t, api: 'pit', verdict: 'passed' });
+      await history.insert('requirement_results', { run_id: id, requirement: 'PIT-1', api: 'pit', level: 'MUST', verdict: d % 10 === 3 ? 'failed' : 'passed' });
+      await history.insert('api_results', { run_id: id, api: 'pit', passed: 2, failed: d % 10 === 3 ? 1 : 0, warned: 0, deviates: 0, inconclusive: 0, skipped: 0 });
+      await history.insert('latency', { run_id: id, endpoint: 'pit GET /v1/Patient', samples: 10, p50_ms: 20, p95_ms: 40 + d, max_ms: 90, budget_ms: 500, over_budget: 0 });
+      await history.insert('checks', { run_id: id, check_key: 'requirement:PIT-1', state: 'ok' });
     });
   }
   // A year's retention: 70 runs past 30 days aggregated, none removed; the first three keep their latency (the budgets' baseline).
-  expect(applyRetention(history, { detailDays: 30, retentionDays: 365, baselineRuns: 3, now: new Date(at(100)) })).toEqual({ aggregatedRuns: 70, deletedRuns: 0 });
-  expect(Number(history.one('SELECT COUNT(*) AS n FROM latency')!.n)).toBe(30 + 3);
-  expect(Number(history.one('SELECT COUNT(*) AS n FROM test_results')!.n)).toBe(30 * 3);
+  expect(await applyRetention(history, { detailDays: 30, retentionDays: 365, baselineRuns: 3, now: new Date(at(100)) })).toEqual({ aggregatedRuns: 70, deletedRuns: 0 });
+  expect(Number((await history.one('SELECT COUNT(*) AS n FROM latency'))!.n)).toBe(30 + 3);
+  expect(Number((await history.one('SELECT COUNT(*) AS n FROM test_results'))!.n)).toBe(30 * 3);
   const options = { detailDays: 30, retentionDays: 60, baselineRuns: 3, now: new Date(at(100)) };
-  expect(applyRetention(history, options)).toEqual({ aggregatedRuns: 0, deletedRuns: 40 });
+  expect(await applyRetention(history, options)).toEqual({ aggregatedRuns: 0, deletedRuns: 40 });
   // A second pass adds nothing and deletes nothing.
-  expect(applyRetention(history, options)).toEqual({ aggregatedRuns: 0, deletedRuns: 0 });
-  expect(Number(history.one('SELECT COUNT(*) AS n FROM runs')!.n)).toBe(60);
-  expect(Number(history.one('SELECT COUNT(*) AS n FROM test_results')!.n)).toBe(30 * 3);
-  expect(String(history.one('SELECT MIN(day) AS d FROM daily_api')!.d)).toBe(at(40).slice(0, 10));
-  const aggregated = history.all('SELECT runs, failed FROM daily_api ORDER BY day');
+  expect(await applyRetention(history, options)).toEqual({ aggregatedRuns: 0, deletedRuns: 0 });
+  expect(Number((await history.one('SELECT COUNT(*) AS n FROM runs'))!.n)).toBe(60);
+  expect(Number((await history.one('SELECT COUNT(*) AS n FROM test_results'))!.n)).toBe(30 * 3);
+  expect(String((await history.one('SELECT MIN(day) AS d FROM daily_api'))!.d)).toBe(at(40).slice(0, 10));
+  const aggregated = (await history.all('SELECT runs, failed FROM daily_api ORDER BY day'));
   expect(aggregated).toHaveLength(30);
   expect(aggregated.reduce((n, r) => n + Number(r.failed), 0)).toBe(3);
-  expect(history.one("SELECT SUM(failed_runs) AS f, SUM(runs) AS r FROM daily_requirement WHERE requirement = 'PIT-1'")).toEqual({ f: 3, r: 30 });
-  expect(history.one('SELECT MAX(p95_max_ms) AS m FROM daily_endpoint')!.m).toBe(40 + 69);
+  expect((await history.one("SELECT SUM(failed_runs) AS f, SUM(runs) AS r FROM daily_requirement WHERE requirement = 'PIT-1'"))).toEqual({ f: 3, r: 30 });
+  expect((await history.one('SELECT MAX(p95_max_ms) AS m FROM daily_endpoint'))!.m).toBe(40 + 69);
   // The first three runs (the budgets' baseline) are past the retention period: gone with their runs; the latency of the days kept in detail stays.
-  expect(Number(history.one('SELECT COUNT(*) AS n FROM latency')!.n)).toBe(30);
-  history.close();
+  expect(Number((await history.one('SELECT COUNT(*) AS n FROM latency'))!.n)).toBe(30);
+  await history.close();
+  await History.discard(location);
 });
 
 test('migration 6 turns the endpoints a history recorded before templates into their templates, merged per run', async () => {
   const file = path.join(tmp(), 'old.sqlite');
   const h = await History.open(file);
-  const run = h.insert('runs', { profile: 'test', started_at: '2026-11-01T02:00:00Z', ended_at: '2026-11-01T02:01:00Z', status: 'passed' });
+  const run = await h.insert('runs', { profile: 'test', started_at: '2026-11-01T02:00:00Z', ended_at: '2026-11-01T02:01:00Z', status: 'passed' });
   for (const [i, uid] of ['x9iHdEQ7vMQoX2cHTcPVj_3HR', 'Kq2mZ8rT4vB7nC1xL5pW9yD3f'].entries()) {
-    h.insert('latency', { run_id: run, endpoint: `helseid GET /connect/authorize/${uid}`, samples: 1, p50_ms: 10, p95_ms: 10 + i, max_ms: 12, over_budget: 0 });
-    h.insert('checks', { run_id: run, check_key: `latency:helseid GET /connect/authorize/${uid}`, state: i ? 'degraded' : 'ok' });
+    await h.insert('latency', { run_id: run, endpoint: `helseid GET /connect/authorize/${uid}`, samples: 1, p50_ms: 10, p95_ms: 10 + i, max_ms: 12, over_budget: 0 });
+    await h.insert('checks', { run_id: run, check_key: `latency:helseid GET /connect/authorize/${uid}`, state: i ? 'degraded' : 'ok' });
   }
-  h.insert('latency', { run_id: run, endpoint: 'pit GET /v1/Patient', samples: 5, p50_ms: 20, p95_ms: 30, max_ms: 40, over_budget: 0 });
+  await h.insert('latency', { run_id: run, endpoint: 'pit GET /v1/Patient', samples: 5, p50_ms: 20, p95_ms: 30, max_ms: 40, over_budget: 0 });
   // As a history written before migration 6 was.
-  h.run('DELETE FROM schema_migrations WHERE version = 6');
-  h.run('PRAGMA user_version = 5');
-  h.save();
-  h.close();
+  await h.run('DELETE FROM schema_migrations WHERE version = 6');
+  await h.run('PRAGMA user_version = 5');
+  await h.save();
+  await h.close();
   const again = await History.open(file);
-  expect(again.version).toBe(MIGRATIONS.length);
-  expect(again.all('SELECT endpoint, samples, p95_ms FROM latency ORDER BY endpoint')).toEqual([
+  expect((await again.version())).toBe(MIGRATIONS.length);
+  expect((await again.all('SELECT endpoint, samples, p95_ms FROM latency ORDER BY endpoint'))).toEqual([
     { endpoint: 'helseid GET /connect/authorize/{uid}', samples: 2, p95_ms: 11 },
     { endpoint: 'pit GET /v1/Patient', samples: 5, p95_ms: 30 },
   ]);
-  expect(again.all('SELECT check_key, state FROM checks')).toEqual([{ check_key: 'latency:helseid GET /connect/authorize/{uid}', state: 'degraded' }]);
-  again.close();
+  expect((await again.all('SELECT check_key, state FROM checks'))).toEqual([{ check_key: 'latency:helseid GET /connect/authorize/{uid}', state: 'degraded' }]);
+  await again.close();
 });
