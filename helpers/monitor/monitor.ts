@@ -145,11 +145,14 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
   let runFolder: string | undefined;
   const suiteStarted = performance.now();
   try {
-    log(`fingerprinting what ${o.profile} publishes`);
-    observations = (await observe(resolveProfile(o.profile))).observations;
-    log(`running the suite against ${o.profile} (a failed test is retried once)`);
+    // The drift sentinel's fingerprints are taken while the suite starts and runs: a few reads of
+    // what the environment publishes, which the suite's verdicts do not depend on.
+    log(`fingerprinting what ${o.profile} publishes, and running the suite against it (a failed test is retried once)`);
+    const observing = observe(resolveProfile(o.profile));
+    observing.catch(() => undefined);
     const before = keptRunOf(reports);
     exitCode = await runSuite(o.profile, o.playwrightArgs ?? [], output);
+    observations = (await observing).observations;
     // The run's own folder, when it was kept: the history refers to it.
     runFolder = keptRunOf(reports);
     if (runFolder === before) runFolder = undefined;
