@@ -319,10 +319,10 @@ class PostgresHistory extends History {
     try {
       parsed = new URL(url);
     } catch {
-      throw new Error(`NHN_MONITOR_HISTORY: not a valid postgres:// URL (${location})`);
+      throw new Error(`the monitor history (NHN_MONITOR_HISTORY or --history) is not a valid postgres:// URL: ${location}`);
     }
     const schema = parsed.searchParams.get('schema') ?? 'nhn_monitor';
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`NHN_MONITOR_HISTORY: schema "${schema}" must be a lower-case SQL name`);
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`the monitor history (NHN_MONITOR_HISTORY or --history): schema "${schema}" must be a lower-case SQL name`);
     parsed.searchParams.delete('schema');
     const client = new pg.Client({ connectionString: parsed.href, types, application_name: 'nhn-conformance-monitor', connectionTimeoutMillis: 10_000 });
     // A refused connection is named by its shown location: the driver's message may quote the URL.
