@@ -94,7 +94,7 @@ export default defineConfig({
     ...(process.env.NHN_BENCH_TIMELINE ? [['json', { outputFile: process.env.NHN_BENCH_TIMELINE }] as const] : []),
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
     // Each shard writes its own Allure results (Allure reads several folders); a merge does not redo them.
-    ...(merging ? [] : [['allure-playwright', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false, environmentInfo: process.env.TEST_WORKER_INDEX ? undefined : allureEnvironment() }] as const]),
+    ...(merging ? [] : [['./helpers/evidence/allure-reporter.ts', { resultsDir: `${reportDir}/allure-results`, detail: false, suiteTitle: false, environmentInfo: process.env.TEST_WORKER_INDEX ? undefined : allureEnvironment() }] as const]),
     [
       './helpers/evidence/summary-reporter.ts',
       { outputFile: `${reportDir}/summary.json`, run: { root: reportRoot, id: runId, command: process.argv.slice(2).join(' '), partial: merging ? undefined : partialFilter(process.argv), shard: sharded } },

@@ -21,6 +21,9 @@ function contentTypeOf(headers: Record<string, string | string[] | undefined> | 
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** What the title of an exchange's attachment (or of the rest of a test's exchanges together) starts with. */
+export const EXCHANGE_TITLE = /^HTTP \d+(–\d+)?: /;
+
 export function exchangeTitle(exchange: Exchange, index: number): string {
   const url = new URL(exchange.request.url);
   const outcome = exchange.response ? String(exchange.response.status) : 'no answer';
