@@ -1,6 +1,6 @@
 // `npm run audit:secrets`: fails when any artefact of the last run holds a token, a DPoP proof, an
 // assertion, private key material, or a secret the run is known to have had.
-import { isPostgresUrl } from '../monitor/history.ts';
+import { historyPassword } from '../monitor/history.ts';
 import { MONITOR_SETTINGS } from '../monitor/settings.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,15 +38,8 @@ if (fs.existsSync(stateDir)) {
   }
 }
 // The monitor history's PostgreSQL password, when the history is kept there.
-const history = MONITOR_SETTINGS.history.read();
-if (history && isPostgresUrl(history)) {
-  try {
-    const password = decodeURIComponent(new URL(history).password);
-    if (password) known.values.push(password);
-  } catch {
-    // A malformed URL: the monitor refuses it without showing it.
-  }
-}
+const historySecret = historyPassword(MONITOR_SETTINGS.history.read());
+if (historySecret) known.values.push(historySecret);
 if (values.canaries) {
   const file = values.canaries as string;
   if (!fs.existsSync(file)) {

@@ -113,12 +113,32 @@ const ID_TABLES = new Set(['runs', 'alerts', 'fingerprints', 'drift_events']);
 
 export type SqlValue = string | number | null | Uint8Array;
 export type Row = Record<string, SqlValue>;
-type Values = Record<string, SqlValue | undefined>;
+/** A row to insert: a column left undefined takes its default. */
+export type NewRow = Record<string, SqlValue | undefined>;
+
+/** An INSERT of `rows` rows of these columns, with its parameters in order. */
+function insertStatement(table: string, rows: readonly NewRow[]): { sql: string; params: SqlValue[] } {
+  const columns = Object.keys(rows[0]!).filter((k) => rows[0]![k] !== undefined);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, params: rows.flatMap((r) => columns.map((k) => r[k] ?? null)) };
+}
+
+const shapeOf = (row: NewRow) => Object.keys(row).filter((k) => row[k] !== undefined).join(',');
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 /** Whether a history location names a PostgreSQL database rather than a file. */
 export const isPostgresUrl = (location: string): boolean => POSTGRES_URL.test(location);
+
+/** The password of a postgres:// history location, if it has one: a secret. */
+export function historyPassword(location: string | undefined): string | undefined {
+  if (!location || !isPostgresUrl(location)) return undefined;
+  try {
+    return decodeURIComponent(new URL(location).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A PostgreSQL URL as it may be shown: no password, no query but the schema. */
 export function shownLocation(location: string): string {
@@ -167,7 +187,7 @@ export abstract class History {
   abstract all(sql: string, params?: SqlValue[]): Promise<Row[]>;
   abstract run(sql: string, params?: SqlValue[]): Promise<void>;
   /** Inserts one row; answers its id where the table has one (else 0). */
-  abstract insert(table: string, row: Values): Promise<number>;
+  abstract insert(table: string, row: NewRow): Promise<number>;
   abstract transaction<T>(work: () => Promise<T>): Promise<T>;
   /** Gives the space of deleted rows back (after retention). */
   abstract vacuum(): Promise<void>;
@@ -180,18 +200,14 @@ export abstract class History {
   }
 
   /** Inserts many rows of one table, several to a statement. */
-  async insertMany(table: string, rows: readonly Values[]): Promise<void> {
+  async insertMany(table: string, rows: readonly NewRow[]): Promise<void> {
     for (let i = 0; i < rows.length; ) {
-      const keys = Object.keys(rows[i]!).filter((k) => rows[i]![k] !== undefined);
-      const shape = keys.join(',');
-      const batch: Values[] = [];
-      // Rows of the same shape share a statement, at most 200 (well under both databases' parameter limits).
-      while (i < rows.length && batch.length < 200 && Object.keys(rows[i]!).filter((k) => rows[i]![k] !== undefined).join(',') === shape) batch.push(rows[i++]!);
-      const tuple = `(${keys.map(() => '?').join(', ')})`;
-      await this.run(
-        `INSERT INTO ${table} (${keys.join(', ')}) VALUES ${batch.map(() => tuple).join(', ')}`,
-        batch.flatMap((r) => keys.map((k) => r[k] as SqlValue)),
-      );
+      const shape = shapeOf(rows[i]!);
+      const batch: NewRow[] = [];
+      // Rows of the same columns share a statement, at most 200 (well under both databases' parameter limits).
+      while (i < rows.length && batch.length < 200 && shapeOf(rows[i]!) === shape) batch.push(rows[i++]!);
+      const { sql, params } = insertStatement(table, batch);
+      await this.run(sql, params);
     }
   }
 }
@@ -251,9 +267,9 @@ class SqliteHistory extends History {
     this.db.run(sql, params);
   }
 
-  async insert(table: string, row: Values): Promise<number> {
-    const keys = Object.keys(row).filter((k) => row[k] !== undefined);
-    this.db.run(`INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`, keys.map((k) => row[k] as SqlValue));
+  async insert(table: string, row: NewRow): Promise<number> {
+    const { sql, params } = insertStatement(table, [row]);
+    this.db.run(sql, params);
     return ID_TABLES.has(table) ? Number(this.db.exec('SELECT last_insert_rowid()')[0]?.values[0]?.[0] ?? 0) : 0;
   }
 
@@ -369,10 +385,9 @@ class PostgresHistory extends History {
     await this.client.query(params.length ? numberedPlaceholders(sql) : sql, params);
   }
 
-  async insert(table: string, row: Values): Promise<number> {
-    const keys = Object.keys(row).filter((k) => row[k] !== undefined);
-    const sql = `INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})${ID_TABLES.has(table) ? ' RETURNING id' : ''}`;
-    const rows = await this.all(sql, keys.map((k) => row[k] as SqlValue));
+  async insert(table: string, row: NewRow): Promise<number> {
+    const { sql, params } = insertStatement(table, [row]);
+    const rows = await this.all(`${sql}${ID_TABLES.has(table) ? ' RETURNING id' : ''}`, params);
     return Number(rows[0]?.id ?? 0);
   }
 
@@ -406,10 +421,6 @@ class PostgresHistory extends History {
 
 /** A driver message with the URL's password taken out, should it quote it. */
 function redactUrl(message: string, url: string): string {
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    return password ? message.split(password).join('***') : message;
-  } catch {
-    return message;
-  }
+  const password = historyPassword(url);
+  return password ? message.split(password).join('***') : message;
 }

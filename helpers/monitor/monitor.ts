@@ -18,7 +18,7 @@ import { alertMessage, decideAlerts, deliver, loadMaintenance, openWindow, type 
 import { judgeLatency, loadBudgets } from './budgets.ts';
 import { dashboardData, writeDashboard } from './dashboard.ts';
 import { observe, recordDrift, type DriftFinding, type Observation } from './drift.ts';
-import { History, type SqlValue } from './history.ts';
+import { History, type NewRow } from './history.ts';
 import { latencyFromHar } from './latency.ts';
 import { applyRetention } from './retention.ts';
 import { metricsRegistry, pushMetrics, writeMetrics } from './metrics.ts';
@@ -202,7 +202,7 @@ export async function monitorRun(o: MonitorOptions): Promise<MonitorResult> {
         flaky: flaky.length,
       });
       const checks: CheckState[] = [];
-      const rows = { test_results: [] as Array<Record<string, SqlValue | undefined>>, deviations: [] as Array<Record<string, SqlValue | undefined>>, requirement_results: [] as Array<Record<string, SqlValue | undefined>> };
+      const rows: Record<'test_results' | 'deviations' | 'requirement_results', NewRow[]> = { test_results: [], deviations: [], requirement_results: [] };
       for (const t of summary?.tests ?? []) {
         rows.test_results.push({
           run_id: runId,

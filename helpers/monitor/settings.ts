@@ -4,7 +4,7 @@ import path from 'node:path';
 import { intSetting, stringSetting, urlSetting } from '../config/settings.ts';
 import { reportDir } from '../config/profiles.ts';
 import { registerSecret } from '../evidence/redact.ts';
-import { isPostgresUrl } from './history.ts';
+import { historyPassword, isPostgresUrl } from './history.ts';
 
 export const MONITOR_SETTINGS = {
   history: stringSetting('NHN_MONITOR_HISTORY', 'the monitor history: a SQLite file (default <NHN_REPORT_DIR>/monitor/history.sqlite), or a postgres:// URL (its password is a secret; ?schema= names the schema, default nhn_monitor)'),
@@ -28,11 +28,7 @@ export function monitorDir(): string {
 export function historyLocation(explicit?: string): string {
   const given = explicit ?? MONITOR_SETTINGS.history.read();
   if (given && isPostgresUrl(given)) {
-    try {
-      registerSecret(decodeURIComponent(new URL(given).password) || undefined);
-    } catch {
-      // History.open names a malformed URL without showing it.
-    }
+    registerSecret(historyPassword(given));
     return given;
   }
   return path.resolve(given ?? path.join(monitorDir(), 'history.sqlite'));

@@ -11,7 +11,7 @@ import { chromiumMissing, launchChromium } from '../../helpers/chromium.ts';
 import { dashboardData, writeDashboard } from '../../helpers/monitor/dashboard.ts';
 import { History } from '../../helpers/monitor/history.ts';
 import { simulateYear, type NightFigures } from '../bench/monitor-year.ts';
-import { discardHistory, HISTORY_BACKENDS } from '../support/histories.ts';
+import { HISTORY_BACKENDS } from '../support/histories.ts';
 
 const RUNS = 5;
 
@@ -42,7 +42,7 @@ for (const backend of HISTORY_BACKENDS) test(`the dashboard draws a point per ru
     writeDashboard(page, await dashboardData(history, { flakyWindow: 20 }));
   } finally {
     await history.close();
-    await discardHistory(location);
+    await History.discard(location);
   }
 
   const browser = await launchChromium();
@@ -102,7 +102,7 @@ for (const backend of HISTORY_BACKENDS) test(`after a quarter of nightly runs th
   try {
     await simulateYear(location, page, nights, (f) => void (last = f));
   } finally {
-    await discardHistory(location);
+    await History.discard(location);
   }
   expect(last!.dashboardBytes, 'the dashboard grew past 2 MB').toBeLessThan(2 * 1024 * 1024);
   expect(last!.series, 'the endpoint series grew with the runs').toBe(22);

@@ -9,13 +9,14 @@ import { parse } from 'yaml';
 import { expect, test } from '@playwright/test';
 import { resolveRefs } from '../../helpers/validation/openapi/document.ts';
 import { opsPort, run } from './support/run.ts';
-import { discardHistory, HISTORY_BACKENDS, postgresPassword } from '../support/histories.ts';
+import { HISTORY_BACKENDS } from '../support/histories.ts';
+import { History, historyPassword } from '../../helpers/monitor/history.ts';
 
 for (const backend of HISTORY_BACKENDS) test(`a rotated key and a changed published document are reported with their diffs (${backend.name} history)`, async ({}, info) => {
   test.skip(Boolean(backend.skip), backend.skip);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-drift-'));
   const history = backend.location(dir, 'drift');
-  const password = postgresPassword(history);
+  const password = historyPassword(history);
   const drift = async (faults = '', ...args: string[]) => {
     const r = await run('npm', ['run', '-s', 'drift', '--', '--profile', 'local', '--history', history, ...args], { SANDBOX_PORT: String(opsPort(info.parallelIndex, 1)), SANDBOX_FAULTS: faults, NHN_REPORT_DIR: dir });
     if (password) expect(r.out, 'the history URL\'s password is a secret').not.toContain(password);
@@ -38,7 +39,7 @@ for (const backend of HISTORY_BACKENDS) test(`a rotated key and a changed publis
   expect(changed.out).toContain('POST /api/v3/full-access/search/person: parameter header x-nhn-tenant added');
   // Only what was planted: nothing else is reported.
   expect(changed.out.match(/^(CHANGED|APPEARED|VANISHED|UNREACHABLE|EXPIRING) /gm)).toHaveLength(2);
-  await discardHistory(history);
+  await History.discard(history);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

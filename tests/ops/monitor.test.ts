@@ -7,9 +7,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { History } from '../../helpers/monitor/history.ts';
+import { History, historyPassword } from '../../helpers/monitor/history.ts';
 import { opsPort, run } from './support/run.ts';
-import { discardHistory, HISTORY_BACKENDS, postgresPassword } from '../support/histories.ts';
+import { HISTORY_BACKENDS } from '../support/histories.ts';
 
 interface Received {
   status: number;
@@ -39,7 +39,7 @@ for (const backend of HISTORY_BACKENDS) test(`three runs, then degraded, failed,
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-monitor-'));
   const hook = await webhookReceiver();
   const historyFile = backend.location(dir, 'monitor');
-  const password = postgresPassword(historyFile);
+  const password = historyPassword(historyFile);
   const monitor = async (faults = '') => {
     // The history's location through its variable, as a nightly job gives a PostgreSQL URL.
     const r = await run('npm', ['run', '-s', 'monitor', '--', '--profile', 'local', '--', 'specs/pit/search.spec.ts'], {
@@ -125,6 +125,6 @@ for (const backend of HISTORY_BACKENDS) test(`three runs, then degraded, failed,
   process.stdout.write(`[ops] monitor wall per run (ms): ${times.join(', ')}\n`);
   for (const r of hook.received.filter((x) => x.status === 200)) process.stdout.write(`[ops] delivered:\n${r.body.text}\n`);
   hook.close();
-  await discardHistory(historyFile);
+  await History.discard(historyFile);
   fs.rmSync(dir, { recursive: true, force: true });
 });

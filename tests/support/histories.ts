@@ -3,7 +3,6 @@
 // NHN_TEST_POSTGRES_URL names (.ci/run starts Debian's PostgreSQL and sets it). Without that
 // variable the PostgreSQL variants skip, unless NHN_REQUIRE_POSTGRES (CI) makes that a failure.
 import path from 'node:path';
-import { History } from '../../helpers/monitor/history.ts';
 
 export interface HistoryBackend {
   name: 'sqlite' | 'postgres';
@@ -29,11 +28,3 @@ export const HISTORY_BACKENDS: readonly HistoryBackend[] = [
   },
 ];
 
-/** The password in the test database's URL, which no output may show. */
-export function postgresPassword(location: string): string | undefined {
-  if (!/^postgres(ql)?:/i.test(location)) return undefined;
-  return decodeURIComponent(new URL(location).password) || undefined;
-}
-
-/** Removes a test's history when it is done (a PostgreSQL schema is dropped). */
-export const discardHistory = (location: string) => History.discard(location);
