@@ -5,7 +5,7 @@
 // order, each under its own title.
 import { AllureReporter as AllurePlaywright } from 'allure-playwright';
 import type { TestCase, TestResult } from '@playwright/test/reporter';
-import { EXCHANGE_TITLE } from './exchange-log.ts';
+import { EXCHANGE_TITLE, exchangesText } from './exchange-log.ts';
 
 type Attachment = TestResult['attachments'][number];
 
@@ -16,7 +16,7 @@ export function exchangesTogether(attachments: readonly Attachment[]): Attachmen
   const together: Attachment = {
     name: 'HTTP exchanges',
     contentType: 'text/plain',
-    body: Buffer.from(exchanges.map((a) => `${a.name}\n${a.body!.toString()}`).join('\n\n')),
+    body: Buffer.from(exchangesText(exchanges.map((a) => ({ title: a.name, text: a.body!.toString() })))),
   };
   const first = attachments.indexOf(exchanges[0]!);
   return attachments.flatMap((a, i) => (i === first ? [together] : exchanges.includes(a) ? [] : [a]));

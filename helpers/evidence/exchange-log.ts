@@ -24,6 +24,11 @@ function contentTypeOf(headers: Record<string, string | string[] | undefined> | 
 /** What the title of an exchange's attachment (or of the rest of a test's exchanges together) starts with. */
 export const EXCHANGE_TITLE = /^HTTP \d+(–\d+)?: /;
 
+/** Several exchanges in one text, each under its title, as one attachment holds them. */
+export function exchangesText(items: ReadonlyArray<{ title: string; text: string }>): string {
+  return items.map((i) => `${i.title}\n${i.text}`).join('\n\n');
+}
+
 export function exchangeTitle(exchange: Exchange, index: number): string {
   const url = new URL(exchange.request.url);
   const outcome = exchange.response ? String(exchange.response.status) : 'no answer';
