@@ -61,6 +61,17 @@ test('a failing monitor run with every secret a canary leaves no canary in any a
     for (const artefact of ['html/index.html', 'junit.xml', 'summary.json', 'allure-results', 'allure-report/index.html', 'monitor/history.sqlite', 'monitor/index.html', 'certification', 'test-results']) {
       expect(fs.existsSync(path.join(reports, artefact)), `${artefact} was not written`).toBe(true);
     }
+    // Allure's results, written in the background (helpers/evidence/allure-reporter.ts): every file
+    // published whole, and the catalogue's labels and the failure class on the results.
+    const allureDir = path.join(reports, 'allure-results');
+    const allureFiles = fs.readdirSync(allureDir);
+    expect(allureFiles.filter((f) => f.endsWith('.tmp')), 'a half-written Allure file was left').toEqual([]);
+    const results = allureFiles.filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(fs.readFileSync(path.join(allureDir, f), 'utf8')) as { status: string; labels: Array<{ name: string; value: string }> });
+    // One per attempt: the monitor runs a failed test again before it alerts.
+    expect(results.length, 'Allure has fewer results than the run has tests').toBeGreaterThanOrEqual(summary.tests.length);
+    const labelled = (r: (typeof results)[number], name: string) => r.labels.some((l) => l.name === name);
+    expect(results.filter((r) => labelled(r, 'epic') && labelled(r, 'story') && labelled(r, 'severity')).length, 'no Allure result carries the catalogue labels').toBeGreaterThan(results.length / 2);
+    expect(results.filter((r) => r.status === 'failed').every((r) => labelled(r, 'failureClass')), 'a failed Allure result has no failure class').toBe(true);
 
     const scan = await run('npm', ['run', '-s', 'audit:secrets', '--', '--canaries', canaries], env, 120_000);
     expect(scan.code, scan.out).toBe(0);
