@@ -3,6 +3,9 @@
 // requirement, the severity its level (MUST critical, SHOULD normal, MAY minor), a link to every
 // RFC section its source cites, and, once the test has ended, its failure class, which the
 // report's categories (helpers/cli/allurerc.mjs) sort failures by.
+import type { TestInfo } from '@playwright/test';
+import type { RuntimeMetadataMessage } from 'allure-js-commons/sdk';
+import { ALLURE_RUNTIME_MESSAGE_CONTENT_TYPE } from 'allure-js-commons/sdk/reporter';
 import type { Requirement } from '../requirements/catalogue.ts';
 import { pack } from '../packs/index.ts';
 
@@ -56,4 +59,16 @@ export function allureMetadata(requirements: readonly Requirement[]): { labels: 
   }
   if (severity) labels.push({ name: 'severity', value: severity });
   return { labels, links };
+}
+
+/**
+ * Gives Allure a test's labels and links as the runtime message allure-js-commons' `labels()` and
+ * `links()` would send, added to the result rather than attached: an attach is a report step, with
+ * a captured stack and a message to the runner, and this runs for every test. allure-playwright
+ * reads such messages from the result's attachments when the test ends.
+ */
+export function addAllureMetadata(info: TestInfo, data: { labels?: AllureLabel[]; links?: AllureLink[] }): void {
+  const message: RuntimeMetadataMessage = { type: 'metadata', data: { ...(data.labels?.length ? { labels: data.labels } : {}), ...(data.links?.length ? { links: data.links } : {}) } };
+  if (!Object.keys(message.data).length) return;
+  info.attachments.push({ name: 'Allure Metadata (metadata)', contentType: ALLURE_RUNTIME_MESSAGE_CONTENT_TYPE, body: Buffer.from(JSON.stringify(message)) });
 }
