@@ -1,6 +1,6 @@
 // The Allure reporter gets a test's HTTP exchanges as one attachment, in order, each under its own
 // title; every other attachment reaches it as it was.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { exchangesTogether } from '../../helpers/evidence/allure-reporter.ts';
 
 const text = (name: string, body: string) => ({ name, contentType: 'text/plain', body: Buffer.from(body) });

@@ -2,7 +2,7 @@
 // handshake that fails, a broker that never answers. No stack trace, no hang.
 import net from 'node:net';
 import rhea from 'rhea';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { AmqpConsumer } from '../../helpers/amqp/consumer.ts';
 import { InfrastructureError } from '../../helpers/http/errors.ts';
 

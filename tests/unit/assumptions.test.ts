@@ -3,7 +3,7 @@
 // and calibration reads a run point by point.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { parse } from 'yaml';
 import { ASSUMPTION_POINTS } from '../../helpers/evidence/assumption-points.ts';
 import { DEVIATES, observe, observationsOf } from '../../helpers/evidence/assumptions.ts';

@@ -2,7 +2,7 @@
 // (infrastructure, or inconclusive when the service only declined for now) that says what
 // happened (status, content type, first bytes, timing), never as a contract failure or a stack
 // trace, and never hangs: every case ends within its bound, and memory stays bounded on a 2 GB body.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';

@@ -1,6 +1,6 @@
 // Configuration errors are clear: every variable is validated when it is loaded and a bad one is
 // named; .env.example documents every variable the code reads; no spec reads process.env.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { EVIDENCE_SETTINGS } from '../../helpers/evidence/bundle.ts';
 import { MONITOR_SETTINGS } from '../../helpers/monitor/settings.ts';
 import { publishedDocumentSetting } from '../../helpers/monitor/drift.ts';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import * as jose from 'jose';
 import { entryDigests, evidenceCoverage, notEvidenceReasons, readZip, sha256, signDetached, signingKey, writeZip, MANIFEST, SIGNATURE, type Manifest } from '../../helpers/evidence/bundle.ts';
 import { certify } from '../../helpers/evidence/certify.ts';

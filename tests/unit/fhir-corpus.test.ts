@@ -1,6 +1,6 @@
 // Every corpus case: valid ones are clean, invalid ones trigger their rule, and a case owned by a
 // higher layer passes every lower one (so each layer is proven by cases only it catches).
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { FHIR_CORPUS, type CorpusLayer } from '../corpus/fhir-corpus.ts';
 import { validateFhir } from '../../helpers/validation/fhir/validator.ts';
 import { formatResult } from '../../helpers/validation/issues.ts';

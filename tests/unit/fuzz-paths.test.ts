@@ -1,7 +1,7 @@
 // The fuzzer respects the URL: a mistaken path value stays one segment (never ., .., empty, or an
 // unencoded /, ? or #), dot segments and encoded slashes come only from the path-structure kind,
 // whose oracle takes a 404 for a path that names no route, and a normalised path served.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import fc from 'fast-check';
 import { casesOf, normalisedPaths, oneSegment, removeDotSegments } from '../../helpers/fuzz/cases.ts';
 import { judgeAnswer } from '../../helpers/fuzz/oracle.ts';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { hasValidNinControlDigits, hasValidOrgnrControlDigit, isSyntheticNin, syntheticNin, syntheticOrgnr } from '../../helpers/identifiers.ts';
 
 test('synthetic NINs pass both control digits and carry the +80 month offset', () => {

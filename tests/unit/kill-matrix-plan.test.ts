@@ -2,7 +2,7 @@
 // every fault is placed once, and groups with @slow tests come first.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { faultsOfTest, groupFaults, grepFor, selectFaults, type PlannedFault } from '../mutation/plan.ts';
 import { loadFaults } from '../../sandbox/core/faults.ts';
 import type { ListedTest } from '../../helpers/cli/list-tests.ts';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { loadRecipe } from '../../helpers/auth/login-recipe.ts';
 import { loginUnmet, roleOf } from '../../helpers/auth/login-setup.ts';
 import { resolveProfile } from '../../helpers/config/profiles.ts';

@@ -1,5 +1,5 @@
 // The custom matchers pass on conforming input and fail with every issue's location and rule id.
-import { test } from '@playwright/test';
+import { test } from '../../fixtures/base.ts';
 import { expect } from '../../fixtures/index.ts';
 import { DOCREF, PATIENT } from '../corpus/fhir-corpus.ts';
 

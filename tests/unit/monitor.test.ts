@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { alertLine, decideAlerts, deliver, loadMaintenance, openWindow } from '../../helpers/monitor/alerts.ts';
 import { judgeLatency, loadBudgets } from '../../helpers/monitor/budgets.ts';
 import { History, MIGRATIONS, numberedPlaceholders, postgresMigration } from '../../helpers/monitor/history.ts';

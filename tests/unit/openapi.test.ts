@@ -1,6 +1,6 @@
 // Our OpenAPI documents lint clean, name only catalogued requirements and known profiles, and
 // every house rule fires on a document that breaks it.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import fs from 'node:fs';
 import { loadCatalogue } from '../../helpers/requirements/catalogue.ts';
 import { profiles } from '../../helpers/validation/fhir/profile-layer.ts';

@@ -4,7 +4,7 @@
 // nothing else, and every resource of the positive space is conformant.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { IG_CASES, igCaseResource, POSITIVE_SPACE } from '../../fixtures/parek-ig.ts';
 import { requisition, specimen } from '../../fixtures/parek.ts';
 import { syntheticNin } from '../../helpers/identifiers.ts';

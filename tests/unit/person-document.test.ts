@@ -2,7 +2,7 @@
 // difference it claims to (so it can fail), and, when NHN_OPENAPI_PERSON_V2 names NHN's document,
 // ours differs from it only where it says so and why.
 import fs from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { parse } from 'yaml';
 import { compareDocuments, formatDifferences } from '../../helpers/validation/openapi/compare.ts';
 import { nhnDocument } from '../../helpers/validation/openapi/nhn-documents.ts';

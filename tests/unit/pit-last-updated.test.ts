@@ -1,5 +1,5 @@
 // The twin's _lastUpdated parsing follows FHIR's precision-aware prefix semantics.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { parseLastUpdated } from '../../sandbox/apis/pit/index.ts';
 
 const at = (iso: string) => Date.parse(iso);

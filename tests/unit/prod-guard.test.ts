@@ -1,6 +1,6 @@
 // The prod profile never writes and never sends patient data: the API client refuses before
 // anything leaves the machine.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { resolveProfile } from '../../helpers/config/profiles.ts';
 import { ApiClient } from '../../helpers/http/api-client.ts';
 import { GuardError } from '../../helpers/http/errors.ts';

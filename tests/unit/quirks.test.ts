@@ -1,7 +1,7 @@
 // NHN's documented environment quirks excuse exactly what NHN documents: PHR test's Let's Encrypt
 // staging chain warns; the same host with another untrusted chain, an expired certificate, or
 // another host or profile with the same chain, still fails.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { documentedTlsQuirk } from '../../helpers/config/quirks.ts';
 import { PACKS } from '../../helpers/packs/index.ts';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { SignJWT } from 'jose';
 import { describeJwt, redactBody, redactHeaders, redactJson, redactText, registerSecret } from '../../helpers/evidence/redact.ts';
 import { generateSigningKey, exportPrivateJwk } from '../../helpers/auth/keys.ts';

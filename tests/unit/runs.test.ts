@@ -3,7 +3,7 @@
 // however old, and the run a command means is found by id, prefix, latest or as the newest whole.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { discardRun, keepRun, listRuns, newRunId, partialFilter, pruneRuns, resolveRun, stagingDir, type RunIdentity } from '../../helpers/evidence/runs.ts';
 
 const argv = (...args: string[]) => ['node', '/x/playwright/cli.js', 'test', ...args];

@@ -1,7 +1,7 @@
 // Every search answer is judged entry by entry against its question: each API's search oracle
 // finds an entry that does not match, passes one that does, and every search operation of every
 // document names its oracle (or says why its answer holds nothing to judge).
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { judge } from '../../helpers/evidence/oracles.ts';
 import { loadApiDocument } from '../../helpers/validation/openapi/document.ts';
 import { OID } from '../../helpers/identifiers.ts';

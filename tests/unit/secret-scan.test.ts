@@ -2,7 +2,7 @@
 // HTML report's embedded zip, the single-file Allure report's embedded data, an Allure result
 // attachment, JUnit, summary.json, the monitor history in SQLite, a certification bundle, a file
 // in test-results, a gzip) is found, and the same artefact with the secret redacted passes.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,5 +1,5 @@
 // A value shared by a run is produced once, however many workers ask at the same moment.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import type { FullResult, TestCase, TestResult } from '@playwright/test/reporter';
 import SummaryReporter from '../../helpers/evidence/summary-reporter.ts';
 import { LEDGER_ATTACHMENT } from '../../helpers/evidence/token-ledger.ts';

@@ -1,7 +1,7 @@
 // The twin and the OpenAPI documents cannot drift apart: the twin's routes are derived from the
 // documents, every handler a twin module gives is for a documented operation, and the registry
 // is consistent (fixed, distinct ports; every pack's folders and files exist).
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import fs from 'node:fs';
 import { PACKS, SERVICES, type PackDescriptor } from '../../helpers/packs/index.ts';
 import { loadApiDocument } from '../../helpers/validation/openapi/document.ts';

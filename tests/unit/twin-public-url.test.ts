@@ -1,5 +1,5 @@
 // Behind a reverse proxy the twin checks DPoP htu against its public URL, not its listen address.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

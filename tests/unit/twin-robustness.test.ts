@@ -1,6 +1,6 @@
 // Bad input never crashes the twin: malformed tokens, garbage proofs, wrong content types,
 // oversized bodies and junk paths get the API's own error format and a 4xx status.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,7 +1,7 @@
 // The FHIR validator never fails internally, whatever JSON it is given: a value of the wrong
 // shape is an issue at its location. Property-based: valid resources from the corpus, mangled
 // at every depth (wrong types, arrays for singles and singles for arrays, nulls, deep nesting).
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../../fixtures/base.ts';
 import fc from 'fast-check';
 import { validateFhir } from '../../helpers/validation/fhir/validator.ts';
 import { FHIR_CORPUS } from '../corpus/fhir-corpus.ts';
