@@ -2,9 +2,12 @@
 // every house rule fires on a document that breaks it.
 import { expect, test } from '../../fixtures/base.ts';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { loadCatalogue } from '../../helpers/requirements/catalogue.ts';
 import { profiles } from '../../helpers/validation/fhir/profile-layer.ts';
-import { API_DOCUMENTS, loadApiDocument, openApiDir } from '../../helpers/validation/openapi/document.ts';
+import { API_DOCUMENTS, loadApiDocument, nullableToJsonSchema, openApiDir, resolvedDocument, resolveRefs } from '../../helpers/validation/openapi/document.ts';
 import { validateRequest, validateResponse } from '../../helpers/validation/openapi/validator.ts';
 import { formatResult } from '../../helpers/validation/issues.ts';
 import { RESPONSE_CORPUS } from '../corpus/response-corpus.ts';
@@ -89,3 +92,21 @@ for (const c of RESPONSE_CORPUS) {
     for (const rule of c.expect) expect(errors, formatResult(r)).toContain(rule);
   });
 }
+
+test('a resolved document comes from the cache as the YAML resolves it, and a changed document is resolved again', () => {
+  const dir = openApiDir();
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.openapi.yaml'))) {
+    const file = path.join(dir, name);
+    resolvedDocument(file); // cached now, if it was not
+    expect(resolvedDocument(file), name).toEqual(nullableToJsonSchema(resolveRefs(parse(fs.readFileSync(file, 'utf8')), file)));
+  }
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-openapi-'));
+  try {
+    for (const name of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, name), path.join(copy, name));
+    const pit = path.join(copy, 'pit.openapi.yaml');
+    fs.writeFileSync(pit, fs.readFileSync(pit, 'utf8').replace(/^  title: .*$/m, '  title: Changed for the cache test'));
+    expect((resolvedDocument(pit).info as { title: string }).title).toBe('Changed for the cache test');
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});

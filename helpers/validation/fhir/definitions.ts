@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheDir, writeCache } from './start-cache.ts';
+import { cacheDir, writeCache } from '../start-cache.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { ValidationIssue } from '../issues.ts';
-import { cacheDir, writeCache } from './start-cache.ts';
+import { cacheDir, writeCache } from '../start-cache.ts';
 
 const require = createRequire(import.meta.url);
 const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';

@@ -1,8 +1,10 @@
 // The OpenAPI documents in schemas/openapi/, loaded with their internal $refs resolved and their
 // operations indexed by id and by method and path, for validating requests and responses.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { cacheDir, writeCache } from '../start-cache.ts';
 import { SERVICES } from '../../packs/index.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -118,9 +120,13 @@ function opened(v: unknown): unknown {
 }
 
 export function indexDocument(api: string, file: string, raw: Json): LoadedDocument {
-  const doc = nullableToJsonSchema(resolveRefs(raw, file)) as Json;
+  return indexResolved(api, file, nullableToJsonSchema(resolveRefs(raw, file)) as Json);
+}
+
+/** A document whose references are resolved and whose `nullable`s are JSON Schema, indexed. */
+function indexResolved(api: string, file: string, doc: Json): LoadedDocument {
   // `x-open-answers`: the document is ours, derived from a sample; an answer's members it does not list are allowed.
-  const openAnswers = typeof raw['x-open-answers'] === 'string';
+  const openAnswers = typeof doc['x-open-answers'] === 'string';
   const operations: Operation[] = [];
   for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) {
     const pathNames: string[] = [];
@@ -169,10 +175,46 @@ export function loadApiDocument(api: string): LoadedDocument {
   let loaded = cache.get(api);
   if (!loaded) {
     const file = path.join(openApiDir(), `${api}.openapi.yaml`);
-    loaded = indexDocument(api, file, parse(fs.readFileSync(file, 'utf8')) as Json);
+    loaded = indexResolved(api, file, resolvedDocument(file));
     cache.set(api, loaded);
   }
   return loaded;
+}
+
+/** Bump when what resolvedDocument caches changes, so stale caches are ignored. */
+const RESOLVED_FORMAT = 1;
+let folderDigests: Map<string, string> | undefined;
+
+/**
+ * A document of ours with its references resolved and `nullable` translated, cached as JSON under
+ * node_modules/.cache by the content of every document in its folder (a reference may reach a
+ * sibling) and the yaml package's version. The twin, Playwright's runner and every worker load
+ * these documents; parsing the YAML and resolving it cost each of them about 400 ms, reading the
+ * JSON a few. A read-only install only pays the parse every time.
+ */
+export function resolvedDocument(file: string): Json {
+  const folder = path.dirname(file);
+  folderDigests ??= new Map();
+  let digest = folderDigests.get(folder);
+  if (!digest) {
+    const hash = createHash('sha256');
+    for (const name of fs.readdirSync(folder).filter((n) => n.endsWith('.yaml')).sort()) hash.update(`${name}\0`).update(fs.readFileSync(path.join(folder, name))).update('\0');
+    digest = hash.digest('hex').slice(0, 16);
+    folderDigests.set(folder, digest);
+  }
+  const cached = path.join(cacheDir('openapi-resolved', ['yaml'], RESOLVED_FORMAT), `${path.basename(file, '.yaml')}-${digest}.json`);
+  try {
+    return JSON.parse(fs.readFileSync(cached, 'utf8')) as Json;
+  } catch {
+    // Not cached yet, or unreadable: resolve it, and cache it if the folder is writable.
+  }
+  const doc = nullableToJsonSchema(resolveRefs(parse(fs.readFileSync(file, 'utf8')) as Json, file)) as Json;
+  if (writeCache(cached, JSON.stringify(doc))) {
+    // The same document's earlier versions are of no more use.
+    const prefix = `${path.basename(file, '.yaml')}-`;
+    for (const old of fs.readdirSync(path.dirname(cached))) if (old.startsWith(prefix) && old !== path.basename(cached)) fs.rmSync(path.join(path.dirname(cached), old), { force: true });
+  }
+  return doc;
 }
 
 /** The operation a request is for, or why there is none (404 path, 405 method). */

@@ -1,7 +1,8 @@
-// The validator's start-up work, done once per installed package version and kept under
-// node_modules/.cache/nhn-conformance: the definitions index (definitions.ts), the compiled
-// JSON-schema validators per resource type (schema-layer.ts). A read-only install still
-// validates; it only pays the work every time.
+// The validators' start-up work, done once per installed package version and kept under
+// node_modules/.cache/nhn-conformance: the FHIR definitions index (fhir/definitions.ts), the
+// compiled JSON-schema validators per resource type (fhir/schema-layer.ts), and our OpenAPI
+// documents resolved (openapi/document.ts, also keyed by their content). A read-only install
+// still validates; it only pays the work every time.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
