@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { cachedDerivation, cacheDir, contentDigest } from '../validation/start-cache.ts';
 
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
@@ -48,13 +49,19 @@ export function catalogueDir(root = process.cwd()): string {
   return path.join(root, 'schemas', 'requirements');
 }
 
+/** A catalogue file parsed, cached as JSON by its content: the runner, every worker and the coverage gate read them all. */
+function parsedFile(file: string): unknown {
+  const text = fs.readFileSync(file, 'utf8');
+  return cachedDerivation(cacheDir('requirements-parsed', ['yaml'], 1), `${contentDigest(path.resolve(file))}-${path.basename(file, '.yaml')}`, contentDigest(text), () => parse(text) as unknown);
+}
+
 export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
   const all = new Map<string, Requirement>();
   const problems: string[] = [];
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     let doc: { api?: string; requirements?: unknown[] };
     try {
-      doc = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as typeof doc;
+      doc = parsedFile(path.join(dir, file)) as typeof doc;
     } catch (e) {
       problems.push(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
       continue;

@@ -1,8 +1,10 @@
 // The validators' start-up work, done once per installed package version and kept under
 // node_modules/.cache/nhn-conformance: the FHIR definitions index (fhir/definitions.ts), the
-// compiled JSON-schema validators per resource type (fhir/schema-layer.ts), and our OpenAPI
-// documents resolved (openapi/document.ts, also keyed by their content). A read-only install
-// still validates; it only pays the work every time.
+// compiled JSON-schema validators per resource type (fhir/schema-layer.ts), and, keyed by their
+// content too, our OpenAPI documents resolved (openapi/document.ts) and the requirement catalogue
+// parsed (requirements/catalogue.ts). A read-only install still validates; it only pays the work
+// every time.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,4 +28,29 @@ export function writeCache(file: string, text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A short hash of some content, for a cache key. */
+export function contentDigest(...parts: ReadonlyArray<string | Buffer>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * A JSON value derived from source files, cached in `folder` under `id` and the sources' `digest`.
+ * One version per id is kept: writing a new one removes the earlier ones.
+ */
+export function cachedDerivation<T>(folder: string, id: string, digest: string, derive: () => T): T {
+  const file = path.join(folder, `${id}-${digest}.json`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    // Not cached yet, or unreadable: derive it, and cache it if the folder is writable.
+  }
+  const value = derive();
+  if (writeCache(file, JSON.stringify(value))) {
+    for (const old of fs.readdirSync(folder)) if (old.startsWith(`${id}-`) && old.endsWith('.json') && old !== path.basename(file)) fs.rmSync(path.join(folder, old), { force: true });
+  }
+  return value;
 }

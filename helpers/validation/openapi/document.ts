@@ -1,10 +1,9 @@
 // The OpenAPI documents in schemas/openapi/, loaded with their internal $refs resolved and their
 // operations indexed by id and by method and path, for validating requests and responses.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { cacheDir, writeCache } from '../start-cache.ts';
+import { cachedDerivation, cacheDir, contentDigest } from '../start-cache.ts';
 import { SERVICES } from '../../packs/index.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -183,38 +182,24 @@ export function loadApiDocument(api: string): LoadedDocument {
 
 /** Bump when what resolvedDocument caches changes, so stale caches are ignored. */
 const RESOLVED_FORMAT = 1;
-let folderDigests: Map<string, string> | undefined;
+const folderDigests = new Map<string, string>();
 
 /**
  * A document of ours with its references resolved and `nullable` translated, cached as JSON under
  * node_modules/.cache by the content of every document in its folder (a reference may reach a
  * sibling) and the yaml package's version. The twin, Playwright's runner and every worker load
  * these documents; parsing the YAML and resolving it cost each of them about 400 ms, reading the
- * JSON a few. A read-only install only pays the parse every time.
+ * JSON a few.
  */
 export function resolvedDocument(file: string): Json {
   const folder = path.dirname(file);
-  folderDigests ??= new Map();
   let digest = folderDigests.get(folder);
   if (!digest) {
-    const hash = createHash('sha256');
-    for (const name of fs.readdirSync(folder).filter((n) => n.endsWith('.yaml')).sort()) hash.update(`${name}\0`).update(fs.readFileSync(path.join(folder, name))).update('\0');
-    digest = hash.digest('hex').slice(0, 16);
+    const names = fs.readdirSync(folder).filter((n) => n.endsWith('.yaml')).sort();
+    digest = contentDigest(...names.flatMap((n) => [n, fs.readFileSync(path.join(folder, n))]));
     folderDigests.set(folder, digest);
   }
-  const cached = path.join(cacheDir('openapi-resolved', ['yaml'], RESOLVED_FORMAT), `${path.basename(file, '.yaml')}-${digest}.json`);
-  try {
-    return JSON.parse(fs.readFileSync(cached, 'utf8')) as Json;
-  } catch {
-    // Not cached yet, or unreadable: resolve it, and cache it if the folder is writable.
-  }
-  const doc = nullableToJsonSchema(resolveRefs(parse(fs.readFileSync(file, 'utf8')) as Json, file)) as Json;
-  if (writeCache(cached, JSON.stringify(doc))) {
-    // The same document's earlier versions are of no more use.
-    const prefix = `${path.basename(file, '.yaml')}-`;
-    for (const old of fs.readdirSync(path.dirname(cached))) if (old.startsWith(prefix) && old !== path.basename(cached)) fs.rmSync(path.join(path.dirname(cached), old), { force: true });
-  }
-  return doc;
+  return cachedDerivation(cacheDir('openapi-resolved', ['yaml'], RESOLVED_FORMAT), path.basename(file, '.yaml'), digest, () => nullableToJsonSchema(resolveRefs(parse(fs.readFileSync(file, 'utf8')) as Json, file)) as Json);
 }
 
 /** The operation a request is for, or why there is none (404 path, 405 method). */
