@@ -5,7 +5,8 @@
 // things make it one: strict mode (NHN_STRICT=1, as the kill matrix runs), and a calibration that
 // pinned the point for this profile (schemas/calibration/<profile>.yaml), after which any other
 // variant, base included, is a failure and a drift.
-import { test, type TestInfo } from '@playwright/test';
+import type { TestInfo } from '@playwright/test';
+import { playwrightTest } from './playwright-test.ts';
 import { SUITE_SETTINGS } from '../config/profiles.ts';
 import { calibrationOf } from './calibration.ts';
 import { ContractError, GuardError } from '../http/errors.ts';
@@ -28,7 +29,7 @@ export interface Observation {
  * Records what the environment did at an assumption point, and judges it: base passes, any other
  * variant deviates, unless the run is strict or a calibration pinned the point.
  */
-export function observe(o: Observation, info: TestInfo = test.info()): void {
+export function observe(o: Observation, info: TestInfo = playwrightTest().info()): void {
   if (!(o.point in ASSUMPTION_POINTS)) throw new GuardError(`${o.point} is not an assumption point: declare it in helpers/evidence/assumption-points.ts`);
   info.annotations.push({ type: OBSERVED, description: JSON.stringify({ point: o.point, variant: o.variant, seen: o.seen }) });
   const profile = String((info.project.metadata as { profile?: string } | undefined)?.profile ?? '');
@@ -45,7 +46,7 @@ export function observe(o: Observation, info: TestInfo = test.info()): void {
 }
 
 /** Records a fact about the environment that no check judges (whether an API serves test-token-service tokens): calibration reports it. */
-export function record(point: string, variant: string, seen: string, info: TestInfo = test.info()): void {
+export function record(point: string, variant: string, seen: string, info: TestInfo = playwrightTest().info()): void {
   info.annotations.push({ type: OBSERVED, description: JSON.stringify({ point, variant, seen }) });
 }
 

@@ -2,7 +2,8 @@
 // asked for, and how it went. The token clients write it into the result of the test that asked
 // (an attachment), so it travels with the results through a sharded run's blob reports; the
 // summary reporter reads it back. A request made outside any test goes to the run folder.
-import { test } from '@playwright/test';
+import type { TestInfo } from '@playwright/test';
+import { playwrightTest } from './playwright-test.ts';
 import { appendJsonLine } from './run-dir.ts';
 
 export const TOKEN_LEDGER = 'token-ledger.jsonl';
@@ -37,9 +38,9 @@ export function tupleKey(t: TokenTuple): string {
   return [t.issuer, t.clientId, t.grant, t.audience, [...t.scopes].sort().join(' '), t.jkt, t.subject ?? '', t.instance ?? ''].join('|');
 }
 
-function currentTest(): ReturnType<typeof test.info> | undefined {
+function currentTest(): TestInfo | undefined {
   try {
-    return test.info();
+    return playwrightTest().info();
   } catch {
     return undefined;
   }
