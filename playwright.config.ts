@@ -59,6 +59,15 @@ function allureEnvironment(): Record<string, string> {
   return info;
 }
 
+// At least two workers per environment even on two cores: much of a run against an environment is
+// waiting on the network and the twin (queues, caches, events), which a second worker overlaps.
+// The unit tests wait on nothing but the CPU; they get workers of their own beside those, so that
+// they fill the environment's waits instead of running first while it is idle. An environment
+// sees no more concurrent tests than before: the limit is per project. Unit tests run alone
+// (--project=unit) have the environment's share too.
+const environmentWorkers = Math.max(2, Math.floor(os.availableParallelism() / 2));
+const unitWorkers = profiles.length ? Math.max(1, Math.floor(environmentWorkers / 2)) : environmentWorkers;
+
 const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {
   const def = PROFILES[name];
   return {
@@ -69,15 +78,14 @@ const profileProjects: PlaywrightTestProject[] = profiles.map((name) => {
     // Where this profile's tests go, resolved here so that the targets travel with a shard's blob
     // report and a merge reports where the run went, not where the merge happens.
     metadata: { profile: name, evidence: def.evidence, targets: targetsOf(name) },
+    workers: environmentWorkers,
   };
 });
 
 export default defineConfig({
   fullyParallel: true,
   shard: envShard,
-  // At least two workers even on two cores: much of a run is waiting on the network and the
-  // twin (queues, caches, events), which a second worker overlaps.
-  workers: Math.max(2, Math.floor(os.availableParallelism() / 2)),
+  workers: profiles.length ? environmentWorkers + unitWorkers : unitWorkers,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   timeout: 30_000,
@@ -102,5 +110,5 @@ export default defineConfig({
   ],
   // API mode only: no browser, no traces (a trace would hold tokens and proofs unredacted).
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  projects: [{ name: 'unit', testDir: 'tests/unit', testMatch: /.*\.test\.ts$/ }, ...profileProjects],
+  projects: [{ name: 'unit', testDir: 'tests/unit', testMatch: /.*\.test\.ts$/, workers: unitWorkers }, ...profileProjects],
 });
