@@ -10,7 +10,8 @@ import { expect, test } from '../../fixtures/base.ts';
 import * as jose from 'jose';
 import { entryDigests, evidenceCoverage, notEvidenceReasons, readZip, sha256, signDetached, signingKey, writeZip, MANIFEST, SIGNATURE, type Manifest } from '../../helpers/evidence/bundle.ts';
 import { certify } from '../../helpers/evidence/certify.ts';
-import { toHarEntry, type HarEntry } from '../../helpers/evidence/har.ts';
+import { toHarEntry, type HarEntry, type HarLog } from '../../helpers/evidence/har.ts';
+import { appendTestExchanges, HAR_FILE, joinExchanges, resetEvidenceDir } from '../../helpers/evidence/evidence-dir.ts';
 import { automaticChecks, judge } from '../../helpers/evidence/oracles.ts';
 import type { Exchange } from '../../helpers/http/client.ts';
 import type { TestRecord } from '../../helpers/evidence/summary-reporter.ts';
@@ -226,4 +227,27 @@ test('a run whose API tests left no exchange is not certified: its evidence was 
   own.entries = [];
   own.tests = [record('u1', { api: 'suite', file: 'tests/unit/x.test.ts' })];
   await expect(bundle(own)).resolves.toMatch(/\.zip$/);
+});
+
+test("the workers' pieces join into one HAR: every test's entries, in order, nothing altered", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-evidence-'));
+  try {
+    resetEvidenceDir(dir);
+    const entry = (url: string, text: string) => ({ startedDateTime: '2026-12-02T00:00:00.000Z', request: { method: 'GET', url }, response: { status: 200, content: { text } } }) as unknown as HarEntry;
+    appendTestExchanges(dir, 0, [entry('http://twin/a', 'første'), entry('http://twin/b', '"]}\\n')]);
+    appendTestExchanges(dir, 1, [entry('http://twin/c', 'ø'.repeat(1000))]);
+    appendTestExchanges(dir, 0, [entry('http://twin/d', '')]);
+    appendTestExchanges(dir, 1, []);
+    expect(joinExchanges(dir, { name: 'suite', version: '0' })).toBe(4);
+    const har = JSON.parse(fs.readFileSync(path.join(dir, HAR_FILE), 'utf8')) as HarLog;
+    expect(har.log.creator).toEqual({ name: 'suite', version: '0' });
+    expect(har.log.entries.map((e) => [e.request.url, (e.response as { content: { text: string } }).content.text])).toEqual([
+      ['http://twin/a', 'første'],
+      ['http://twin/b', '"]}\\n'],
+      ['http://twin/d', ''],
+      ['http://twin/c', 'ø'.repeat(1000)],
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
