@@ -100,7 +100,7 @@ export async function startTwin(options: TwinOptions): Promise<RunningTwin> {
     // Verification goes through the stand-in's published JWKS, over HTTP, like a real API.
     jwksUrl: `http://${host}:${twinPort('helseid', basePort)}${helseid.jwksPath}`,
     checks,
-    nonceSlotMs: nonceTtl,
+    nonceTtlMs: nonceTtl,
   });
 
   const apiTwins: Array<{ pack: PackDescriptor; twin: ApiTwin }> = [];

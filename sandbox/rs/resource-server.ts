@@ -1,7 +1,7 @@
 // The resource-server layer every twin API shares, as named checks: access-token verification
 // through the stand-in's JWKS, DPoP proof verification per RFC 9449 §4.3, scope and claim checks,
 // the backdoor's identity headers, and `WWW-Authenticate` challenges on refusal.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { calculateJwkThumbprint, compactVerify, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, importJWK, type JWK, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ASYMMETRIC_ALGS, BACKDOOR_HEADERS, DPOP_TYP, HELSEID_CLAIMS } from '../../helpers/protocol.ts';
 import { check, Refusal, type Check, type CheckSet, type RefusalDetails } from '../core/checks.ts';
@@ -36,12 +36,12 @@ export interface ResourceServerOptions {
   iatPastSeconds?: number;
   iatFutureSeconds?: number;
   clockToleranceSeconds?: number;
-  /** How long a server nonce lives: it is valid in its slot and the next. */
-  nonceSlotMs?: number;
+  /** How long a server nonce lives after it is issued. */
+  nonceTtlMs?: number;
 }
 
 const DPOP_ALGS: readonly string[] = ASYMMETRIC_ALGS;
-const NONCE_SLOT_MS = 5 * 60 * 1000;
+const NONCE_TTL_MS = 5 * 60 * 1000;
 /** The claims RFC 9449 defines for a proof; others are extensions (§4.2). */
 export const KNOWN_PROOF_CLAIMS: ReadonlySet<string> = new Set(['jti', 'htm', 'htu', 'iat', 'ath', 'nonce']);
 
@@ -103,9 +103,23 @@ export class ResourceServer {
     this.checks = options.checks;
   }
 
-  currentNonce(slotOffset = 0): string {
-    const slot = Math.floor(Date.now() / (this.options.nonceSlotMs ?? NONCE_SLOT_MS)) + slotOffset;
-    return createHmac('sha256', this.nonceSecret).update(String(slot)).digest('base64url');
+  /** A server nonce issued now: the time it was issued and a MAC over it, so no nonce is stored. */
+  issueNonce(): string {
+    const issued = Date.now().toString(36);
+    return `${issued}.${this.nonceMac(issued)}`;
+  }
+
+  /** Whether this server issued the nonce, less than the nonce lifetime ago. */
+  nonceIsCurrent(nonce: string): boolean {
+    const [issued = '', mac = ''] = nonce.split('.');
+    const expected = Buffer.from(this.nonceMac(issued));
+    if (!/^[0-9a-z]{1,12}$/.test(issued) || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), expected)) return false;
+    const age = Date.now() - parseInt(issued, 36);
+    return age >= 0 && age < (this.options.nonceTtlMs ?? NONCE_TTL_MS);
+  }
+
+  private nonceMac(issued: string): string {
+    return createHmac('sha256', this.nonceSecret).update(issued).digest('base64url');
   }
 
   // --- RFC 6750 / RFC 9449 §7: the Authorization header.
@@ -201,12 +215,12 @@ export class ResourceServer {
       if (thumbprint === undefined || thumbprint !== c.jkt) refuse({ status: 401, error: TOKEN, description: 'the DPoP proof key is not the key the access token is bound to' });
     }),
     check('dpop.nonce', (c, refuse) => {
-      if (c.policy.requireNonce && c.proofClaims?.nonce === undefined) refuse({ status: 401, error: 'use_dpop_nonce', description: 'a server nonce is required in the DPoP proof', nonce: this.currentNonce() });
+      if (c.policy.requireNonce && c.proofClaims?.nonce === undefined) refuse({ status: 401, error: 'use_dpop_nonce', description: 'a server nonce is required in the DPoP proof', nonce: this.issueNonce() });
     }),
     check('dpop.nonce-value', (c, refuse) => {
       const nonce = c.proofClaims?.nonce;
-      if (c.policy.requireNonce && nonce !== undefined && nonce !== this.currentNonce() && nonce !== this.currentNonce(-1)) {
-        refuse({ status: 401, error: 'use_dpop_nonce', description: 'the DPoP proof nonce is not a current server nonce', nonce: this.currentNonce() });
+      if (c.policy.requireNonce && nonce !== undefined && !(typeof nonce === 'string' && this.nonceIsCurrent(nonce))) {
+        refuse({ status: 401, error: 'use_dpop_nonce', description: 'the DPoP proof nonce is not a current server nonce', nonce: this.issueNonce() });
       }
     }),
     // RFC 9449 §4.2: claims outside KNOWN_PROOF_CLAIMS and unknown header parameters are
