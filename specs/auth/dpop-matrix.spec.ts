@@ -92,6 +92,10 @@ const ACCEPTED: Array<{ requirement: string; title: string; level: 'MUST' | 'SHO
   { requirement: 'DPOP-RS-015', title: 'an htu with a query string', level: 'SHOULD', build: async (c) => ({ dpopHeaders: [await c.proof({ htu: `${c.url}?nhn-suite=1` })] }) },
 ];
 
+// Every case sets itself up (its own token and proof), so the cases may spread over workers even
+// where a run keeps a file's tests together (the kill and tolerance matrices).
+test.describe.configure({ mode: 'parallel' });
+
 for (const target of DPOP_TARGETS) {
   const service = target.service as ServiceName;
   test.describe(`DPoP at ${SERVICES[service].title}`, () => {
@@ -200,7 +204,7 @@ for (const target of DPOP_TARGETS) {
       expectRefused(response, PROOF, 'an EdDSA proof');
     });
 
-    test('nonces, where the server wants them: challenge, wrong nonce, stale nonce', { tag: ['@DPOP-RS-025', '@DPOP-RS-026', '@DPOP-RS-027', '@DPOP-RS-028'] }, async ({ api, profile }) => {
+    test('nonces, where the server wants them: challenge, wrong nonce, stale nonce', { tag: ['@DPOP-RS-025', '@DPOP-RS-026', '@DPOP-RS-027', '@DPOP-RS-028', '@slow'] }, async ({ api, profile }) => {
       const s = await setup(api, profile);
       // A server that has sent a nonce (to set-up's first call) wants nonces from then on.
       const wantsNonces = s.client.dpopNonce(s.url) !== undefined;

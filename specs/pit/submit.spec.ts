@@ -6,6 +6,9 @@ import { minuteFloor, ninCounts, ninOf, syntheticPatient, traverse, waitUntil } 
 import { preview } from '../../helpers/http/client.ts';
 
 test.describe('PIT submission', () => {
+  // Independent cases that mostly wait on PIT's queue: they may spread over workers even where a
+  // run keeps a file's tests together (the kill and tolerance matrices).
+  test.describe.configure({ mode: 'parallel' });
   test.beforeEach(({ needs }) => needs({ services: ['pit', 'helseid'], clients: ['default'], writes: true, patientData: true, auth: [['pit', 'dpop']] }));
 
   test('a valid Patient is accepted with 202 and appears in searches once processed', { tag: ['@PIT-SUBMIT-001'] }, async ({ api, profile }, info) => {
@@ -38,7 +41,7 @@ test.describe('PIT submission', () => {
     ['not valid R4 (two deceased values)', (identifier) => ({ resourceType: 'Patient', identifier: [identifier], deceasedBoolean: true, deceasedDateTime: '2020-01-01' })],
   ];
   for (const [what, make] of INVALID) {
-    test(`a body that is ${what} is refused with 400 and an OperationOutcome, or accepted and never stored`, { tag: ['@PIT-VALID-001', '@PIT-ERR-001'] }, async ({ api, profile }, info) => {
+    test(`a body that is ${what} is refused with 400 and an OperationOutcome, or accepted and never stored`, { tag: ['@PIT-VALID-001', '@PIT-ERR-001', '@slow'] }, async ({ api, profile }, info) => {
       const pit = api('pit', 'dpop');
       const since = minuteFloor(Date.now() - 60_000);
       const marker = syntheticPatient(info).identifier[0]!;
