@@ -76,23 +76,38 @@ export async function selectFaults(ids: readonly string[] = [], shard?: string, 
   return faults;
 }
 
+/** About how many ordinary tests one @slow test lasts (a stale-nonce wait, an asynchronous bound). */
+const SLOW_WEIGHT = 40;
+
 /**
- * First-fit grouping, faults with the most tests first: a fault joins the first group none of
- * whose faults shares a test with it. Every test then belongs to at most one fault of its group.
+ * Balanced grouping. A test that k faults name must run in k projects, so the most faults any one
+ * test belongs to is the fewest projects there can be; that many groups are made. Each fault, the
+ * heaviest first, joins the lightest group none of whose faults shares a test with it (a new group
+ * only when none is free); a test weighs 1, a @slow one SLOW_WEIGHT. Every test then belongs to at
+ * most one fault of its group, and the groups take about as long as each other, so that the
+ * projects can run side by side and none runs long after the others. Groups with @slow tests come
+ * first, so that those tests do not finish the run alone.
  */
 export function groupFaults(faults: readonly PlannedFault[], tests: readonly ListedTest[]): PlannedFault[][] {
   const testsOf = new Map(faults.map((f) => [f.id, new Set<number>()]));
-  tests.forEach((t, i) => faultsOfTest(t.tags, faults).forEach((f) => testsOf.get(f.id)!.add(i)));
-  // Faults with slow tests are grouped apart, so their projects can start first (longest first).
-  const groups: Array<{ slow: boolean; faults: PlannedFault[]; tests: Set<number> }> = [];
-  for (const f of [...faults].sort((a, b) => b.tests - a.tests)) {
+  let overlap = 0;
+  tests.forEach((t, i) => {
+    const mine = faultsOfTest(t.tags, faults);
+    mine.forEach((f) => testsOf.get(f.id)!.add(i));
+    overlap = Math.max(overlap, mine.length);
+  });
+  const weight = (ids: Iterable<number>) => [...ids].reduce((sum, i) => sum + (tests[i]!.tags.includes(SLOW_TAG) ? SLOW_WEIGHT : 1), 0);
+  const groups = Array.from({ length: overlap }, () => ({ faults: [] as PlannedFault[], tests: new Set<number>(), weight: 0 }));
+  for (const f of [...faults].sort((a, b) => weight(testsOf.get(b.id)!) - weight(testsOf.get(a.id)!))) {
     const mine = testsOf.get(f.id)!;
-    let group = groups.find((g) => g.slow === f.slow && ![...mine].some((i) => g.tests.has(i)));
-    if (!group) groups.push((group = { slow: f.slow, faults: [], tests: new Set() }));
+    let group = groups.filter((g) => ![...mine].some((i) => g.tests.has(i))).sort((a, b) => a.weight - b.weight)[0];
+    if (!group) groups.push((group = { faults: [], tests: new Set(), weight: 0 }));
     group.faults.push(f);
     mine.forEach((i) => group.tests.add(i));
+    group.weight = weight(group.tests);
   }
-  return [...groups.filter((g) => g.slow), ...groups.filter((g) => !g.slow)].map((g) => g.faults);
+  const slow = (g: { faults: PlannedFault[] }) => g.faults.some((f) => f.slow);
+  return [...groups.filter(slow), ...groups.filter((g) => !slow(g) && g.faults.length)].map((g) => g.faults);
 }
 
 export async function plan(ids: readonly string[] = [], shard?: string, tests: readonly ListedTest[] = listTests()): Promise<Plan> {
