@@ -7,6 +7,7 @@ import path from 'node:path';
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 import { grepFor, plan, SLOW_TAG, type Plan, type PlannedFault } from './plan.ts';
 import { applyLocalDefaults } from '../../helpers/packs/index.ts';
+import { matrixWorkers } from './twin-hosts.ts';
 
 applyLocalDefaults();
 
@@ -31,6 +32,9 @@ const clean = (slow: boolean) =>
   }));
 const faulty = (faults: PlannedFault[], i: number): PlaywrightTestProject => ({
   name: `faults:${i}${faults.some((f) => f.slow) ? ':slow' : ''}`,
+  // One worker per fault group: its tests re-plant one warm twin, and the groups run side by side
+  // rather than each in turn on every worker, which cost a worker start per group and slot.
+  workers: 1,
   testDir: '../../specs',
   testMatch: /.*\.spec\.ts$/,
   grep: grepFor(faults.flatMap((f) => f.requirements)),
@@ -55,7 +59,7 @@ export default defineConfig({
   // A test group is a file: its tests run in order in one worker, each planting its fault.
   fullyParallel: false,
   retries: 0,
-  workers: Number(process.env.MUTATION_WORKERS ?? 2),
+  workers: matrixWorkers(),
   timeout: 30_000,
   expect: { timeout: 5_000 },
   outputDir,

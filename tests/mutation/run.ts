@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { plan, selectFaults } from './plan.ts';
-import { HOSTS_STARTED, startHosts } from './twin-hosts.ts';
+import { HOSTS_STARTED, matrixWorkers, startHosts } from './twin-hosts.ts';
 import { applyLocalDefaults } from '../../helpers/packs/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -15,7 +15,7 @@ const killUsage = `usage: npm run mutation -- [fault-id ...] [--shard i/n] [--wo
   the same specs pass against a clean twin. Prints a line per fault, then "mutation score: K/N".
   fault-id      run only these faults (default: all; --list names them)
   --shard i/n   run every n-th fault from the i-th, for spreading the matrix over machines
-  --workers n   parallel workers (default 2)
+  --workers n   projects side by side, a worker and a twin each (default twice the cores, at most 8)
   --list        list the faults with their requirements and exit
   The run is strict (NHN_STRICT=1): a deviation from an assumption kills like a failure.
 `;
@@ -28,7 +28,7 @@ const toleranceUsage = `usage: npm run tolerance -- [dialect-id ...] [--shard i/
   "tolerance: K/N dialects without a false failure".
   dialect-id    run only these (default: all; --list names them with their sources)
   --shard i/n   every n-th dialect from the i-th
-  --workers n   parallel workers (default 2)
+  --workers n   projects side by side, a worker and a twin each (default twice the cores, at most 8)
   --list        list the dialects with their requirements and sources, and exit
 `;
 
@@ -68,7 +68,7 @@ if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers)) {
 
 // The plan lists the suite's tests (a second or two) while the twin hosts warm up; Playwright
 // then starts with both ready.
-const workers = Number(values.workers ?? process.env.MUTATION_WORKERS ?? 2);
+const workers = values.workers !== undefined ? Number(values.workers) : matrixWorkers();
 process.env.MUTATION_RUN ??= `${Date.now()}-${process.pid}`;
 // The kill matrix runs the local profile on twins: the packs' local defaults hold for both.
 applyLocalDefaults();

@@ -11,6 +11,14 @@ export interface Planting {
   twinEnv?: Record<string, string>;
 }
 
+/**
+ * How many projects run side by side, each in one worker with its slot's warm twin: twice the
+ * cores (a matrix test mostly waits on its twin), at most 8, unless MUTATION_WORKERS says.
+ */
+export function matrixWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  return env.MUTATION_WORKERS ? Number(env.MUTATION_WORKERS) : Math.min(8, 2 * os.availableParallelism());
+}
+
 /** Where a slot's twin, its synthetic credentials and its host's control port live. */
 export function slotLayout(slot: number, env: NodeJS.ProcessEnv = process.env) {
   const first = Number(env.MUTATION_PORT ?? 4800);
