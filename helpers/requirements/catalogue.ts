@@ -49,10 +49,14 @@ export function catalogueDir(root = process.cwd()): string {
   return path.join(root, 'schemas', 'requirements');
 }
 
-/** A catalogue file parsed, cached as JSON by its content: the runner, every worker and the coverage gate read them all. */
-function parsedFile(file: string): unknown {
+/**
+ * A catalogue file parsed, cached as JSON by its content: the runner, every worker and the coverage
+ * gate read them all. One entry per file name (the cache folder is this install's), so a catalogue
+ * in a temporary folder replaces its namesake's entry instead of adding one per folder.
+ */
+export function parsedCatalogueFile(file: string): unknown {
   const text = fs.readFileSync(file, 'utf8');
-  return cachedDerivation(cacheDir('requirements-parsed', ['yaml'], 1), `${contentDigest(path.resolve(file))}-${path.basename(file, '.yaml')}`, contentDigest(text), () => parse(text) as unknown);
+  return cachedDerivation(cacheDir('requirements-parsed', ['yaml'], 1), path.basename(file, '.yaml'), contentDigest(text), () => parse(text) as unknown);
 }
 
 export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
@@ -61,7 +65,7 @@ export function loadCatalogue(dir = catalogueDir()): Map<string, Requirement> {
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     let doc: { api?: string; requirements?: unknown[] };
     try {
-      doc = parsedFile(path.join(dir, file)) as typeof doc;
+      doc = parsedCatalogueFile(path.join(dir, file)) as typeof doc;
     } catch (e) {
       problems.push(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
       continue;

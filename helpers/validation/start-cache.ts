@@ -50,7 +50,9 @@ export function cachedDerivation<T>(folder: string, id: string, digest: string, 
   }
   const value = derive();
   if (writeCache(file, JSON.stringify(value))) {
-    for (const old of fs.readdirSync(folder)) if (old.startsWith(`${id}-`) && old.endsWith('.json') && old !== path.basename(file)) fs.rmSync(path.join(folder, old), { force: true });
+    // Exactly this id with another digest: `person` must not take `person-v2`'s entries with it.
+    const sameId = (name: string) => name.startsWith(`${id}-`) && /^[0-9a-f]{16}\.json$/.test(name.slice(id.length + 1));
+    for (const old of fs.readdirSync(folder)) if (sameId(old) && old !== path.basename(file)) fs.rmSync(path.join(folder, old), { force: true });
   }
   return value;
 }

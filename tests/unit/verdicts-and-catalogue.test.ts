@@ -2,7 +2,8 @@ import { expect, test } from '../../fixtures/base.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CatalogueError, loadCatalogue, requirementTags } from '../../helpers/requirements/catalogue.ts';
+import { CatalogueError, loadCatalogue, parsedCatalogueFile, requirementTags } from '../../helpers/requirements/catalogue.ts';
+import { cacheDir } from '../../helpers/validation/start-cache.ts';
 import { summariseTokens } from '../../helpers/evidence/summary-reporter.ts';
 import type { LedgerEntry } from '../../helpers/evidence/token-ledger.ts';
 import { classifyResult, isKill } from '../../helpers/evidence/outcome.ts';
@@ -98,4 +99,23 @@ test('every rule a requirement names is exercised by a spec both ways: refused w
     }
   }
   expect(missing, 'rules no spec exercises').toEqual([]);
+});
+
+test('a parsed catalogue file is cached once per name: copies in other folders replace the entry, they do not add one', () => {
+  const dirs = [0, 1, 2].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'nhn-catalogue-')));
+  try {
+    dirs.forEach((dir, i) => fs.writeFileSync(path.join(dir, 'cache-probe.yaml'), `api: probe\nrequirements: [{ id: PROBE-A-00${i + 1}, level: MUST, text: t, source: s }]\n`));
+    const parsed = dirs.map((dir) => parsedCatalogueFile(path.join(dir, 'cache-probe.yaml')) as { requirements: Array<{ id: string }> });
+    expect(parsed.map((p) => p.requirements[0]!.id)).toEqual(['PROBE-A-001', 'PROBE-A-002', 'PROBE-A-003']);
+    // A longer name that starts with this one keeps its own entry.
+    fs.writeFileSync(path.join(dirs[0]!, 'cache-probe-v2.yaml'), 'api: probe\nrequirements: []\n');
+    parsedCatalogueFile(path.join(dirs[0]!, 'cache-probe-v2.yaml'));
+    parsedCatalogueFile(path.join(dirs[1]!, 'cache-probe.yaml'));
+    const entries = fs.readdirSync(cacheDir('requirements-parsed', ['yaml'], 1)).filter((f) => f.startsWith('cache-probe'));
+    expect(entries.map((f) => f.replace(/-[0-9a-f]{16}\.json$/, '')).sort()).toEqual(['cache-probe', 'cache-probe-v2']);
+  } finally {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    const cache = cacheDir('requirements-parsed', ['yaml'], 1);
+    for (const f of fs.readdirSync(cache).filter((n) => n.startsWith('cache-probe'))) fs.rmSync(path.join(cache, f), { force: true });
+  }
 });
