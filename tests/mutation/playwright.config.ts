@@ -56,7 +56,8 @@ const projects: PlaywrightTestProject[] = [
 ];
 
 export default defineConfig({
-  // A test group is a file: its tests run in order in one worker, each planting its fault.
+  // A test group is a file: its tests run in order in one worker, each planting its fault (a file
+  // that declares its cases parallel, like the DPoP matrix, may spread them over the group's workers).
   fullyParallel: false,
   retries: 0,
   workers: matrixWorkers(),

@@ -118,8 +118,13 @@ function opened(v: unknown): unknown {
   return v;
 }
 
+/** A parsed document with its references resolved and its `nullable`s as JSON Schema. */
+function resolveDocument(raw: Json, file: string): Json {
+  return nullableToJsonSchema(resolveRefs(raw, file)) as Json;
+}
+
 export function indexDocument(api: string, file: string, raw: Json): LoadedDocument {
-  return indexResolved(api, file, nullableToJsonSchema(resolveRefs(raw, file)) as Json);
+  return indexResolved(api, file, resolveDocument(raw, file));
 }
 
 /** A document whose references are resolved and whose `nullable`s are JSON Schema, indexed. */
@@ -199,7 +204,7 @@ export function resolvedDocument(file: string): Json {
     digest = contentDigest(...names.flatMap((n) => [n, fs.readFileSync(path.join(folder, n))]));
     folderDigests.set(folder, digest);
   }
-  return cachedDerivation(cacheDir('openapi-resolved', ['yaml'], RESOLVED_FORMAT), path.basename(file, '.yaml'), digest, () => nullableToJsonSchema(resolveRefs(parse(fs.readFileSync(file, 'utf8')) as Json, file)) as Json);
+  return cachedDerivation(cacheDir('openapi-resolved', ['yaml'], RESOLVED_FORMAT), path.basename(file, '.yaml'), digest, () => resolveDocument(parse(fs.readFileSync(file, 'utf8')) as Json, file));
 }
 
 /** The operation a request is for, or why there is none (404 path, 405 method). */
