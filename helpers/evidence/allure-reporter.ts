@@ -15,7 +15,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AllureReporter as AllurePlaywright } from 'allure-playwright';
 import { stringifyEnvInfo, type ReporterRuntime, type Writer } from 'allure-js-commons/sdk/reporter';
-import type { FullResult, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { EXCHANGE_TITLE, exchangesText } from './exchange-log.ts';
 
 type Attachment = TestResult['attachments'][number];
@@ -114,8 +114,8 @@ export default class AllureReporter extends AllurePlaywright {
     await super.onTestEnd(test, { ...result, attachments: exchangesTogether(result.attachments) });
   }
 
-  override async onEnd(result?: FullResult): Promise<void> {
-    await (super.onEnd as (r?: FullResult) => Promise<void>)(result);
+  override async onEnd(): Promise<void> {
+    await super.onEnd();
     const failed = (await this.writer?.settled()) ?? [];
     if (failed.length) throw new Error(`Allure could not write ${failed.length} result file(s) to ${this.writer!.dir}: ${failed.slice(0, 3).join('; ')}`);
   }
